@@ -1,0 +1,529 @@
+//! Clauses as first-class citizens: parsing the policy's natural Markdown
+//! structure into numbered clauses, and annotating it for the HTML renderer.
+//!
+//! The admin writes plain Markdown — `# 三、信息发布管理`, `## （三）禁止发布内容`,
+//! `1. …` — and never marks up a clause by hand. This module derives everything
+//! else from that structure: the stable IDs (`3.3.1`), the labels (`三（三）1`),
+//! the anchors (`c-3-3-1`) and the machine-readable clause index. The Markdown is
+//! the one source of truth; the numbering the admin typed is checked, not trusted,
+//! because CommonMark itself would silently renumber `1. 2. 4.` as one list.
+
+use std::fmt::Write as _;
+use std::ops::Range;
+
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
+
+use crate::diagnostics::{Diagnostic, line_of};
+
+/// Marker an admin puts into a clause whose text was completed by the editors
+/// rather than taken from the original policy.
+pub const COMPLETION_MARKER: &str = "<!-- 补全 -->";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClauseKind {
+    Chapter,
+    Section,
+    Item,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Clause {
+    /// `3.3.1`
+    pub id: String,
+    /// `三（三）1`
+    pub label: String,
+    /// Chapter or section title; for an item its lead phrase (`合规性原则`) if it
+    /// has one, else its section's title.
+    pub title: String,
+    /// Plain text: an item's text, a section's or chapter's own paragraphs.
+    pub text: String,
+    /// Page relative to the site root, e.g. `publishing.html`.
+    pub page: String,
+    /// `c-3-3-1`
+    pub anchor: String,
+    pub kind: ClauseKind,
+    /// The text was completed by the editors (see [`COMPLETION_MARKER`]).
+    pub completed: bool,
+}
+
+impl Clause {
+    pub fn url(&self) -> String {
+        format!("{}#{}", self.page, self.anchor)
+    }
+}
+
+/// Every clause of the handbook in reading order.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ClauseIndex {
+    pub clauses: Vec<Clause>,
+}
+
+impl ClauseIndex {
+    pub fn get(&self, id: &str) -> Option<&Clause> {
+        self.clauses.iter().find(|c| c.id == id)
+    }
+}
+
+/// A policy chapter: its clauses and where each sits in the source.
+#[derive(Debug, Clone)]
+pub struct Chapter {
+    pub number: u32,
+    /// Source line of the `#` heading, for cross-chapter numbering errors.
+    pub line: usize,
+    pub clauses: Vec<Clause>,
+    structure: Vec<Block>,
+}
+
+#[derive(Debug, Clone)]
+enum Block {
+    /// A `##` section heading; the section runs to the next one.
+    Section { id: String, at: usize },
+    /// A top-level ordered list of items.
+    Items { range: Range<usize>, items: Vec<ItemSource> },
+}
+
+#[derive(Debug, Clone)]
+struct ItemSource {
+    id: String,
+    number: u32,
+    range: Range<usize>,
+}
+
+pub fn anchor_of(id: &str) -> String {
+    format!("c-{}", id.replace('.', "-"))
+}
+
+const NUMERALS: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
+
+/// `3` → `三`, `12` → `十二`, `20` → `二十`.
+pub fn chinese_numeral(n: u32) -> String {
+    match n {
+        1..=10 => NUMERALS[n as usize - 1].to_string(),
+        11..=19 => format!("十{}", NUMERALS[n as usize - 11]),
+        20..=99 => {
+            let tail = if n % 10 == 0 { String::new() } else { NUMERALS[(n % 10) as usize - 1].to_string() };
+            format!("{}十{}", NUMERALS[(n / 10) as usize - 1], tail)
+        }
+        _ => n.to_string(),
+    }
+}
+
+fn parse_chinese_numeral(s: &str) -> Option<u32> {
+    (1..=99).find(|&n| chinese_numeral(n) == s)
+}
+
+/// `三、信息发布管理` → (3, `信息发布管理`)
+fn split_chapter_heading(heading: &str) -> Option<(u32, &str)> {
+    let (num, title) = heading.split_once('、')?;
+    Some((parse_chinese_numeral(num.trim())?, title.trim()))
+}
+
+/// `（三）禁止发布内容` → (3, `禁止发布内容`); ASCII parentheses are accepted too.
+fn split_section_heading(heading: &str) -> Option<(u32, &str)> {
+    let rest = heading.strip_prefix('（').or_else(|| heading.strip_prefix('('))?;
+    let close = rest.find(['）', ')'])?;
+    let num = parse_chinese_numeral(rest[..close].trim())?;
+    let title = rest[close..].trim_start_matches(['）', ')']).trim();
+    Some((num, title))
+}
+
+pub fn label_of(id: &str) -> String {
+    let parts: Vec<u32> = id.split('.').filter_map(|p| p.parse().ok()).collect();
+    match parts.as_slice() {
+        [c] => chinese_numeral(*c),
+        [c, s] => format!("{}（{}）", chinese_numeral(*c), chinese_numeral(*s)),
+        [c, s, i] => format!("{}（{}）{}", chinese_numeral(*c), chinese_numeral(*s), i),
+        _ => id.to_string(),
+    }
+}
+
+/// Parses one Markdown page. Returns `Ok(None)` for pages that are not policy
+/// chapters (their `#` heading is not `N、…`), and every structural error found,
+/// each naming `file:line`.
+pub fn parse_chapter(file: &str, page: &str, text: &str) -> Result<Option<Chapter>, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    let err = |errors: &mut Vec<Diagnostic>, at: usize, msg: String| errors.push(Diagnostic::new(file, Some(line_of(text, at)), msg));
+
+    let mut chapter: Option<(u32, String, usize)> = None;
+    let mut chapter_text = String::new();
+    let mut clauses: Vec<Clause> = Vec::new();
+    let mut structure = Vec::new();
+    // (number, index into `clauses`) of the current section
+    let mut section: Option<(u32, usize)> = None;
+    let mut seen_sections: Vec<u32> = Vec::new();
+
+    let mut events = Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_HEADING_ATTRIBUTES).into_offset_iter().peekable();
+    let mut depth = 0usize; // container nesting outside the constructs handled below
+    while let Some((event, range)) = events.next() {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) if depth == 0 => {
+                let heading = collect_text(&mut events, TagEnd::Heading(level));
+                match level {
+                    HeadingLevel::H1 => {
+                        if chapter.is_some() {
+                            err(&mut errors, range.start, "一章只能有一个一级标题（# …）".into());
+                            continue;
+                        }
+                        let Some((number, title)) = split_chapter_heading(&heading) else {
+                            // Not a policy chapter (front page, tools, changelog).
+                            return Ok(None);
+                        };
+                        chapter = Some((number, title.to_string(), range.start));
+                        clauses.push(Clause {
+                            id: number.to_string(),
+                            label: chinese_numeral(number),
+                            title: title.to_string(),
+                            text: String::new(),
+                            page: page.to_string(),
+                            anchor: anchor_of(&number.to_string()),
+                            kind: ClauseKind::Chapter,
+                            completed: heading_has_marker(text, &range),
+                        });
+                    }
+                    HeadingLevel::H2 => {
+                        let Some((chapter_no, _, _)) = chapter else {
+                            err(&mut errors, range.start, "节标题（## …）之前缺少章标题（# 一、…）".into());
+                            continue;
+                        };
+                        let Some((number, title)) = split_section_heading(&heading) else {
+                            err(&mut errors, range.start, format!("节标题应写成“（一）标题”的形式，而不是“{heading}”"));
+                            continue;
+                        };
+                        let expected = seen_sections.last().map_or(1, |n| n + 1);
+                        if seen_sections.contains(&number) {
+                            err(&mut errors, range.start, format!("节编号重复：（{}）已经出现过", chinese_numeral(number)));
+                        } else if number != expected {
+                            err(&mut errors, range.start, format!("节编号不连续：这里应为（{}），实际为（{}）", chinese_numeral(expected), chinese_numeral(number)));
+                        }
+                        seen_sections.push(number);
+                        let id = format!("{chapter_no}.{number}");
+                        section = Some((number, clauses.len()));
+                        structure.push(Block::Section { id: id.clone(), at: range.start });
+                        clauses.push(Clause {
+                            label: label_of(&id),
+                            anchor: anchor_of(&id),
+                            id,
+                            title: title.to_string(),
+                            text: String::new(),
+                            page: page.to_string(),
+                            kind: ClauseKind::Section,
+                            completed: heading_has_marker(text, &range),
+                        });
+                    }
+                    _ => err(&mut errors, range.start, "正文中只能使用一级（章）和二级（节）标题".into()),
+                }
+            }
+            Event::Start(Tag::List(Some(_))) if depth == 0 && chapter.is_some() => {
+                let Some((section_no, section_index)) = section else {
+                    err(&mut errors, range.start, "编号条款必须位于某一节（## （一）…）之下".into());
+                    skip_to_end(&mut events, TagEnd::List(true));
+                    continue;
+                };
+                let chapter_no = chapter.as_ref().map(|c| c.0).unwrap_or_default();
+                let already = clauses.iter().filter(|c| c.kind == ClauseKind::Item && c.id.starts_with(&format!("{chapter_no}.{section_no}."))).count() as u32;
+                let mut items = Vec::new();
+                let mut expected = already + 1;
+                while let Some((event, item_range)) = events.next() {
+                    match event {
+                        Event::Start(Tag::Item) => {
+                            let item_text = collect_text(&mut events, TagEnd::Item);
+                            let source = &text[item_range.clone()];
+                            let number = leading_number(source).unwrap_or(expected);
+                            if number < expected {
+                                err(&mut errors, item_range.start, format!("条款编号重复或倒退：这里应为 {expected}，实际为 {number}"));
+                            } else if number > expected {
+                                err(&mut errors, item_range.start, format!("条款编号不连续：这里应为 {expected}，实际为 {number}"));
+                            }
+                            let id = format!("{chapter_no}.{section_no}.{number}");
+                            let section_title = clauses[section_index].title.clone();
+                            clauses.push(Clause {
+                                label: label_of(&id),
+                                anchor: anchor_of(&id),
+                                title: lead_phrase(&item_text).unwrap_or(section_title),
+                                text: item_text,
+                                page: page.to_string(),
+                                kind: ClauseKind::Item,
+                                completed: source.contains(COMPLETION_MARKER),
+                                id: id.clone(),
+                            });
+                            items.push(ItemSource { id, number, range: item_range });
+                            expected = number.max(expected) + 1;
+                        }
+                        Event::End(TagEnd::List(true)) => break,
+                        _ => {}
+                    }
+                }
+                structure.push(Block::Items { range, items });
+            }
+            Event::Start(Tag::Paragraph) if depth == 0 => {
+                let paragraph = collect_text(&mut events, TagEnd::Paragraph);
+                let target = match section {
+                    Some((_, index)) => &mut clauses[index].text,
+                    None => &mut chapter_text,
+                };
+                if !target.is_empty() {
+                    target.push('\n');
+                }
+                target.push_str(&paragraph);
+            }
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    let Some((number, _, at)) = chapter else {
+        return Ok(None);
+    };
+    if let Some(first) = clauses.first_mut() {
+        first.text = chapter_text;
+    }
+    if errors.is_empty() {
+        Ok(Some(Chapter { number, line: line_of(text, at), clauses, structure }))
+    } else {
+        Err(errors)
+    }
+}
+
+fn heading_has_marker(text: &str, range: &Range<usize>) -> bool {
+    text[range.clone()].contains(COMPLETION_MARKER)
+}
+
+/// The number the admin typed before an item (`3.` or `3)`).
+fn leading_number(source: &str) -> Option<u32> {
+    let digits: String = source.trim_start().chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+/// `合规性原则：严格遵守……` → `合规性原则`
+fn lead_phrase(text: &str) -> Option<String> {
+    let (head, _) = text.split_once(['：', ':'])?;
+    let len = head.chars().count();
+    (2..=12).contains(&len).then(|| head.trim().to_string())
+}
+
+/// Plain text of everything up to `end`, consuming it. HTML (comments, tags) is dropped.
+fn collect_text<'a>(events: &mut impl Iterator<Item = (Event<'a>, Range<usize>)>, end: TagEnd) -> String {
+    let mut out = String::new();
+    for (event, _) in events.by_ref() {
+        match event {
+            Event::End(e) if e == end => break,
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => {}
+            Event::End(TagEnd::Paragraph) => out.push('\n'),
+            _ => {}
+        }
+    }
+    out.trim_end().to_string()
+}
+
+fn skip_to_end<'a>(events: &mut impl Iterator<Item = (Event<'a>, Range<usize>)>, end: TagEnd) {
+    for (event, _) in events.by_ref() {
+        if matches!(&event, Event::End(e) if *e == end) {
+            break;
+        }
+    }
+}
+
+/// How the annotated Markdown is rendered.
+pub struct Annotate<'a> {
+    pub show_completion_marks: bool,
+    /// Extra HTML placed inside a clause's element (the rules that enforce it).
+    pub clause_note: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl Chapter {
+    /// Rewrites the chapter's Markdown so that every clause sits in an element
+    /// carrying `data-clause` and `id`, with a visible link to itself. The text
+    /// in between is left to mdBook's own Markdown rendering.
+    pub fn annotate(&self, text: &str, options: &Annotate<'_>) -> String {
+        let mut splices: Vec<(Range<usize>, String)> = Vec::new();
+        let chapter = &self.clauses[0];
+        splices.push((0..0, format!("{}\n\n", open_tag("div", chapter, "clause clause-chapter"))));
+        let mut open_section = false;
+        for block in &self.structure {
+            match block {
+                Block::Section { id, at } => {
+                    let clause = self.clause(id);
+                    let mut html = String::new();
+                    if open_section {
+                        html.push_str("</section>\n\n");
+                    }
+                    let _ = write!(html, "{}\n\n", open_tag("section", clause, "clause clause-section"));
+                    splices.push((*at..*at, html));
+                    // The label link goes right after the heading line.
+                    let eol = text[*at..].find('\n').map_or(text.len(), |i| at + i + 1);
+                    let mut after = format!("\n{}\n", anchor_link(clause));
+                    after.push_str(&self.extras(clause, options));
+                    after.push('\n');
+                    splices.push((eol..eol, after));
+                    open_section = true;
+                }
+                Block::Items { range, items } => {
+                    let mut html = String::from("<ol class=\"clause-list\">\n");
+                    for item in items {
+                        let clause = self.clause(&item.id);
+                        let _ = writeln!(html, "<li value=\"{}\" {}>", item.number, clause_attrs(clause, "clause clause-item"));
+                        let _ = write!(html, "{}\n\n", anchor_link(clause));
+                        html.push_str(&item_body(&text[item.range.clone()]));
+                        html.push_str("\n\n");
+                        html.push_str(&self.extras(clause, options));
+                        html.push_str("</li>\n");
+                    }
+                    html.push_str("</ol>\n");
+                    splices.push((range.clone(), html));
+                }
+            }
+        }
+        let mut close = String::from("\n\n");
+        if open_section {
+            close.push_str("</section>\n\n");
+        }
+        close.push_str("</div>\n");
+        splices.push((text.len()..text.len(), close));
+
+        let mut out = String::with_capacity(text.len() * 2);
+        let mut cursor = 0;
+        splices.sort_by_key(|(r, _)| (r.start, r.end));
+        for (range, replacement) in splices {
+            out.push_str(&text[cursor..range.start]);
+            out.push_str(&replacement);
+            cursor = range.end;
+        }
+        out.push_str(&text[cursor..]);
+        out
+    }
+
+    fn clause(&self, id: &str) -> &Clause {
+        self.clauses.iter().find(|c| c.id == id).expect("clause of this chapter")
+    }
+
+    fn extras(&self, clause: &Clause, options: &Annotate<'_>) -> String {
+        let mut html = String::new();
+        if clause.completed && options.show_completion_marks {
+            let _ = writeln!(html, "<p class=\"completion-mark\" role=\"note\">本条为补全内容，发布前请确认</p>\n");
+        }
+        if let Some(note) = (options.clause_note)(&clause.id) {
+            html.push_str(&note);
+            html.push_str("\n\n");
+        }
+        html
+    }
+}
+
+fn clause_attrs(clause: &Clause, class: &str) -> String {
+    let class = if clause.completed { format!("{class} clause-completed") } else { class.to_string() };
+    format!("class=\"{class}\" id=\"{}\" data-clause=\"{}\" data-label=\"{}\"", clause.anchor, clause.id, clause.label)
+}
+
+fn open_tag(tag: &str, clause: &Clause, class: &str) -> String {
+    format!("<{tag} {}>", clause_attrs(clause, class))
+}
+
+fn anchor_link(clause: &Clause) -> String {
+    format!(
+        "<a class=\"clause-anchor\" href=\"#{anchor}\" title=\"点击复制本条链接\" aria-label=\"{label}：复制本条链接\">{label}</a>",
+        anchor = clause.anchor,
+        label = clause.label
+    )
+}
+
+/// An item's Markdown without its `N.` marker, continuation lines dedented.
+fn item_body(source: &str) -> String {
+    let trimmed = source.trim_start();
+    let marker_len = trimmed.chars().take_while(char::is_ascii_digit).count() + 1;
+    let rest = &trimmed[marker_len..];
+    let indent = marker_len + (rest.len() - rest.trim_start_matches(' ').len());
+    let mut out = String::new();
+    for (i, line) in rest.trim_start_matches(' ').lines().enumerate() {
+        if i > 0 {
+            out.push('\n');
+            let spaces = line.len() - line.trim_start_matches(' ').len();
+            out.push_str(&line[spaces.min(indent)..]);
+        } else {
+            out.push_str(line);
+        }
+    }
+    out.trim_end().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CHAPTER: &str = "# 三、信息发布管理\n\n## （一）内容审核\n\n1. 合规性原则：第一条。\n2. 第二条。\n\n## （二）发布规范\n\n引言。\n\n1. 甲。<!-- 补全 -->\n";
+
+    #[test]
+    fn numerals_round_trip() {
+        for n in 1..=99 {
+            assert_eq!(parse_chinese_numeral(&chinese_numeral(n)), Some(n));
+        }
+        assert_eq!(chinese_numeral(10), "十");
+        assert_eq!(chinese_numeral(21), "二十一");
+    }
+
+    #[test]
+    fn parses_ids_labels_titles_and_text() {
+        let chapter = parse_chapter("p.md", "p.html", CHAPTER).unwrap().unwrap();
+        let rows: Vec<(&str, &str, &str, &str, bool)> =
+            chapter.clauses.iter().map(|c| (c.id.as_str(), c.label.as_str(), c.title.as_str(), c.text.as_str(), c.completed)).collect();
+        assert_eq!(
+            rows,
+            [
+                ("3", "三", "信息发布管理", "", false),
+                ("3.1", "三（一）", "内容审核", "", false),
+                ("3.1.1", "三（一）1", "合规性原则", "合规性原则：第一条。", false),
+                ("3.1.2", "三（一）2", "内容审核", "第二条。", false),
+                ("3.2", "三（二）", "发布规范", "引言。", false),
+                ("3.2.1", "三（二）1", "发布规范", "甲。", true),
+            ]
+        );
+    }
+
+    #[test]
+    fn non_policy_pages_are_skipped() {
+        assert!(parse_chapter("r.md", "index.html", "# 手册说明\n\n1. 列表\n").unwrap().is_none());
+    }
+
+    fn error_of(text: &str) -> String {
+        let errors = parse_chapter("c.md", "c.html", text).unwrap_err();
+        errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+    }
+
+    #[test]
+    fn numbering_gap_names_the_line() {
+        let e = error_of("# 一、总则\n\n## （一）甲\n\n1. a\n2. b\n4. d\n");
+        assert!(e.starts_with("c.md:7:") && e.contains("不连续"), "{e}");
+    }
+
+    #[test]
+    fn duplicate_item_names_the_line() {
+        let e = error_of("# 一、总则\n\n## （一）甲\n\n1. a\n2. b\n2. c\n");
+        assert!(e.starts_with("c.md:7:") && e.contains("重复"), "{e}");
+    }
+
+    #[test]
+    fn section_gap_and_duplicate() {
+        assert!(error_of("# 一、总则\n\n## （一）甲\n\n## （三）丙\n").starts_with("c.md:5:"));
+        assert!(error_of("# 一、总则\n\n## （一）甲\n\n## （一）乙\n").contains("重复"));
+    }
+
+    #[test]
+    fn item_outside_a_section() {
+        let e = error_of("# 一、总则\n\n1. a\n");
+        assert!(e.starts_with("c.md:3:") && e.contains("之下"), "{e}");
+    }
+
+    #[test]
+    fn annotation_wraps_every_clause() {
+        let chapter = parse_chapter("p.md", "p.html", CHAPTER).unwrap().unwrap();
+        let none = |_: &str| None;
+        let out = chapter.annotate(CHAPTER, &Annotate { show_completion_marks: true, clause_note: &none });
+        for c in &chapter.clauses {
+            assert!(out.contains(&format!("id=\"{}\" data-clause=\"{}\"", c.anchor, c.id)), "{} missing in\n{out}", c.id);
+        }
+        assert!(out.contains("本条为补全内容"));
+        assert!(!out.contains("\n1. "), "list markers replaced:\n{out}");
+    }
+}

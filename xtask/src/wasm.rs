@@ -1,0 +1,201 @@
+//! The checker for the browser: `checker-wasm` compiled to wasm32, bound by
+//! wasm-bindgen in-process, and packed into one classic script,
+//! `checker-engine.js` at the site root.
+//!
+//! Why one classic script with the wasm bytes inside (base64) rather than an ES
+//! module and a `.wasm` file: the handbook must work opened straight from disk,
+//! where Chromium refuses module scripts and `fetch()` of local files, and on
+//! intranet servers that don't serve `.wasm` with its MIME type or refuse
+//! unknown extensions. A `.js` file loads everywhere a page does.
+//!
+//! The script defines one global, `WX_ENGINE`:
+//!
+//! * `glue` — a function whose body is the wasm-bindgen glue (`no-modules`
+//!   flavour) and which returns its `wasm_bindgen` object. Being real code, not
+//!   a string, it runs under a CSP without `eval`; and its source
+//!   (`Function.prototype.toString`) is what the page puts into a `blob:`
+//!   Worker, so the glue ships once and serves both the worker and a
+//!   main-thread fallback.
+//! * `wasmBase64` — the wasm bytes, instantiated with `initSync`.
+//! * `rules` — the validated rule set as JSON (`RuleSet::to_json`); the wasm
+//!   validates it again when it loads it.
+//! * `meta` — versions, labels and the clause links the page shows.
+//!
+//! Only the self-check page loads this file (the page script injects it), so
+//! the other pages never pay for it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context as _, Result, bail};
+use base64::Engine as _;
+use serde::Serialize;
+use wasm_bindgen_cli_support::Bindgen;
+use wxcheck::{Context, Severity, Verdict};
+
+use crate::handbook::Handbook;
+
+const TARGET: &str = "wasm32-unknown-unknown";
+/// The size-optimised profile declared in the workspace `Cargo.toml`.
+const PROFILE: &str = "wasm";
+
+/// What the page needs besides the engine: everything it shows that comes from
+/// the handbook or the rules, so the page script holds no copy of either.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Meta<'a> {
+    rules_version: String,
+    policy_version: &'a str,
+    /// Clause id → label, title and link, for every clause a rule cites.
+    clauses: BTreeMap<&'a str, ClauseMeta<'a>>,
+    /// Rule id → what `?try=<rule>` fills in.
+    examples: BTreeMap<&'a str, Example<'a>>,
+    contexts: Vec<Label>,
+    severities: Vec<Label>,
+    verdicts: Vec<Label>,
+}
+
+#[derive(Serialize)]
+struct ClauseMeta<'a> {
+    label: &'a str,
+    title: &'a str,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct Example<'a> {
+    text: &'a str,
+    context: &'static str,
+}
+
+#[derive(Serialize)]
+struct Label {
+    id: &'static str,
+    label: &'static str,
+}
+
+/// Builds the checker and returns the source of `checker-engine.js`.
+pub fn engine_script(repo_root: &Path, handbook: &Handbook) -> Result<String> {
+    let wasm_path = compile(repo_root)?;
+    let (glue, wasm) = bind(&wasm_path)?;
+    let meta = serde_json::to_string(&meta(handbook))?;
+    let rules = serde_json::to_string(&handbook.rules.to_json())?;
+    let wasm = base64::engine::general_purpose::STANDARD.encode(&wasm);
+    Ok(assemble(&glue, &wasm, &rules, &meta))
+}
+
+fn meta(handbook: &Handbook) -> Meta<'_> {
+    let rules = handbook.rules.rules();
+    let clauses = rules
+        .iter()
+        .filter_map(|r| handbook.clauses.get(&r.clause))
+        .map(|c| (c.id.as_str(), ClauseMeta { label: &c.label, title: &c.title, url: c.url() }))
+        .collect();
+    let examples = rules
+        .iter()
+        .filter_map(|r| {
+            let text = r.examples_flag.first()?;
+            let context = r.contexts.first().copied().unwrap_or_default();
+            Some((r.id.as_str(), Example { text, context: context.as_str() }))
+        })
+        .collect();
+    Meta {
+        rules_version: handbook.rules.version(),
+        policy_version: handbook.settings.get("policy_version").unwrap_or_default(),
+        clauses,
+        examples,
+        contexts: Context::ALL.iter().map(|c| Label { id: c.as_str(), label: c.label_zh() }).collect(),
+        severities: [Severity::Block, Severity::Senior, Severity::Revise, Severity::Advice]
+            .iter()
+            .map(|s| Label { id: s.as_str(), label: s.label_zh() })
+            .collect(),
+        verdicts: [Verdict::Block, Verdict::Senior, Verdict::Revise, Verdict::Advice, Verdict::Pass]
+            .iter()
+            .map(|v| Label { id: v.as_str(), label: v.label_zh() })
+            .collect(),
+    }
+}
+
+/// The script text. `rules` and `meta` are JSON (a JSON string literal and a
+/// JSON object), both valid JavaScript expressions.
+fn assemble(glue: &str, wasm_base64: &str, rules: &str, meta: &str) -> String {
+    let mut script = String::with_capacity(glue.len() + wasm_base64.len() + rules.len() + meta.len() + 512);
+    script.push_str("// 发布前自检引擎：由 `cargo xtask build` 生成，请勿手工修改。\n");
+    script.push_str("// The checker engine: wasm-bindgen glue, wasm bytes, rules. See xtask/src/wasm.rs.\n");
+    script.push_str("var WX_ENGINE = {\n");
+    script.push_str("meta: ");
+    script.push_str(meta);
+    script.push_str(",\nrules: ");
+    script.push_str(rules);
+    script.push_str(",\nglue: function () {\n");
+    script.push_str(glue.trim_end());
+    script.push_str("\nreturn wasm_bindgen;\n},\nwasmBase64: \"");
+    script.push_str(wasm_base64);
+    script.push_str("\"\n};\n");
+    script
+}
+
+fn compile(repo_root: &Path) -> Result<PathBuf> {
+    ensure_target()?;
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(&cargo)
+        .current_dir(repo_root)
+        .args(["build", "--quiet", "--package", "checker-wasm", "--lib", "--target", TARGET, "--profile", PROFILE])
+        .status()
+        .context("无法运行 cargo 构建自检引擎")?;
+    if !status.success() {
+        bail!("自检引擎（checker-wasm）编译失败");
+    }
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root.join("target"));
+    let target_dir = if target_dir.is_absolute() { target_dir } else { repo_root.join(target_dir) };
+    Ok(target_dir.join(TARGET).join(PROFILE).join("checker_wasm.wasm"))
+}
+
+/// Adds the wasm32 target with rustup when it is missing, or says what to run.
+fn ensure_target() -> Result<()> {
+    let installed = Command::new("rustup").args(["target", "list", "--installed"]).output();
+    match installed {
+        Ok(out) if String::from_utf8_lossy(&out.stdout).lines().any(|l| l.trim() == TARGET) => Ok(()),
+        Ok(_) => {
+            eprintln!("  安装 Rust 编译目标 {TARGET}……");
+            let status = Command::new("rustup").args(["target", "add", TARGET]).status()?;
+            if status.success() { Ok(()) } else { bail!("无法安装编译目标，请手动运行：rustup target add {TARGET}") }
+        }
+        Err(_) => bail!("找不到 rustup。请安装编译目标 {TARGET}（例如：rustup target add {TARGET}）后重试"),
+    }
+}
+
+/// Runs wasm-bindgen in-process (no CLI to install), `no-modules` output with
+/// no default module path (the bytes are passed to `initSync`; the glue must
+/// not look for `document.currentScript`, since it also runs in a worker).
+fn bind(wasm_path: &Path) -> Result<(String, Vec<u8>)> {
+    let mut bindgen = Bindgen::new();
+    bindgen
+        .input_path(wasm_path)
+        .no_modules(true)
+        .map_err(|e| anyhow::anyhow!("{e:#}"))?
+        .typescript(false)
+        .omit_default_module_path(true);
+    let mut output = bindgen.generate_output().map_err(|e| anyhow::anyhow!("wasm-bindgen 失败：{e:#}"))?;
+    let glue = output.js().to_string();
+    if !glue.contains("wasm_bindgen") {
+        bail!("wasm-bindgen 生成的胶水代码里没有 `wasm_bindgen` 对象，无法打包");
+    }
+    let wasm = output.wasm_mut().emit_wasm();
+    Ok((glue, wasm))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn assembled_script_has_one_global_and_returns_the_glue_object() {
+        let script = assemble("let wasm_bindgen = {};", "AAEC", "\"{\\\"rules\\\":[]}\"", "{\"rulesVersion\":\"x\"}");
+        assert!(script.contains("var WX_ENGINE = {"));
+        assert!(script.contains("glue: function () {\nlet wasm_bindgen = {};\nreturn wasm_bindgen;\n},"));
+        assert!(script.contains("wasmBase64: \"AAEC\""));
+        assert!(script.ends_with("};\n"));
+    }
+}
