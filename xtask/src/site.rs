@@ -138,3 +138,124 @@ pub fn folder_size(dir: &Path) -> Result<(usize, u64)> {
     }
     Ok((files, bytes))
 }
+
+#[cfg(test)]
+mod tests {
+    //! Bad admin input: each case breaks a copy of the real `book/` in one way and
+    //! expects `build` to fail with a message naming the place, leaving the
+    //! previously published site exactly as it was.
+
+    use super::*;
+
+    struct BadInput {
+        name: &'static str,
+        file: &'static str,
+        find: &'static str,
+        replace: &'static str,
+        /// The error must contain each of these (file:line and what is wrong).
+        expect: &'static [&'static str],
+    }
+
+    const CASES: &[BadInput] = &[
+        BadInput {
+            name: "numbering-gap",
+            file: "src/publishing.md",
+            find: "3. 禁止发布涉及个人隐私",
+            replace: "4. 禁止发布涉及个人隐私",
+            expect: &["book/src/publishing.md:19: 条款编号不连续：这里应为 3，实际为 4"],
+        },
+        BadInput {
+            name: "duplicate-item",
+            file: "src/publishing.md",
+            find: "2. 分享的行业资讯",
+            replace: "1. 分享的行业资讯",
+            expect: &["book/src/publishing.md:12: 条款编号重复或倒退：这里应为 2，实际为 1"],
+        },
+        BadInput {
+            name: "duplicate-section",
+            file: "src/accounts.md",
+            find: "## （三）账号安全保护",
+            replace: "## （二）账号安全保护",
+            expect: &["book/src/accounts.md:15: 节编号重复"],
+        },
+        BadInput {
+            name: "unknown-setting",
+            file: "src/customers.md",
+            find: "{{reply_hours}}",
+            replace: "{{reply_hour}}",
+            expect: &["book/src/customers.md:13: 未知的设置 `reply_hour`"],
+        },
+        BadInput {
+            name: "empty-setting",
+            file: "settings.toml",
+            find: "reply_hours = \"2\"",
+            replace: "reply_hours = \"\"",
+            expect: &["book/src/customers.md:13: 设置 `reply_hours` 为空"],
+        },
+        BadInput {
+            name: "rule-names-unknown-clause",
+            file: "rules/personal.toml",
+            find: "clause = \"3.3.3\"",
+            replace: "clause = \"3.3.9\"",
+            expect: &["book/rules/personal.toml:", "条款 `3.3.9` 在手册中不存在"],
+        },
+    ];
+
+    fn copy_dir(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_name() == "generated" {
+                continue;
+            }
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy_dir(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn bad_input_fails_with_its_place_and_keeps_the_last_good_site() {
+        let repo = crate::repo_root();
+        let mut failures = Vec::new();
+        for case in CASES {
+            let work = std::env::temp_dir().join(format!("xtask-bad-input-{}-{}", case.name, std::process::id()));
+            let _ = std::fs::remove_dir_all(&work);
+            let book = work.join("book");
+            copy_dir(&repo.join("book"), &book);
+            let path = book.join(case.file);
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert!(text.contains(case.find), "{}: `{}` not found in {}", case.name, case.find, case.file);
+            std::fs::write(&path, text.replacen(case.find, case.replace, 1)).unwrap();
+
+            let out = work.join("site");
+            std::fs::create_dir_all(&out).unwrap();
+            std::fs::write(out.join("index.html"), "last good site").unwrap();
+            let options = BuildOptions { repo_root: repo.clone(), book_dir: book, out_dir: out.clone(), skip_wasm: true };
+            match build(&options) {
+                Ok(_) => failures.push(format!("{}: build succeeded", case.name)),
+                Err(err) => {
+                    let message = format!("{err:#}");
+                    for expected in case.expect {
+                        if !message.contains(expected) {
+                            failures.push(format!("{}: expected `{expected}` in:\n{message}", case.name));
+                        }
+                    }
+                }
+            }
+            let kept = std::fs::read_to_string(out.join("index.html")).unwrap_or_default();
+            if kept != "last good site" || std::fs::read_dir(&out).unwrap().count() != 1 {
+                failures.push(format!("{}: the previous output was touched", case.name));
+            }
+            let leftovers: Vec<_> = std::fs::read_dir(&work).unwrap().filter_map(|e| e.ok()).map(|e| e.file_name()).filter(|n| n != "book" && n != "site").collect();
+            if !leftovers.is_empty() {
+                failures.push(format!("{}: left behind {leftovers:?}", case.name));
+            }
+            let _ = std::fs::remove_dir_all(&work);
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    }
+}

@@ -1,0 +1,110 @@
+// The handbook as a reader meets it: opened from disk and from a plain static
+// server, navigated, deep-linked to a clause — with every request recorded to
+// prove nothing leaves the folder, and every console error (CSP violations
+// included) treated as a failure.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { fileUrl, launchBrowser, outputPath, startServer, watchPage } from "./harness.mjs";
+
+let browser;
+let server;
+
+before(async () => {
+    browser = await launchBrowser();
+    server = await startServer({ strictTypes: true });
+});
+
+after(async () => {
+    await browser?.close();
+    await server?.close();
+});
+
+const ORIGINS = {
+    file: (p) => fileUrl(p),
+    http: (p) => server.url(p),
+};
+
+for (const [via, url] of Object.entries(ORIGINS)) {
+    describe(`site via ${via}`, () => {
+        test("front page renders with the table of contents and no errors", async () => {
+            const page = await browser.newPage();
+            const watch = watchPage(page);
+            await page.goto(url("index.html"));
+            await page.waitForSelector("#mdbook-sidebar a[href*='publishing.html']");
+            assert.match(await page.title(), /微信管理制度/);
+            const toc = await page.locator("#mdbook-sidebar").innerText();
+            for (const chapter of ["一、总则", "三、信息发布管理", "六、监督与考核", "七、附则", "发布前自检", "修订记录"]) {
+                assert.ok(toc.includes(chapter), `sidebar lacks ${chapter}`);
+            }
+            assert.deepEqual(watch.errors, []);
+            assert.deepEqual(watch.external(via === "http" ? server.origin : null), []);
+            await page.close();
+        });
+
+        test("a clause link lands on the clause", async () => {
+            const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+            const watch = watchPage(page);
+            await page.goto(url("publishing.html#c-3-3-3"));
+            const clause = page.locator('[data-clause="3.3.3"]');
+            await clause.waitFor();
+            assert.equal(await clause.getAttribute("id"), "c-3-3-3");
+            assert.match(await clause.innerText(), /禁止发布涉及个人隐私/);
+            const box = await clause.boundingBox();
+            assert.ok(box && box.y >= 0 && box.y < 800, `clause not in view: ${JSON.stringify(box)}`);
+            const anchor = clause.locator("a.clause-anchor").first();
+            assert.equal(await anchor.innerText(), "三（三）3");
+            assert.equal(await anchor.getAttribute("href"), "#c-3-3-3");
+            assert.deepEqual(watch.errors, []);
+            await page.close();
+        });
+
+        test("next-chapter navigation and the keyboard", async () => {
+            const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+            const watch = watchPage(page);
+            await page.goto(url("general.html"));
+            await page.locator('a[rel~="next"]:visible').first().click();
+            await page.waitForURL(/accounts\.html/);
+            assert.match(await page.locator("main h1").innerText(), /二、微信账号管理/);
+            await page.keyboard.press("ArrowRight");
+            await page.waitForURL(/publishing\.html/);
+            await page.keyboard.press("ArrowLeft");
+            await page.waitForURL(/accounts\.html/);
+            assert.deepEqual(watch.errors, []);
+            await page.close();
+        });
+
+        test("theme switch works under the strict CSP", async () => {
+            const page = await browser.newPage();
+            const watch = watchPage(page);
+            await page.goto(url("customers.html"));
+            await page.click("#mdbook-theme-toggle");
+            await page.click("#mdbook-theme-navy");
+            assert.ok(await page.evaluate(() => document.documentElement.classList.contains("navy")));
+            // The reply deadline is a setting, filled in.
+            assert.match(await page.locator('[data-clause="4.2.3"]').innerText(), /应在\d+小时内回复/);
+            assert.deepEqual(watch.errors, []);
+            await page.close();
+        });
+    });
+}
+
+test("clicking a clause label copies a link to it", async () => {
+    const page = await browser.newPage();
+    await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.origin });
+    await page.goto(server.url("accounts.html"));
+    await page.click('[data-clause="2.2.1"] a.clause-anchor');
+    await page.waitForSelector('[data-clause="2.2.1"] a.clause-anchor-copied');
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    assert.equal(copied, server.url("accounts.html#c-2-2-1"));
+    await page.close();
+});
+
+test("completed clauses are marked for the admin", async () => {
+    const page = await browser.newPage();
+    await page.goto(fileUrl("supervision.html"));
+    const clause = page.locator('[data-clause="6.2.3"]');
+    assert.match(await clause.innerText(), /本条为补全内容，发布前请确认/);
+    assert.equal(await page.locator('[data-clause="6.2.2"] .completion-mark').count(), 0);
+    await page.screenshot({ path: outputPath("chapter-supervision.png"), fullPage: false });
+    await page.close();
+});
