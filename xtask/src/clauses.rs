@@ -81,7 +81,10 @@ enum Block {
     /// A `##` section heading; the section runs to the next one.
     Section { id: String, at: usize },
     /// A top-level ordered list of items.
-    Items { range: Range<usize>, items: Vec<ItemSource> },
+    Items {
+        range: Range<usize>,
+        items: Vec<ItemSource>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -95,19 +98,10 @@ pub fn anchor_of(id: &str) -> String {
     format!("c-{}", id.replace('.', "-"))
 }
 
-const NUMERALS: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
-
-/// `3` → `三`, `12` → `十二`, `20` → `二十`.
+/// `3` → `三`, `12` → `十二`. The numerals come from the engine's
+/// [`wxcheck::clause_label`], so the handbook and the checker label alike.
 pub fn chinese_numeral(n: u32) -> String {
-    match n {
-        1..=10 => NUMERALS[n as usize - 1].to_string(),
-        11..=19 => format!("十{}", NUMERALS[n as usize - 11]),
-        20..=99 => {
-            let tail = if n % 10 == 0 { String::new() } else { NUMERALS[(n % 10) as usize - 1].to_string() };
-            format!("{}十{}", NUMERALS[(n / 10) as usize - 1], tail)
-        }
-        _ => n.to_string(),
-    }
+    wxcheck::clause_label(&n.to_string()).unwrap_or_else(|| n.to_string())
 }
 
 fn parse_chinese_numeral(s: &str) -> Option<u32> {
@@ -122,7 +116,9 @@ fn split_chapter_heading(heading: &str) -> Option<(u32, &str)> {
 
 /// `（三）禁止发布内容` → (3, `禁止发布内容`); ASCII parentheses are accepted too.
 fn split_section_heading(heading: &str) -> Option<(u32, &str)> {
-    let rest = heading.strip_prefix('（').or_else(|| heading.strip_prefix('('))?;
+    let rest = heading
+        .strip_prefix('（')
+        .or_else(|| heading.strip_prefix('('))?;
     let close = rest.find(['）', ')'])?;
     let num = parse_chinese_numeral(rest[..close].trim())?;
     let title = rest[close..].trim_start_matches(['）', ')']).trim();
@@ -130,21 +126,21 @@ fn split_section_heading(heading: &str) -> Option<(u32, &str)> {
 }
 
 pub fn label_of(id: &str) -> String {
-    let parts: Vec<u32> = id.split('.').filter_map(|p| p.parse().ok()).collect();
-    match parts.as_slice() {
-        [c] => chinese_numeral(*c),
-        [c, s] => format!("{}（{}）", chinese_numeral(*c), chinese_numeral(*s)),
-        [c, s, i] => format!("{}（{}）{}", chinese_numeral(*c), chinese_numeral(*s), i),
-        _ => id.to_string(),
-    }
+    wxcheck::clause_label(id).unwrap_or_else(|| id.to_string())
 }
 
 /// Parses one Markdown page. Returns `Ok(None)` for pages that are not policy
 /// chapters (their `#` heading is not `N、…`), and every structural error found,
 /// each naming `file:line`.
-pub fn parse_chapter(file: &str, page: &str, text: &str) -> Result<Option<Chapter>, Vec<Diagnostic>> {
+pub fn parse_chapter(
+    file: &str,
+    page: &str,
+    text: &str,
+) -> Result<Option<Chapter>, Vec<Diagnostic>> {
     let mut errors = Vec::new();
-    let err = |errors: &mut Vec<Diagnostic>, at: usize, msg: String| errors.push(Diagnostic::new(file, Some(line_of(text, at)), msg));
+    let err = |errors: &mut Vec<Diagnostic>, at: usize, msg: String| {
+        errors.push(Diagnostic::new(file, Some(line_of(text, at)), msg))
+    };
 
     let mut chapter: Option<(u32, String, usize)> = None;
     let mut chapter_text = String::new();
@@ -154,7 +150,12 @@ pub fn parse_chapter(file: &str, page: &str, text: &str) -> Result<Option<Chapte
     let mut section: Option<(u32, usize)> = None;
     let mut seen_sections: Vec<u32> = Vec::new();
 
-    let mut events = Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_HEADING_ATTRIBUTES).into_offset_iter().peekable();
+    let mut events = Parser::new_ext(
+        text,
+        Options::ENABLE_TABLES | Options::ENABLE_HEADING_ATTRIBUTES,
+    )
+    .into_offset_iter()
+    .peekable();
     let mut depth = 0usize; // container nesting outside the constructs handled below
     while let Some((event, range)) = events.next() {
         match event {
@@ -163,7 +164,11 @@ pub fn parse_chapter(file: &str, page: &str, text: &str) -> Result<Option<Chapte
                 match level {
                     HeadingLevel::H1 => {
                         if chapter.is_some() {
-                            err(&mut errors, range.start, "一章只能有一个一级标题（# …）".into());
+                            err(
+                                &mut errors,
+                                range.start,
+                                "一章只能有一个一级标题（# …）".into(),
+                            );
                             continue;
                         }
                         let Some((number, title)) = split_chapter_heading(&heading) else {
@@ -184,23 +189,46 @@ pub fn parse_chapter(file: &str, page: &str, text: &str) -> Result<Option<Chapte
                     }
                     HeadingLevel::H2 => {
                         let Some((chapter_no, _, _)) = chapter else {
-                            err(&mut errors, range.start, "节标题（## …）之前缺少章标题（# 一、…）".into());
+                            err(
+                                &mut errors,
+                                range.start,
+                                "节标题（## …）之前缺少章标题（# 一、…）".into(),
+                            );
                             continue;
                         };
                         let Some((number, title)) = split_section_heading(&heading) else {
-                            err(&mut errors, range.start, format!("节标题应写成“（一）标题”的形式，而不是“{heading}”"));
+                            err(
+                                &mut errors,
+                                range.start,
+                                format!("节标题应写成“（一）标题”的形式，而不是“{heading}”"),
+                            );
                             continue;
                         };
                         let expected = seen_sections.last().map_or(1, |n| n + 1);
                         if seen_sections.contains(&number) {
-                            err(&mut errors, range.start, format!("节编号重复：（{}）已经出现过", chinese_numeral(number)));
+                            err(
+                                &mut errors,
+                                range.start,
+                                format!("节编号重复：（{}）已经出现过", chinese_numeral(number)),
+                            );
                         } else if number != expected {
-                            err(&mut errors, range.start, format!("节编号不连续：这里应为（{}），实际为（{}）", chinese_numeral(expected), chinese_numeral(number)));
+                            err(
+                                &mut errors,
+                                range.start,
+                                format!(
+                                    "节编号不连续：这里应为（{}），实际为（{}）",
+                                    chinese_numeral(expected),
+                                    chinese_numeral(number)
+                                ),
+                            );
                         }
                         seen_sections.push(number);
                         let id = format!("{chapter_no}.{number}");
                         section = Some((number, clauses.len()));
-                        structure.push(Block::Section { id: id.clone(), at: range.start });
+                        structure.push(Block::Section {
+                            id: id.clone(),
+                            at: range.start,
+                        });
                         clauses.push(Clause {
                             label: label_of(&id),
                             anchor: anchor_of(&id),
@@ -212,17 +240,31 @@ pub fn parse_chapter(file: &str, page: &str, text: &str) -> Result<Option<Chapte
                             completed: heading_has_marker(text, &range),
                         });
                     }
-                    _ => err(&mut errors, range.start, "正文中只能使用一级（章）和二级（节）标题".into()),
+                    _ => err(
+                        &mut errors,
+                        range.start,
+                        "正文中只能使用一级（章）和二级（节）标题".into(),
+                    ),
                 }
             }
             Event::Start(Tag::List(Some(_))) if depth == 0 && chapter.is_some() => {
                 let Some((section_no, section_index)) = section else {
-                    err(&mut errors, range.start, "编号条款必须位于某一节（## （一）…）之下".into());
+                    err(
+                        &mut errors,
+                        range.start,
+                        "编号条款必须位于某一节（## （一）…）之下".into(),
+                    );
                     skip_to_end(&mut events, TagEnd::List(true));
                     continue;
                 };
                 let chapter_no = chapter.as_ref().map(|c| c.0).unwrap_or_default();
-                let already = clauses.iter().filter(|c| c.kind == ClauseKind::Item && c.id.starts_with(&format!("{chapter_no}.{section_no}."))).count() as u32;
+                let already = clauses
+                    .iter()
+                    .filter(|c| {
+                        c.kind == ClauseKind::Item
+                            && c.id.starts_with(&format!("{chapter_no}.{section_no}."))
+                    })
+                    .count() as u32;
                 let mut items = Vec::new();
                 let mut expected = already + 1;
                 while let Some((event, item_range)) = events.next() {
@@ -232,9 +274,19 @@ pub fn parse_chapter(file: &str, page: &str, text: &str) -> Result<Option<Chapte
                             let source = &text[item_range.clone()];
                             let number = leading_number(source).unwrap_or(expected);
                             if number < expected {
-                                err(&mut errors, item_range.start, format!("条款编号重复或倒退：这里应为 {expected}，实际为 {number}"));
+                                err(
+                                    &mut errors,
+                                    item_range.start,
+                                    format!(
+                                        "条款编号重复或倒退：这里应为 {expected}，实际为 {number}"
+                                    ),
+                                );
                             } else if number > expected {
-                                err(&mut errors, item_range.start, format!("条款编号不连续：这里应为 {expected}，实际为 {number}"));
+                                err(
+                                    &mut errors,
+                                    item_range.start,
+                                    format!("条款编号不连续：这里应为 {expected}，实际为 {number}"),
+                                );
                             }
                             let id = format!("{chapter_no}.{section_no}.{number}");
                             let section_title = clauses[section_index].title.clone();
@@ -248,7 +300,11 @@ pub fn parse_chapter(file: &str, page: &str, text: &str) -> Result<Option<Chapte
                                 completed: source.contains(COMPLETION_MARKER),
                                 id: id.clone(),
                             });
-                            items.push(ItemSource { id, number, range: item_range });
+                            items.push(ItemSource {
+                                id,
+                                number,
+                                range: item_range,
+                            });
                             expected = number.max(expected) + 1;
                         }
                         Event::End(TagEnd::List(true)) => break,
@@ -280,7 +336,12 @@ pub fn parse_chapter(file: &str, page: &str, text: &str) -> Result<Option<Chapte
         first.text = chapter_text;
     }
     if errors.is_empty() {
-        Ok(Some(Chapter { number, line: line_of(text, at), clauses, structure }))
+        Ok(Some(Chapter {
+            number,
+            line: line_of(text, at),
+            clauses,
+            structure,
+        }))
     } else {
         Err(errors)
     }
@@ -292,7 +353,11 @@ fn heading_has_marker(text: &str, range: &Range<usize>) -> bool {
 
 /// The number the admin typed before an item (`3.` or `3)`).
 fn leading_number(source: &str) -> Option<u32> {
-    let digits: String = source.trim_start().chars().take_while(char::is_ascii_digit).collect();
+    let digits: String = source
+        .trim_start()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
     digits.parse().ok()
 }
 
@@ -304,7 +369,10 @@ fn lead_phrase(text: &str) -> Option<String> {
 }
 
 /// Plain text of everything up to `end`, consuming it. HTML (comments, tags) is dropped.
-fn collect_text<'a>(events: &mut impl Iterator<Item = (Event<'a>, Range<usize>)>, end: TagEnd) -> String {
+fn collect_text<'a>(
+    events: &mut impl Iterator<Item = (Event<'a>, Range<usize>)>,
+    end: TagEnd,
+) -> String {
     let mut out = String::new();
     for (event, _) in events.by_ref() {
         match event {
@@ -340,7 +408,10 @@ impl Chapter {
     pub fn annotate(&self, text: &str, options: &Annotate<'_>) -> String {
         let mut splices: Vec<(Range<usize>, String)> = Vec::new();
         let chapter = &self.clauses[0];
-        splices.push((0..0, format!("{}\n\n", open_tag("div", chapter, "clause clause-chapter"))));
+        splices.push((
+            0..0,
+            format!("{}\n\n", open_tag("div", chapter, "clause clause-chapter")),
+        ));
         let mut open_section = false;
         for block in &self.structure {
             match block {
@@ -350,7 +421,11 @@ impl Chapter {
                     if open_section {
                         html.push_str("</section>\n\n");
                     }
-                    let _ = write!(html, "{}\n\n", open_tag("section", clause, "clause clause-section"));
+                    let _ = write!(
+                        html,
+                        "{}\n\n",
+                        open_tag("section", clause, "clause clause-section")
+                    );
                     splices.push((*at..*at, html));
                     // The label link goes right after the heading line.
                     let eol = text[*at..].find('\n').map_or(text.len(), |i| at + i + 1);
@@ -364,7 +439,12 @@ impl Chapter {
                     let mut html = String::from("<ol class=\"clause-list\">\n");
                     for item in items {
                         let clause = self.clause(&item.id);
-                        let _ = writeln!(html, "<li value=\"{}\" {}>", item.number, clause_attrs(clause, "clause clause-item"));
+                        let _ = writeln!(
+                            html,
+                            "<li value=\"{}\" {}>",
+                            item.number,
+                            clause_attrs(clause, "clause clause-item")
+                        );
                         let _ = write!(html, "{}\n\n", anchor_link(clause));
                         html.push_str(&item_body(&text[item.range.clone()]));
                         html.push_str("\n\n");
@@ -396,13 +476,19 @@ impl Chapter {
     }
 
     fn clause(&self, id: &str) -> &Clause {
-        self.clauses.iter().find(|c| c.id == id).expect("clause of this chapter")
+        self.clauses
+            .iter()
+            .find(|c| c.id == id)
+            .expect("clause of this chapter")
     }
 
     fn extras(&self, clause: &Clause, options: &Annotate<'_>) -> String {
         let mut html = String::new();
         if clause.completed && options.show_completion_marks {
-            let _ = writeln!(html, "<p class=\"completion-mark\" role=\"note\">本条为补全内容，发布前请确认</p>\n");
+            let _ = writeln!(
+                html,
+                "<p class=\"completion-mark\" role=\"note\">本条为补全内容，发布前请确认</p>\n"
+            );
         }
         if let Some(note) = (options.clause_note)(&clause.id) {
             html.push_str(&note);
@@ -413,8 +499,15 @@ impl Chapter {
 }
 
 fn clause_attrs(clause: &Clause, class: &str) -> String {
-    let class = if clause.completed { format!("{class} clause-completed") } else { class.to_string() };
-    format!("class=\"{class}\" id=\"{}\" data-clause=\"{}\" data-label=\"{}\"", clause.anchor, clause.id, clause.label)
+    let class = if clause.completed {
+        format!("{class} clause-completed")
+    } else {
+        class.to_string()
+    };
+    format!(
+        "class=\"{class}\" id=\"{}\" data-clause=\"{}\" data-label=\"{}\"",
+        clause.anchor, clause.id, clause.label
+    )
 }
 
 fn open_tag(tag: &str, clause: &Clause, class: &str) -> String {
@@ -466,14 +559,31 @@ mod tests {
     #[test]
     fn parses_ids_labels_titles_and_text() {
         let chapter = parse_chapter("p.md", "p.html", CHAPTER).unwrap().unwrap();
-        let rows: Vec<(&str, &str, &str, &str, bool)> =
-            chapter.clauses.iter().map(|c| (c.id.as_str(), c.label.as_str(), c.title.as_str(), c.text.as_str(), c.completed)).collect();
+        let rows: Vec<(&str, &str, &str, &str, bool)> = chapter
+            .clauses
+            .iter()
+            .map(|c| {
+                (
+                    c.id.as_str(),
+                    c.label.as_str(),
+                    c.title.as_str(),
+                    c.text.as_str(),
+                    c.completed,
+                )
+            })
+            .collect();
         assert_eq!(
             rows,
             [
                 ("3", "三", "信息发布管理", "", false),
                 ("3.1", "三（一）", "内容审核", "", false),
-                ("3.1.1", "三（一）1", "合规性原则", "合规性原则：第一条。", false),
+                (
+                    "3.1.1",
+                    "三（一）1",
+                    "合规性原则",
+                    "合规性原则：第一条。",
+                    false
+                ),
                 ("3.1.2", "三（一）2", "内容审核", "第二条。", false),
                 ("3.2", "三（二）", "发布规范", "引言。", false),
                 ("3.2.1", "三（二）1", "发布规范", "甲。", true),
@@ -483,12 +593,20 @@ mod tests {
 
     #[test]
     fn non_policy_pages_are_skipped() {
-        assert!(parse_chapter("r.md", "index.html", "# 手册说明\n\n1. 列表\n").unwrap().is_none());
+        assert!(
+            parse_chapter("r.md", "index.html", "# 手册说明\n\n1. 列表\n")
+                .unwrap()
+                .is_none()
+        );
     }
 
     fn error_of(text: &str) -> String {
         let errors = parse_chapter("c.md", "c.html", text).unwrap_err();
-        errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+        errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     #[test]
@@ -519,9 +637,19 @@ mod tests {
     fn annotation_wraps_every_clause() {
         let chapter = parse_chapter("p.md", "p.html", CHAPTER).unwrap().unwrap();
         let none = |_: &str| None;
-        let out = chapter.annotate(CHAPTER, &Annotate { show_completion_marks: true, clause_note: &none });
+        let out = chapter.annotate(
+            CHAPTER,
+            &Annotate {
+                show_completion_marks: true,
+                clause_note: &none,
+            },
+        );
         for c in &chapter.clauses {
-            assert!(out.contains(&format!("id=\"{}\" data-clause=\"{}\"", c.anchor, c.id)), "{} missing in\n{out}", c.id);
+            assert!(
+                out.contains(&format!("id=\"{}\" data-clause=\"{}\"", c.anchor, c.id)),
+                "{} missing in\n{out}",
+                c.id
+            );
         }
         assert!(out.contains("本条为补全内容"));
         assert!(!out.contains("\n1. "), "list markers replaced:\n{out}");
