@@ -37,7 +37,8 @@ struct Clause {
 }
 
 fn clause_index() -> ClauseIndex {
-    let json = std::fs::read_to_string(site_dir().join("clauses.json")).expect("clauses.json in the site");
+    let json =
+        std::fs::read_to_string(site_dir().join("clauses.json")).expect("clauses.json in the site");
     serde_json::from_str(&json).expect("clauses.json parses")
 }
 
@@ -55,16 +56,29 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn site_files(ext: &[&str]) -> Vec<PathBuf> {
     let mut all = Vec::new();
     files(&site_dir(), &mut all);
-    all.retain(|p| p.extension().and_then(|e| e.to_str()).is_some_and(|e| ext.contains(&e)));
+    all.retain(|p| {
+        p.extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| ext.contains(&e))
+    });
     all.sort();
     all
 }
 
 /// Visible text of an HTML page: tags, scripts and styles removed, entities decoded.
 fn visible_text(html: &str) -> String {
-    let no_scripts = Regex::new(r"(?s)<script\b.*?</script>|<style\b.*?</style>|<!--.*?-->").unwrap().replace_all(html, " ");
-    let no_tags = Regex::new(r"<[^>]*>").unwrap().replace_all(&no_scripts, " ");
-    no_tags.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&")
+    let no_scripts = Regex::new(r"(?s)<script\b.*?</script>|<style\b.*?</style>|<!--.*?-->")
+        .unwrap()
+        .replace_all(html, " ");
+    let no_tags = Regex::new(r"<[^>]*>")
+        .unwrap()
+        .replace_all(&no_scripts, " ");
+    no_tags
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
 }
 
 /// Only letters and digits, half-width: punctuation style may differ between the
@@ -98,13 +112,23 @@ const NUMERALS: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "
 /// The seed's clauses in order: id → text (chapter: title; section: title and
 /// own text; item: text), Simplified, glosses and page chrome removed.
 fn seed_clauses() -> Vec<(String, String)> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/seed/000_95a1d436b97c8935.txt");
-    let raw = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("seed at {}: {e}", path.display()));
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/seed/000_95a1d436b97c8935.txt");
+    let raw = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("seed at {}: {e}", path.display()));
     let start = raw.find("PAGE").expect("body starts after PAGE") + "PAGE".len();
     let end = raw.find("溫馨提示").expect("chrome after the body");
-    let body = Regex::new(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)").unwrap().replace_all(&raw[start..end], "");
-    let mut body: String = body.chars().map(wxcheck::normalize::to_simplified).collect();
-    body = body.trim().trim_start_matches("培训行业微信管理制度").to_string();
+    let body = Regex::new(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
+        .unwrap()
+        .replace_all(&raw[start..end], "");
+    let mut body: String = body
+        .chars()
+        .map(wxcheck::normalize::to_simplified)
+        .collect();
+    body = body
+        .trim()
+        .trim_start_matches("培训行业微信管理制度")
+        .to_string();
 
     // Walk the flat text, expecting the next chapter `N、`, section `(N)` or item `N.`.
     let mut clauses: Vec<(String, String)> = Vec::new();
@@ -137,13 +161,23 @@ fn seed_clauses() -> Vec<(String, String)> {
     }
     let repairs: Repairs = toml::from_str(include_str!("data/seed-repairs.toml")).unwrap();
     for repair in repairs.repair {
-        let clause = clauses.iter_mut().find(|(id, _)| *id == repair.clause).expect("repair names a seed clause");
-        assert!(clause.1.contains(&repair.scraped), "repair for {} no longer matches the seed", repair.clause);
+        let clause = clauses
+            .iter_mut()
+            .find(|(id, _)| *id == repair.clause)
+            .expect("repair names a seed clause");
+        assert!(
+            clause.1.contains(&repair.scraped),
+            "repair for {} no longer matches the seed",
+            repair.clause
+        );
         clause.1 = clause.1.replace(&repair.scraped, &repair.original);
     }
     // The seed's blank `[X]` (reply deadline) is the `reply_hours` setting.
     let settings: toml::Table = toml::from_str(include_str!("../book/settings.toml")).unwrap();
-    let hours = settings["reply_hours"].as_str().expect("reply_hours is set").to_string();
+    let hours = settings["reply_hours"]
+        .as_str()
+        .expect("reply_hours is set")
+        .to_string();
     for clause in &mut clauses {
         clause.1 = clause.1.replace("[X]", &hours);
     }
@@ -160,7 +194,10 @@ fn every_seed_clause_is_in_the_handbook_in_order_with_its_text() {
     // Same order: the seed's clauses are a prefix-preserving subsequence of the handbook's.
     let mut position = 0;
     for (id, _) in &seed {
-        let found = ids[position..].iter().position(|i| i == id).unwrap_or_else(|| panic!("seed clause {id} missing or out of order"));
+        let found = ids[position..]
+            .iter()
+            .position(|i| i == id)
+            .unwrap_or_else(|| panic!("seed clause {id} missing or out of order"));
         position += found + 1;
     }
     let truncated = &seed.last().unwrap().0;
@@ -174,9 +211,15 @@ fn every_seed_clause_is_in_the_handbook_in_order_with_its_text() {
         let (built, seed_text) = (letters(&built), letters(seed_text));
         if id == truncated {
             // The scrape breaks off inside this clause; the handbook completes it.
-            assert!(built.starts_with(&seed_text), "{id}: handbook text does not continue the seed\n seed: {seed_text}\n site: {built}");
+            assert!(
+                built.starts_with(&seed_text),
+                "{id}: handbook text does not continue the seed\n seed: {seed_text}\n site: {built}"
+            );
         } else {
-            assert_eq!(built, seed_text, "{id}: handbook text differs from the seed");
+            assert_eq!(
+                built, seed_text,
+                "{id}: handbook text differs from the seed"
+            );
         }
     }
 }
@@ -187,15 +230,33 @@ fn every_clause_has_its_anchor_on_its_page_in_order() {
     let index = clause_index();
     let mut pages: BTreeMap<&str, (String, usize)> = BTreeMap::new();
     for clause in &index.clauses {
-        let entry = pages.entry(clause.page.as_str()).or_insert_with(|| (std::fs::read_to_string(site.join(&clause.page)).unwrap(), 0));
+        let entry = pages
+            .entry(clause.page.as_str())
+            .or_insert_with(|| (std::fs::read_to_string(site.join(&clause.page)).unwrap(), 0));
         let marker = format!("id=\"{}\" data-clause=\"{}\"", clause.anchor, clause.id);
-        let at = entry.0.find(&marker).unwrap_or_else(|| panic!("{} has no element {marker}", clause.page));
-        assert!(at >= entry.1, "{} appears out of order on {}", clause.id, clause.page);
+        let at = entry
+            .0
+            .find(&marker)
+            .unwrap_or_else(|| panic!("{} has no element {marker}", clause.page));
+        assert!(
+            at >= entry.1,
+            "{} appears out of order on {}",
+            clause.id,
+            clause.page
+        );
         entry.1 = at;
         if clause.kind == "item" {
             let tag_end = at + entry.0[at..].find('>').unwrap() + 1;
             let after = letters(&visible_text(&entry.0[tag_end..]));
-            assert!(after.starts_with(&letters(&format!("{}{}", label_for(&clause.id), clause.text))), "{}: text not at its anchor", clause.id);
+            assert!(
+                after.starts_with(&letters(&format!(
+                    "{}{}",
+                    label_for(&clause.id),
+                    clause.text
+                ))),
+                "{}: text not at its anchor",
+                clause.id
+            );
         }
     }
 }
@@ -203,7 +264,12 @@ fn every_clause_has_its_anchor_on_its_page_in_order() {
 /// The visible label that precedes an item's text (三（三）3).
 fn label_for(id: &str) -> String {
     let parts: Vec<usize> = id.split('.').map(|p| p.parse().unwrap()).collect();
-    format!("{}（{}）{}", NUMERALS[parts[0] - 1], NUMERALS[parts[1] - 1], parts[2])
+    format!(
+        "{}（{}）{}",
+        NUMERALS[parts[0] - 1],
+        NUMERALS[parts[1] - 1],
+        parts[2]
+    )
 }
 
 #[test]
@@ -218,7 +284,10 @@ fn no_traditional_characters_or_pinyin_glosses() {
         for example in &examples {
             text = text.replace(example.as_str(), " ");
         }
-        for c in text.chars().filter(|&c| wxcheck::normalize::is_traditional_only(c)) {
+        for c in text
+            .chars()
+            .filter(|&c| wxcheck::normalize::is_traditional_only(c))
+        {
             problems.push(format!("{}: Traditional character {c}", page.display()));
         }
         for m in gloss.find_iter(&text) {
@@ -231,8 +300,18 @@ fn no_traditional_characters_or_pinyin_glosses() {
 #[test]
 fn traditional_detector_is_not_blind() {
     // The test above is only as good as this predicate.
-    assert!("培訓行業賬號".chars().filter(|&c| wxcheck::normalize::is_traditional_only(c)).count() >= 4);
-    assert!(!"培训行业账号".chars().any(wxcheck::normalize::is_traditional_only));
+    assert!(
+        "培訓行業賬號"
+            .chars()
+            .filter(|&c| wxcheck::normalize::is_traditional_only(c))
+            .count()
+            >= 4
+    );
+    assert!(
+        !"培训行业账号"
+            .chars()
+            .any(wxcheck::normalize::is_traditional_only)
+    );
 }
 
 #[test]
@@ -244,7 +323,11 @@ fn no_unfilled_settings() {
             panic!("{}: unfilled setting {}", file.display(), m.as_str());
         }
         if file.extension().is_some_and(|e| e == "html") {
-            assert!(!visible_text(&text).contains("[X]"), "{}: the seed's [X] placeholder", file.display());
+            assert!(
+                !visible_text(&text).contains("[X]"),
+                "{}: the seed's [X] placeholder",
+                file.display()
+            );
         }
     }
 }
@@ -258,7 +341,10 @@ fn no_external_urls_in_any_page_or_asset() {
     // endpoints in its stock book.js, dead here because `playground.runnable` is
     // off and the handbook has no Rust code (the browser tests also record every
     // request the pages make and fail on any external one).
-    let mut allowed: Vec<String> = vec!["http://www.w3.org/".into(), "https://play.rust-lang.org".into()];
+    let mut allowed: Vec<String> = vec![
+        "http://www.w3.org/".into(),
+        "https://play.rust-lang.org".into(),
+    ];
     // Rule examples are text to check, shown and carried as data (e.g. a shopping
     // link that the 5.1.3 rule flags); they are never loaded.
     allowed.extend(rule_example_urls());
@@ -279,7 +365,11 @@ fn no_external_urls_in_any_page_or_asset() {
             }
         }
     }
-    assert!(problems.is_empty(), "external URLs:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "external URLs:\n{}",
+        problems.join("\n")
+    );
 }
 
 fn rule_examples() -> Vec<String> {
@@ -288,16 +378,31 @@ fn rule_examples() -> Vec<String> {
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "toml") {
-            files.push(wxcheck::SourceFile { name: path.display().to_string(), text: std::fs::read_to_string(&path).unwrap() });
+            files.push(wxcheck::SourceFile {
+                name: path.display().to_string(),
+                text: std::fs::read_to_string(&path).unwrap(),
+            });
         }
     }
     let rules = wxcheck::RuleSet::load(&files).expect("rules load");
-    rules.rules().iter().flat_map(|r| r.examples_flag.iter().chain(&r.examples_pass)).cloned().collect()
+    rules
+        .rules()
+        .iter()
+        .flat_map(|r| r.examples_flag.iter().chain(&r.examples_pass))
+        .cloned()
+        .collect()
 }
 
 fn rule_example_urls() -> Vec<String> {
     let url = Regex::new(r"(?i)(?:https?|ftp)://[^\s，。）)]*").unwrap();
-    rule_examples().iter().flat_map(|e| url.find_iter(e).map(|m| m.as_str().to_string()).collect::<Vec<_>>()).collect()
+    rule_examples()
+        .iter()
+        .flat_map(|e| {
+            url.find_iter(e)
+                .map(|m| m.as_str().to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 /// Comments can't load anything; licence headers in vendored CSS/JS cite URLs.
@@ -311,7 +416,10 @@ fn strip_comments(file: &Path, text: &str) -> String {
             let line = Regex::new(r"(?m)(^|[\s;{}])//[^\n]*").unwrap();
             line.replace_all(&without_blocks, "$1").into_owned()
         }
-        "html" => Regex::new(r"(?s)<!--.*?-->").unwrap().replace_all(text, "").into_owned(),
+        "html" => Regex::new(r"(?s)<!--.*?-->")
+            .unwrap()
+            .replace_all(text, "")
+            .into_owned(),
         _ => text.to_string(),
     }
 }
@@ -319,15 +427,20 @@ fn strip_comments(file: &Path, text: &str) -> String {
 #[test]
 fn site_is_self_contained() {
     let site = site_dir();
+    let reference = Regex::new(r##"(?:src|href)="([^"#?]+)"##).unwrap();
     for page in site_files(&["html"]) {
         let html = std::fs::read_to_string(&page).unwrap();
-        for cap in Regex::new(r##"(?:src|href)="([^"#?]+)"##).unwrap().captures_iter(&html) {
+        for cap in reference.captures_iter(&html) {
             let target = &cap[1];
             if target.starts_with("data:") || target.starts_with("mailto:") {
                 continue;
             }
             let resolved = page.parent().unwrap().join(target);
-            assert!(resolved.exists(), "{}: link to missing {target}", page.strip_prefix(&site).unwrap().display());
+            assert!(
+                resolved.exists(),
+                "{}: link to missing {target}",
+                page.strip_prefix(&site).unwrap().display()
+            );
         }
     }
 }

@@ -10,8 +10,16 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(file: impl Into<String>, line: Option<usize>, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { file: file.into(), line, message: message.into() }
+    pub fn new(
+        file: impl Into<String>,
+        line: Option<usize>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic {
+            file: file.into(),
+            line,
+            message: message.into(),
+        }
     }
 }
 
@@ -46,5 +54,9 @@ impl std::error::Error for Diagnostics {}
 
 /// 1-based line number of byte offset `offset` in `text`.
 pub fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1
+    text[..offset.min(text.len())]
+        .bytes()
+        .filter(|&b| b == b'\n')
+        .count()
+        + 1
 }

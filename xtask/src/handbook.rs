@@ -38,8 +38,12 @@ impl Handbook {
         let mut pages = HashMap::new();
         let mut chapters: Vec<&Chapter> = Vec::new();
         for item in book.iter() {
-            let BookItem::Chapter(ch) = item else { continue };
-            let (Some(source), Some(path)) = (&ch.source_path, &ch.path) else { continue };
+            let BookItem::Chapter(ch) = item else {
+                continue;
+            };
+            let (Some(source), Some(path)) = (&ch.source_path, &ch.path) else {
+                continue;
+            };
             let file = display_path(book_dir, source);
             let text = match settings.substitute(&file, &ch.content) {
                 Ok(text) => text,
@@ -48,7 +52,10 @@ impl Handbook {
                     continue;
                 }
             };
-            let page = path.with_extension("html").to_string_lossy().replace('\\', "/");
+            let page = path
+                .with_extension("html")
+                .to_string_lossy()
+                .replace('\\', "/");
             let chapter = match clauses::parse_chapter(&file, &page, &text) {
                 Ok(chapter) => chapter,
                 Err(mut e) => {
@@ -70,13 +77,23 @@ impl Handbook {
         }
         let mut expected = 1;
         for (source, page) in &ordered {
-            let Some(chapter) = &page.chapter else { continue };
+            let Some(chapter) = &page.chapter else {
+                continue;
+            };
             if chapter.number != expected {
-                let what = if chapter.number < expected { "重复或倒退" } else { "不连续" };
+                let what = if chapter.number < expected {
+                    "重复或倒退"
+                } else {
+                    "不连续"
+                };
                 errors.push(Diagnostic::new(
                     display_path(book_dir, source),
                     Some(chapter.line),
-                    format!("章编号{what}：这里应为{}、，实际为{}、", clauses::chinese_numeral(expected), clauses::chinese_numeral(chapter.number)),
+                    format!(
+                        "章编号{what}：这里应为{}、，实际为{}、",
+                        clauses::chinese_numeral(expected),
+                        clauses::chinese_numeral(chapter.number)
+                    ),
                 ));
             }
             expected = chapter.number.max(expected) + 1;
@@ -85,12 +102,25 @@ impl Handbook {
         if !errors.is_empty() {
             bail!(Diagnostics(errors));
         }
-        let clauses = ClauseIndex { clauses: chapters.iter().flat_map(|c| c.clauses.iter().cloned()).collect() };
+        let clauses = ClauseIndex {
+            clauses: chapters
+                .iter()
+                .flat_map(|c| c.clauses.iter().cloned())
+                .collect(),
+        };
         if clauses.clauses.is_empty() {
-            bail!("{}: 没有找到任何制度条款（# 一、… 开头的章节）", book_dir.join("src").display());
+            bail!(
+                "{}: 没有找到任何制度条款（# 一、… 开头的章节）",
+                book_dir.join("src").display()
+            );
         }
         let rules = load_rules(book_dir, &clauses)?;
-        Ok(Handbook { settings, clauses, rules, pages })
+        Ok(Handbook {
+            settings,
+            clauses,
+            rules,
+            pages,
+        })
     }
 }
 
@@ -106,8 +136,12 @@ pub fn load_rules(book_dir: &Path, clauses: &ClauseIndex) -> Result<RuleSet> {
         .collect();
     paths.sort();
     for path in paths {
-        let text = std::fs::read_to_string(&path).with_context(|| format!("无法读取 {}", path.display()))?;
-        files.push(SourceFile { name: display_path(book_dir, &path), text });
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("无法读取 {}", path.display()))?;
+        files.push(SourceFile {
+            name: display_path(book_dir, &path),
+            text,
+        });
     }
     if files.is_empty() {
         bail!("{}: 没有规则文件（*.toml）", rules_dir.display());
@@ -124,13 +158,24 @@ pub fn load_rules(book_dir: &Path, clauses: &ClauseIndex) -> Result<RuleSet> {
 }
 
 fn join_lines<T: std::fmt::Display>(items: &[T]) -> String {
-    items.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+    items
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// A path as the admin sees it: relative to the folder holding `book/`
 /// (`book/src/general.md`). Relative paths are taken as chapter sources.
 fn display_path(book_dir: &Path, path: &Path) -> String {
-    let full = if path.is_absolute() { path.to_path_buf() } else { book_dir.join("src").join(path) };
+    let full = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        book_dir.join("src").join(path)
+    };
     let root = book_dir.parent().unwrap_or(book_dir);
-    full.strip_prefix(root).unwrap_or(&full).to_string_lossy().replace('\\', "/")
+    full.strip_prefix(root)
+        .unwrap_or(&full)
+        .to_string_lossy()
+        .replace('\\', "/")
 }

@@ -48,10 +48,18 @@ fn run(args: Vec<String>) -> Result<()> {
     let mut port: u16 = 3000;
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--out" => out = Some(args.next().map(PathBuf::from).ok_or_else(|| anyhow::anyhow!("--out 需要一个目录"))?),
+            "--out" => {
+                out = Some(
+                    args.next()
+                        .map(PathBuf::from)
+                        .ok_or_else(|| anyhow::anyhow!("--out 需要一个目录"))?,
+                )
+            }
             "--port" => {
                 let value = args.next().unwrap_or_default();
-                port = value.parse().map_err(|_| anyhow::anyhow!("--port 需要一个端口号，而不是“{value}”"))?;
+                port = value
+                    .parse()
+                    .map_err(|_| anyhow::anyhow!("--port 需要一个端口号，而不是“{value}”"))?;
             }
             other => bail!("未知参数“{other}”\n\n{USAGE}"),
         }
@@ -90,5 +98,8 @@ pub fn print_report(report: &site::BuildReport) {
 
 /// The workspace root: the xtask's manifest lives one level below it.
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask sits inside the workspace").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits inside the workspace")
+        .to_path_buf()
 }

@@ -26,10 +26,15 @@ impl Preprocessor for HandbookPreprocessor {
     fn run(&self, _ctx: &PreprocessorContext, mut book: Book) -> Result<Book> {
         let handbook = &self.handbook;
         let note = |id: &str| rule_docs::clause_note(handbook, id);
-        let options = Annotate { show_completion_marks: handbook.settings.show_completion_marks, clause_note: &note };
+        let options = Annotate {
+            show_completion_marks: handbook.settings.show_completion_marks,
+            clause_note: &note,
+        };
         book.for_each_mut(|item| {
             let BookItem::Chapter(ch) = item else { return };
-            let Some(page) = ch.source_path.as_ref().and_then(|p| handbook.pages.get(p)) else { return };
+            let Some(page) = ch.source_path.as_ref().and_then(|p| handbook.pages.get(p)) else {
+                return;
+            };
             let text = match &page.chapter {
                 Some(chapter) => chapter.annotate(&page.text, &options),
                 None => page.text.clone(),

@@ -16,11 +16,17 @@ pub fn run(options: &BuildOptions, port: u16) -> Result<()> {
         Ok(report) => crate::print_report(&report),
         Err(err) => eprintln!("错误：{err:#}\n（修正后保存即可自动重新构建）"),
     }
-    let server = tiny_http::Server::http(("127.0.0.1", port)).map_err(|e| anyhow::anyhow!("无法监听 127.0.0.1:{port}：{e}"))?;
+    let server = tiny_http::Server::http(("127.0.0.1", port))
+        .map_err(|e| anyhow::anyhow!("无法监听 127.0.0.1:{port}：{e}"))?;
     println!("手册地址：http://127.0.0.1:{port}/  （Ctrl+C 退出）");
 
-    let watched = vec![options.book_dir.clone(), options.repo_root.join("checker-wasm")];
-    let rebuild_options = BuildOptions { ..clone_options(options) };
+    let watched = vec![
+        options.book_dir.clone(),
+        options.repo_root.join("checker-wasm"),
+    ];
+    let rebuild_options = BuildOptions {
+        ..clone_options(options)
+    };
     std::thread::spawn(move || watch(&watched, &rebuild_options));
 
     let out_dir = options.out_dir.clone();
@@ -32,7 +38,12 @@ pub fn run(options: &BuildOptions, port: u16) -> Result<()> {
 }
 
 fn clone_options(o: &BuildOptions) -> BuildOptions {
-    BuildOptions { repo_root: o.repo_root.clone(), book_dir: o.book_dir.clone(), out_dir: o.out_dir.clone(), skip_wasm: o.skip_wasm }
+    BuildOptions {
+        repo_root: o.repo_root.clone(),
+        book_dir: o.book_dir.clone(),
+        out_dir: o.out_dir.clone(),
+        skip_wasm: o.skip_wasm,
+    }
 }
 
 fn respond(root: &Path, url: &str) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
@@ -49,11 +60,14 @@ fn respond(root: &Path, url: &str) -> tiny_http::Response<std::io::Cursor<Vec<u8
     match std::fs::read(&file) {
         Ok(bytes) => {
             let content_type = content_type(&file);
-            let header = tiny_http::Header::from_bytes(&b"Content-Type"[..], content_type.as_bytes()).expect("valid header");
+            let header =
+                tiny_http::Header::from_bytes(&b"Content-Type"[..], content_type.as_bytes())
+                    .expect("valid header");
             tiny_http::Response::from_data(bytes).with_header(header)
         }
         Err(_) => {
-            let not_found = std::fs::read(root.join("404.html")).unwrap_or_else(|_| b"not found".to_vec());
+            let not_found =
+                std::fs::read(root.join("404.html")).unwrap_or_else(|_| b"not found".to_vec());
             tiny_http::Response::from_data(not_found).with_status_code(404)
         }
     }
@@ -113,7 +127,9 @@ fn latest_change(dirs: &[PathBuf]) -> SystemTime {
     let mut newest = SystemTime::UNIX_EPOCH;
     let mut stack: Vec<PathBuf> = dirs.to_vec();
     while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir).context("watch") else { continue };
+        let Ok(entries) = std::fs::read_dir(&dir).context("watch") else {
+            continue;
+        };
         for entry in entries.flatten() {
             let name = entry.file_name();
             if name == "target" || name == "generated" || name.to_string_lossy().starts_with('.') {

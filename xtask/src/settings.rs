@@ -35,7 +35,11 @@ impl Settings {
             Ok(table) => table,
             Err(err) => {
                 let line = err.span().map(|span| line_of(text, span.start));
-                bail!(Diagnostic::new(file, line, format!("设置文件不是合法的 TOML：{}", err.message())));
+                bail!(Diagnostic::new(
+                    file,
+                    line,
+                    format!("设置文件不是合法的 TOML：{}", err.message())
+                ));
             }
         };
         let mut values = BTreeMap::new();
@@ -45,11 +49,19 @@ impl Settings {
             match (key.as_str(), value) {
                 ("show_completion_marks", toml::Value::Boolean(b)) => show_completion_marks = b,
                 ("show_completion_marks", _) => {
-                    bail!(Diagnostic::new(file, line, "show_completion_marks 必须是 true 或 false"))
+                    bail!(Diagnostic::new(
+                        file,
+                        line,
+                        "show_completion_marks 必须是 true 或 false"
+                    ))
                 }
                 (_, toml::Value::String(s)) => {
                     if s.contains('\n') {
-                        bail!(Diagnostic::new(file, line, format!("设置 `{key}` 不能包含换行")));
+                        bail!(Diagnostic::new(
+                            file,
+                            line,
+                            format!("设置 `{key}` 不能包含换行")
+                        ));
                     }
                     values.insert(key, s);
                 }
@@ -63,7 +75,10 @@ impl Settings {
                 )),
             }
         }
-        Ok(Settings { values, show_completion_marks })
+        Ok(Settings {
+            values,
+            show_completion_marks,
+        })
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
@@ -91,12 +106,24 @@ impl Settings {
                 // mdBook's own `{{#include}}` and blocks the build generates.
                 out.push_str(&rest[start..start + 2 + end + 2]);
             } else if !is_setting_name(name) {
-                errors.push(Diagnostic::new(file, line, format!("`{{{{{name}}}}}` 不是合法的设置名（只能用小写字母、数字和下划线）")));
+                errors.push(Diagnostic::new(
+                    file,
+                    line,
+                    format!("`{{{{{name}}}}}` 不是合法的设置名（只能用小写字母、数字和下划线）"),
+                ));
             } else {
                 match self.get(name) {
                     Some(value) if !value.trim().is_empty() => out.push_str(value),
-                    Some(_) => errors.push(Diagnostic::new(file, line, format!("设置 `{name}` 为空，请在 book/settings.toml 中填写"))),
-                    None => errors.push(Diagnostic::new(file, line, format!("未知的设置 `{name}`：请在 book/settings.toml 中定义，或改正拼写"))),
+                    Some(_) => errors.push(Diagnostic::new(
+                        file,
+                        line,
+                        format!("设置 `{name}` 为空，请在 book/settings.toml 中填写"),
+                    )),
+                    None => errors.push(Diagnostic::new(
+                        file,
+                        line,
+                        format!("未知的设置 `{name}`：请在 book/settings.toml 中定义，或改正拼写"),
+                    )),
                 }
             }
             let consumed = start + 2 + end + 2;
@@ -104,12 +131,19 @@ impl Settings {
             rest = &rest[consumed..];
         }
         out.push_str(rest);
-        if errors.is_empty() { Ok(out) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(out)
+        } else {
+            Err(errors)
+        }
     }
 }
 
 fn is_setting_name(name: &str) -> bool {
-    !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 fn find_key_line(text: &str, key: &str) -> Option<usize> {
@@ -127,18 +161,29 @@ mod tests {
     use super::*;
 
     fn settings() -> Settings {
-        Settings::parse("settings.toml", "reply_hours = 2\ncompany_name = \"某公司\"\nempty = \"\"\n").unwrap()
+        Settings::parse(
+            "settings.toml",
+            "reply_hours = 2\ncompany_name = \"某公司\"\nempty = \"\"\n",
+        )
+        .unwrap()
     }
 
     #[test]
     fn substitutes_known_names() {
-        let out = settings().substitute("a.md", "应在{{reply_hours}}小时内回复，{{ company_name }}。").unwrap();
+        let out = settings()
+            .substitute(
+                "a.md",
+                "应在{{reply_hours}}小时内回复，{{ company_name }}。",
+            )
+            .unwrap();
         assert_eq!(out, "应在2小时内回复，某公司。");
     }
 
     #[test]
     fn reports_unknown_and_empty_names_with_lines() {
-        let errors = settings().substitute("a.md", "第一行\n{{nope}}\n{{empty}}").unwrap_err();
+        let errors = settings()
+            .substitute("a.md", "第一行\n{{nope}}\n{{empty}}")
+            .unwrap_err();
         let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
         assert_eq!(shown.len(), 2);
         assert!(shown[0].starts_with("a.md:2:"), "{}", shown[0]);
@@ -154,7 +199,9 @@ mod tests {
 
     #[test]
     fn rejects_non_scalar_values_naming_the_line() {
-        let err = Settings::parse("s.toml", "a = 1\nb = [1]\n").unwrap_err().to_string();
+        let err = Settings::parse("s.toml", "a = 1\nb = [1]\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("s.toml:2:"), "{err}");
     }
 }

@@ -44,29 +44,49 @@ pub struct BuildReport {
 
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
-    let book_dir = options.book_dir.canonicalize().with_context(|| format!("找不到手册目录 {}", options.book_dir.display()))?;
+    let book_dir = options
+        .book_dir
+        .canonicalize()
+        .with_context(|| format!("找不到手册目录 {}", options.book_dir.display()))?;
 
     // 1. Read and validate everything the admin wrote.
     let mut md = MDBook::load(&book_dir).map_err(|e| anyhow::anyhow!("{e:#}"))?;
     let handbook = Arc::new(Handbook::analyse(&book_dir, &md.book)?);
-    eprintln!("  已校验 {} 个条款、{} 条规则", handbook.clauses.clauses.len(), handbook.rules.rules().len());
+    eprintln!(
+        "  已校验 {} 个条款、{} 条规则",
+        handbook.clauses.clauses.len(),
+        handbook.rules.rules().len()
+    );
 
     // 2. The checker, compiled to wasm and bound for a classic <script>.
-    let engine_script = if options.skip_wasm { None } else { Some(wasm::engine_script(&options.repo_root, &handbook)?) };
+    let engine_script = if options.skip_wasm {
+        None
+    } else {
+        Some(wasm::engine_script(&options.repo_root, &handbook)?)
+    };
 
     // 3. Render into a temporary folder next to the output.
     let out_dir = absolute(&options.out_dir)?;
     let parent = out_dir.parent().context("输出目录没有上级目录")?;
     std::fs::create_dir_all(parent)?;
-    let name = out_dir.file_name().context("输出目录名无效")?.to_string_lossy().into_owned();
+    let name = out_dir
+        .file_name()
+        .context("输出目录名无效")?
+        .to_string_lossy()
+        .into_owned();
     let staging = parent.join(format!("{name}.tmp-{}", std::process::id()));
     remove_dir_if_exists(&staging)?;
     // Intermediate assets mdBook picks up through `additional-js` (git-ignored).
     let generated = book_dir.join("generated");
     std::fs::create_dir_all(&generated)?;
-    std::fs::write(generated.join("search-index.js"), search_index::render(&handbook.clauses))?;
+    std::fs::write(
+        generated.join("search-index.js"),
+        search_index::render(&handbook.clauses),
+    )?;
     md.config.build.build_dir = staging.clone();
-    md.with_preprocessor(HandbookPreprocessor { handbook: Arc::clone(&handbook) });
+    md.with_preprocessor(HandbookPreprocessor {
+        handbook: Arc::clone(&handbook),
+    });
     let result = (|| -> Result<()> {
         md.build().map_err(|e| anyhow::anyhow!("{e:#}"))?;
         write_generated(&staging, &handbook, engine_script.as_deref())?;
@@ -80,7 +100,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     // 4. Swap: old → backup, staging → output, drop backup.
     let backup = parent.join(format!("{name}.old-{}", std::process::id()));
     if out_dir.exists() {
-        std::fs::rename(&out_dir, &backup).with_context(|| format!("无法移动旧的输出目录 {}", out_dir.display()))?;
+        std::fs::rename(&out_dir, &backup)
+            .with_context(|| format!("无法移动旧的输出目录 {}", out_dir.display()))?;
     }
     if let Err(err) = std::fs::rename(&staging, &out_dir) {
         if backup.exists() {
@@ -92,7 +113,13 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
 
     let (files, bytes) = folder_size(&out_dir)?;
     eprintln!("  用时 {:.1} 秒", started.elapsed().as_secs_f64());
-    Ok(BuildReport { out_dir, files, bytes, clauses: handbook.clauses.clauses.len(), rules: handbook.rules.rules().len() })
+    Ok(BuildReport {
+        out_dir,
+        files,
+        bytes,
+        clauses: handbook.clauses.clauses.len(),
+        rules: handbook.rules.rules().len(),
+    })
 }
 
 /// Files the build generates beside mdBook's output.
@@ -106,7 +133,11 @@ fn write_generated(site: &Path, handbook: &Handbook, engine_script: Option<&str>
 }
 
 fn absolute(path: &Path) -> Result<PathBuf> {
-    Ok(if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir()?.join(path) })
+    Ok(if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()?.join(path)
+    })
 }
 
 fn remove_dir_if_exists(path: &Path) -> Result<()> {
@@ -222,26 +253,44 @@ mod tests {
         let repo = crate::repo_root();
         let mut failures = Vec::new();
         for case in CASES {
-            let work = std::env::temp_dir().join(format!("xtask-bad-input-{}-{}", case.name, std::process::id()));
+            let work = std::env::temp_dir().join(format!(
+                "xtask-bad-input-{}-{}",
+                case.name,
+                std::process::id()
+            ));
             let _ = std::fs::remove_dir_all(&work);
             let book = work.join("book");
             copy_dir(&repo.join("book"), &book);
             let path = book.join(case.file);
             let text = std::fs::read_to_string(&path).unwrap();
-            assert!(text.contains(case.find), "{}: `{}` not found in {}", case.name, case.find, case.file);
+            assert!(
+                text.contains(case.find),
+                "{}: `{}` not found in {}",
+                case.name,
+                case.find,
+                case.file
+            );
             std::fs::write(&path, text.replacen(case.find, case.replace, 1)).unwrap();
 
             let out = work.join("site");
             std::fs::create_dir_all(&out).unwrap();
             std::fs::write(out.join("index.html"), "last good site").unwrap();
-            let options = BuildOptions { repo_root: repo.clone(), book_dir: book, out_dir: out.clone(), skip_wasm: true };
+            let options = BuildOptions {
+                repo_root: repo.clone(),
+                book_dir: book,
+                out_dir: out.clone(),
+                skip_wasm: true,
+            };
             match build(&options) {
                 Ok(_) => failures.push(format!("{}: build succeeded", case.name)),
                 Err(err) => {
                     let message = format!("{err:#}");
                     for expected in case.expect {
                         if !message.contains(expected) {
-                            failures.push(format!("{}: expected `{expected}` in:\n{message}", case.name));
+                            failures.push(format!(
+                                "{}: expected `{expected}` in:\n{message}",
+                                case.name
+                            ));
                         }
                     }
                 }
@@ -250,7 +299,12 @@ mod tests {
             if kept != "last good site" || std::fs::read_dir(&out).unwrap().count() != 1 {
                 failures.push(format!("{}: the previous output was touched", case.name));
             }
-            let leftovers: Vec<_> = std::fs::read_dir(&work).unwrap().filter_map(|e| e.ok()).map(|e| e.file_name()).filter(|n| n != "book" && n != "site").collect();
+            let leftovers: Vec<_> = std::fs::read_dir(&work)
+                .unwrap()
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name())
+                .filter(|n| n != "book" && n != "site")
+                .collect();
             if !leftovers.is_empty() {
                 failures.push(format!("{}: left behind {leftovers:?}", case.name));
             }

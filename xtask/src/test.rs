@@ -19,17 +19,30 @@ pub fn run(root: &Path) -> Result<()> {
 
     println!("==> cargo test --workspace");
     let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    cargo.current_dir(root).args(["test", "--workspace"]).env("HANDBOOK_SITE", &report.out_dir);
+    cargo
+        .current_dir(root)
+        .args(["test", "--workspace"])
+        .env("HANDBOOK_SITE", &report.out_dir);
     status(&mut cargo, "cargo test")?;
 
     println!("==> 浏览器测试（headless Chromium）");
     let tests_dir = root.join("tests");
     if !tests_dir.join("node_modules/playwright-core").exists() {
-        status(Command::new("npm").current_dir(&tests_dir).args(["ci", "--no-audit", "--no-fund"]), "npm ci")?;
+        status(
+            Command::new("npm")
+                .current_dir(&tests_dir)
+                .args(["ci", "--no-audit", "--no-fund"]),
+            "npm ci",
+        )?;
     }
     let mut node = Command::new("node");
     node.current_dir(&tests_dir)
-        .args(["--test", "--test-concurrency=1", "--test-reporter=spec", "browser/"])
+        .args([
+            "--test",
+            "--test-concurrency=1",
+            "--test-reporter=spec",
+            "browser/",
+        ])
         .env("HANDBOOK_SITE", &report.out_dir);
     status(&mut node, "浏览器测试")?;
     println!("全部测试通过。");
@@ -37,7 +50,9 @@ pub fn run(root: &Path) -> Result<()> {
 }
 
 fn status(command: &mut Command, what: &str) -> Result<()> {
-    let status = command.status().with_context(|| format!("无法启动 {what}（{command:?}）：请确认已安装"))?;
+    let status = command
+        .status()
+        .with_context(|| format!("无法启动 {what}（{command:?}）：请确认已安装"))?;
     if !status.success() {
         bail!("{what} 失败（{status}）");
     }
