@@ -108,3 +108,14 @@ test("completed clauses are marked for the admin", async () => {
     await page.screenshot({ path: outputPath("chapter-supervision.png"), fullPage: false });
     await page.close();
 });
+
+test("print page and 404 page load without CSP violations", async () => {
+    for (const path of ["print.html", "404.html"]) {
+        const page = await browser.newPage();
+        const watch = watchPage(page);
+        await page.goto(server.url(path));
+        await page.waitForLoadState("load");
+        assert.deepEqual(watch.errors, [], path);
+        await page.close();
+    }
+});

@@ -1,0 +1,313 @@
+// Chinese search (book/assets/search.js over the generated search index), driven
+// through the real search bar of the built site in headless Chromium, opened both
+// from file:// and from a local server.
+//
+// CASES is the table of queries: what each must return (`exact`: exactly these
+// clauses; `includes`: at least these; `first`: the results start with these, in
+// this order, or as a set when `firstAnyOrder`), what it must not return, and
+// which results are scattered-character matches (`scattered`, ranked last).
+// Besides the table, every literal query must return every clause whose text
+// contains it (checked against site/clauses.json).
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileUrl, launchBrowser, siteDir, startServer, watchPage } from "./harness.mjs";
+
+const ACCOUNT_IDS = ["2", "2.1", "2.1.1", "2.1.2", "2.1.3", "2.2", "2.2.1", "2.2.2", "2.2.3", "2.3", "2.3.1", "2.3.2", "2.3.3", "4.1.3", "6.1.2", "6.2.1"];
+const LEAK_IDS = ["1.3.2", "3.3.2", "5.3.3", "6.2.3"];
+
+const CASES = [
+    // Chinese words
+    { name: "word", q: "密码", exact: ["2.2.1"] },
+    { name: "headings first", q: "账号", includes: ACCOUNT_IDS, first: ["2", "2.1", "2.2", "2.3"] },
+    { name: "body only", q: "泄露", exact: LEAK_IDS },
+    { name: "four hits", q: "回复", exact: ["3.2.3", "4.1.3", "4.2.2", "4.2.3"] },
+    { name: "phrase before scattered", q: "客户隐私", first: ["3.1.3", "5.3.2"], firstAnyOrder: true, includes: ["3.3.3"], scattered: ["3.3.3"] },
+    { name: "section title, then scattered", q: "保密", first: ["5.3", "5.3.2"], scattered: ["1.3.2", "2.3.2", "2.2.1"], not: ["5.3.1"] },
+    { name: "section title 2", q: "审核", exact: ["3.1", "3.1.2"], first: ["3.1"] },
+    { name: "chapter then section", q: "考核", exact: ["6", "6.2", "6.2.1"], first: ["6", "6.2"] },
+    { name: "chapter then section 2", q: "监督", first: ["6", "6.1"] },
+    { name: "rare word", q: "赌博", exact: ["3.3.1"] },
+    { name: "longer phrase", q: "个人微信", first: ["2.2.1"], scattered: ["2.2.2"] },
+    { name: "common phrase", q: "本制度", includes: ["1.2", "6.2.3", "7.1.1", "7.1.2", "7.2.1", "7.2.2"], scattered: ["1.1"] },
+    // Traditional
+    { name: "traditional", q: "賬號", includes: ACCOUNT_IDS, first: ["2", "2.1", "2.2", "2.3"] },
+    { name: "traditional word", q: "密碼", exact: ["2.2.1"] },
+    { name: "traditional variant", q: "洩露", exact: LEAK_IDS },
+    { name: "traditional rare", q: "賭博", exact: ["3.3.1"] },
+    { name: "traditional heading", q: "審核", first: ["3.1"] },
+    { name: "traditional phrase", q: "客戶隱私", first: ["3.1.3", "5.3.2"], firstAnyOrder: true, scattered: ["3.3.3"] },
+    { name: "mixed scripts", q: "賬號安全", first: ["2.3"], includes: ["2.3.1", "6.2.1"], scattered: ["2.3.3", "2.3.2"] },
+    { name: "帳 is 帐, not 账 (OpenCC)", q: "帳號", none: true },
+    // One character
+    { name: "one char", q: "密", exact: ["5.3", "1.3.2", "2.2.1", "2.3.2", "3.3.2", "5.3.2"], first: ["5.3"] },
+    { name: "one char 2", q: "群", includes: ["5.1", "5.1.1", "5.1.2", "5.1.3", "5.3.1", "5.3.2", "5.3.3"], first: ["5.1"] },
+    { name: "one char rare", q: "诈", exact: ["3.3.1"] },
+    // Digits, width, mixed
+    { name: "year", q: "2027", exact: ["7.2.1"] },
+    { name: "full-width digits", q: "２０２７", exact: ["7.2.1"] },
+    { name: "digit is also a clause id", q: "2", first: ["2"], includes: ["4.2.3", "7.2.1"], not: ["2.2"] },
+    { name: "digit and Chinese", q: "2小时", exact: ["4.2.3"] },
+    { name: "date", q: "1月1日", exact: ["7.2.1"] },
+    { name: "label", q: "三（三）3", first: ["3.3.3"] },
+    { name: "label, ASCII brackets", q: "三(三)", first: ["3.3"], includes: ["3.3.1", "3.3.2", "3.3.3"] },
+    { name: "clause id", q: "3.3.3", first: ["3.3.3"] },
+    { name: "two terms", q: "微信 账号", first: ["2"], includes: ["2.2.1", "4.1.3", "6.2.1"], not: ["1.1"] },
+    // Latin: pinyin, English
+    { name: "pinyin", q: "mima", exact: ["2.2.1"] },
+    { name: "pinyin, case", q: "MiMa", exact: ["2.2.1"] },
+    { name: "pinyin, full width", q: "ｍｉｍａ", exact: ["2.2.1"] },
+    { name: "pinyin, separated", q: "zhang'hao", includes: ACCOUNT_IDS },
+    { name: "pinyin, spaced", q: "xie lu", includes: LEAK_IDS },
+    { name: "initials are not pinyin", q: "mm", none: true },
+    { name: "English", q: "WeChat", none: true },
+    { name: "English, full width", q: "ＷｅＣｈａｔ", none: true },
+    // Nothing
+    { name: "absent word", q: "二维码", none: true },
+    { name: "absent word 2", q: "朋友圈", none: true },
+    { name: "absent Latin", q: "xyz", none: true },
+    { name: "scattered only", q: "工作群", includes: ["5.1", "5.1.1"], scattered: "all" },
+];
+
+const clauses = JSON.parse(readFileSync(join(siteDir, "clauses.json"), "utf8")).clauses;
+const halfWidth = (s) => s.replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).toLowerCase();
+
+/** Opens the search bar with `/` and returns a function running one query through the UI. */
+async function openSearch(page) {
+    await page.keyboard.press("/");
+    await page.locator("#mdbook-searchbar").waitFor({ state: "visible" });
+    return async (q) => {
+        await page.fill("#mdbook-searchbar", q);
+        return page.evaluate(() => ({
+            header: document.getElementById("mdbook-searchresults-header").textContent,
+            visible: !document.getElementById("mdbook-searchresults-outer").classList.contains("hidden"),
+            results: [...document.querySelectorAll("#mdbook-searchresults li")].map((li) => ({
+                id: li.dataset.clause,
+                scattered: li.classList.contains("wx-tier-2"),
+                href: li.querySelector("a").getAttribute("href"),
+                teaser: li.querySelector(".teaser")?.textContent ?? "",
+                em: [...li.querySelectorAll("em")].map((e) => e.textContent),
+            })),
+        }));
+    };
+}
+
+function checkCase(c, { results, header, visible }) {
+    const ids = results.map((r) => r.id);
+    const where = `${c.name} (${c.q}) → [${ids.join(" ")}]`;
+    assert.ok(visible, `${where}: results list shown`);
+    if (c.none) {
+        assert.deepEqual(ids, [], where);
+        assert.match(header, /没有找到/, where);
+        return;
+    }
+    assert.ok(ids.length > 0, `${where}: no results`);
+    assert.equal(new Set(ids).size, ids.length, `${where}: duplicates`);
+    if (c.exact) assert.deepEqual([...ids].sort(), [...c.exact].sort(), `${where}: exact set`);
+    for (const id of c.includes ?? []) assert.ok(ids.includes(id), `${where}: missing ${id}`);
+    for (const id of c.not ?? []) assert.ok(!ids.includes(id), `${where}: must not return ${id}`);
+    if (c.first) {
+        const head = ids.slice(0, c.first.length);
+        if (c.firstAnyOrder) assert.deepEqual([...head].sort(), [...c.first].sort(), `${where}: first`);
+        else assert.deepEqual(head, c.first, `${where}: first`);
+    }
+    const scattered = results.filter((r) => r.scattered).map((r) => r.id);
+    if (c.scattered === "all") assert.deepEqual(scattered, ids, `${where}: all scattered`);
+    else assert.deepEqual(scattered, c.scattered ?? [], `${where}: scattered`);
+    // Whole-phrase matches come before scattered ones.
+    const firstScattered = results.findIndex((r) => r.scattered);
+    if (firstScattered >= 0) assert.ok(results.slice(firstScattered).every((r) => r.scattered), `${where}: order`);
+    // Every literal query finds every clause whose text contains it.
+    if (!/[a-z]/i.test(c.q)) {
+        const needle = halfWidth(c.q);
+        if (!needle.includes(" ")) {
+            for (const cl of clauses) {
+                if (halfWidth(cl.text).includes(needle)) assert.ok(ids.includes(cl.id), `${where}: misses ${cl.id}, which contains it`);
+            }
+        }
+    }
+    for (const r of results) {
+        const cl = clauses.find((x) => x.id === r.id);
+        assert.ok(r.href.endsWith(`${cl.page.replace(/^.*\//, "")}${r.href.includes("?") ? r.href.slice(r.href.indexOf("?"), r.href.indexOf("#")) : ""}#${cl.anchor}`), `${where}: link ${r.href}`);
+    }
+}
+
+for (const via of ["file", "http"]) {
+    describe(`search via ${via}://`, () => {
+        let context;
+        let server;
+        const url = (p) => (via === "file" ? fileUrl(p) : server.url(p));
+
+        let setupError = null;
+        before(async () => {
+            // A missing browser or site fails every test below (not "cancelled").
+            try {
+                context = await launchBrowser();
+                if (via === "http") server = await startServer();
+            } catch (e) {
+                setupError = e;
+            }
+        });
+        const newPage = async () => {
+            if (setupError) throw setupError;
+            return context.newPage();
+        };
+        after(async () => {
+            await context?.close();
+            await server?.close();
+        });
+
+        test(`query table: ${CASES.length} queries`, async () => {
+            assert.ok(CASES.length >= 30);
+            const page = await newPage();
+            const watch = watchPage(page);
+            await page.goto(url("general.html"));
+            const run = await openSearch(page);
+            const failures = [];
+            for (const c of CASES) {
+                try {
+                    checkCase(c, await run(c.q));
+                } catch (e) {
+                    failures.push(e.message);
+                }
+            }
+            assert.deepEqual(failures, [], `${failures.length} of ${CASES.length} queries failed`);
+            assert.deepEqual(watch.errors, []);
+            assert.deepEqual(watch.external(server?.origin), []);
+            await page.close();
+        });
+
+        test("teaser highlights the match, in display text; the fold is the xtask's", async () => {
+            const page = await newPage();
+            await page.goto(url("general.html"));
+            // Same sample as search_index::tests::normalises_traditional_width_and_case.
+            assert.equal(await page.evaluate(() => wxSearch.fold("賬號ＷｅＣｈａｔ　ＩＤ１２３")), "账号wechat id123");
+            assert.equal(await page.evaluate(() => wxSearch.fold("三（三）3")), "三(三)3");
+            const run = await openSearch(page);
+            const { results } = await run("賬號");
+            const r = results.find((x) => x.id === "2.2.1");
+            assert.ok(r.em.includes("账号"), `em: ${r.em}`);
+            assert.ok(r.teaser.includes("账号"));
+            const pinyin = await run("mima");
+            assert.deepEqual(pinyin.results[0].em.filter((e) => e === "密码").length > 0, true);
+            await page.close();
+        });
+
+        test("keyboard: / and s open, arrows move, Enter follows and highlights, Esc closes", async () => {
+            const page = await newPage();
+            const watch = watchPage(page);
+            await page.goto(url("general.html"));
+            const wrapperHidden = () => page.evaluate(() => document.getElementById("mdbook-search-wrapper").classList.contains("hidden"));
+            const focused = () => page.evaluate(() => [...document.querySelectorAll("#mdbook-searchresults li")].findIndex((li) => li.classList.contains("focus")));
+            const barFocused = () => page.evaluate(() => document.activeElement?.id === "mdbook-searchbar");
+
+            assert.equal(await wrapperHidden(), true);
+            await page.keyboard.press("s");
+            assert.equal(await wrapperHidden(), false);
+            assert.equal(await barFocused(), true);
+            await page.keyboard.press("Escape");
+            assert.equal(await wrapperHidden(), true);
+            assert.equal(await barFocused(), false);
+
+            await page.click("#mdbook-search-toggle");
+            assert.equal(await wrapperHidden(), false);
+            assert.equal(await page.getAttribute("#mdbook-search-toggle", "aria-expanded"), "true");
+            await page.click("#mdbook-search-toggle");
+            assert.equal(await wrapperHidden(), true);
+
+            await page.keyboard.press("/");
+            assert.equal(await barFocused(), true);
+            await page.keyboard.type("泄露");
+            await page.waitForFunction(() => new URL(location.href).searchParams.get("search") === "泄露"); // ?search= follows the bar
+            await page.keyboard.press("ArrowDown");
+            assert.equal(await barFocused(), false);
+            assert.equal(await focused(), 0);
+            await page.keyboard.press("ArrowDown");
+            await page.keyboard.press("ArrowDown");
+            assert.equal(await focused(), 2);
+            await page.keyboard.press("ArrowUp");
+            assert.equal(await focused(), 1);
+            await page.keyboard.press("ArrowUp");
+            await page.keyboard.press("ArrowUp");
+            assert.equal(await focused(), -1);
+            assert.equal(await barFocused(), true);
+            await page.keyboard.press("ArrowDown");
+            await page.keyboard.press("ArrowDown");
+            const target = await page.evaluate(() => document.querySelector("#mdbook-searchresults li.focus").dataset.clause);
+            await Promise.all([page.waitForEvent("load"), page.keyboard.press("Enter")]);
+            const clause = clauses.find((c) => c.id === target);
+            const landed = new URL(page.url());
+            assert.ok(landed.pathname.endsWith("/" + clause.page), landed.href);
+            assert.equal(landed.hash, "#" + clause.anchor);
+            assert.equal(landed.searchParams.get("highlight"), "泄露");
+            const marks = await page.evaluate((anchor) => {
+                const el = document.getElementById(anchor);
+                const ms = [...el.querySelectorAll("mark")];
+                const r = ms[0]?.getBoundingClientRect();
+                return { texts: ms.map((m) => m.textContent), inView: !!r && r.top >= 0 && r.bottom <= window.innerHeight };
+            }, clause.anchor);
+            assert.ok(marks.texts.length >= 1 && marks.texts.every((t) => t === "泄露"), JSON.stringify(marks));
+            assert.equal(marks.inView, true, "first mark scrolled into view");
+            // Esc removes the marks.
+            await page.keyboard.press("Escape");
+            assert.equal(await page.locator("mark").count(), 0);
+
+            // Enter straight from the bar follows the first result.
+            await page.keyboard.press("/");
+            await page.keyboard.type("密码");
+            await Promise.all([page.waitForEvent("load"), page.keyboard.press("Enter")]);
+            assert.equal(new URL(page.url()).hash, "#c-2-2-1");
+            assert.deepEqual(watch.errors, []);
+            await page.close();
+        });
+
+        test("?search= reopens a search; ?highlight= marks across inline markup, Traditional too", async () => {
+            const page = await newPage();
+            const watch = watchPage(page);
+            await page.goto(url("accounts.html?search=" + encodeURIComponent("賬號")));
+            assert.equal(await page.inputValue("#mdbook-searchbar"), "賬號");
+            assert.equal(await page.locator("#mdbook-searchresults li").count(), ACCOUNT_IDS.length);
+
+            await page.goto(url("accounts.html?highlight=" + encodeURIComponent("賬號 密碼") + "#c-2-2-1"));
+            const texts = await page.evaluate(() => [...document.querySelectorAll("#c-2-2-1 mark")].map((m) => m.textContent));
+            assert.ok(texts.includes("账号") && texts.includes("密码"), texts.join(","));
+            assert.equal(await page.locator("#c-2-3-1 mark").count(), 0, "marks stay in the target clause");
+            // Clicking a mark clears them and the parameter.
+            await page.locator("#c-2-2-1 mark").first().click();
+            await page.waitForFunction(() => document.querySelectorAll("mark").length === 0);
+            assert.equal(new URL(page.url()).searchParams.get("highlight"), null);
+            assert.deepEqual(watch.errors, []);
+            await page.close();
+        });
+
+        test("the engine answers the real handbook in well under 5 ms", async () => {
+            const page = await newPage();
+            await page.goto(url("general.html"));
+            const times = await page.evaluate((qs) => {
+                wxSearch.query("预热");
+                const out = [];
+                for (let round = 0; round < 5; round++) {
+                    for (const q of qs) {
+                        const t = performance.now();
+                        wxSearch.query(q);
+                        out.push(performance.now() - t);
+                    }
+                }
+                return out.sort((a, b) => a - b);
+            }, CASES.map((c) => c.q));
+            const median = times[Math.floor(times.length / 2)];
+            assert.ok(median < 5, `median ${median} ms`);
+            await page.close();
+        });
+    });
+}
+
+test("mdBook's elasticlunr search is not shipped", () => {
+    for (const f of ["searchindex.js", "searchindex.json", "elasticlunr.min.js", "searcher.js", "mark.min.js"]) {
+        assert.equal(existsSync(join(siteDir, f)), false, f);
+    }
+    const html = readFileSync(join(siteDir, "general.html"), "utf8");
+    assert.doesNotMatch(html, /elasticlunr|searchindex|searcher/);
+    assert.match(html, /search-index[^"]*\.js/);
+});
