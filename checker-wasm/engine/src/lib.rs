@@ -1,0 +1,225 @@
+//! `wxcheck`: checks a WeChat draft against the company's WeChat management
+//! policy (培训行业微信管理制度) and says which clause it breaks, how serious that
+//! is, and how to fix it.
+//!
+//! # Overview
+//!
+//! The rules are data (`book/rules/*.toml`, edited by the policy admin), loaded
+//! strictly by [`RuleSet::load`]. [`RuleSet::check`] normalises the draft (full
+//! width, Traditional characters, zero-width characters, separators wedged
+//! between characters: see [`normalize`]), finds every hit of every rule that
+//! applies in the draft's [`Context`], maps the hits back to exact spans of the
+//! original text and returns a [`Report`]: findings in text order and a
+//! [`Verdict`], the highest [`Severity`] found.
+//!
+//! ```
+//! use wxcheck::{Context, RuleSet, SourceFile, Verdict};
+//!
+//! let rules = RuleSet::load(&[SourceFile {
+//!     name: "demo.toml".into(),
+//!     text: r#"
+//! [[rule]]
+//! id = "exam-pass-promise"
+//! clause = "3.1.1"
+//! severity = "revise"
+//! contexts = ["public"]
+//! message = "承诺考试通过，违反《广告法》第二十四条。"
+//! suggestion = "删除承诺，如实介绍课程。"
+//! words = ["保过", "包过"]
+//! must-flag = ["本班包过"]
+//! must-pass = ["欢迎报名"]
+//! "#.into(),
+//! }]).unwrap();
+//! let report = rules.check("暑期班 包-過！", Context::Public);
+//! assert_eq!(report.verdict, Verdict::Revise);
+//! assert_eq!(report.findings[0].text, "包-過"); // the original span, evasion and all
+//! assert_eq!((report.findings[0].start, report.findings[0].end), (4, 7));
+//! ```
+//!
+//! # Semantics worth knowing
+//!
+//! * Words match *overlapping* and per rule: a long word of one rule never
+//!   hides a short word of another. Then hits of the same clause that overlap
+//!   or touch merge into one finding, carrying the most severe rule.
+//! * A hit that starts inside an allow phrase (global or the rule's own) is
+//!   dropped: `最近` allows the `最` in it, `谨防诈骗` the `诈骗`, `不保证` the
+//!   `保证提分` that follows it.
+//! * Offsets count characters (Unicode scalar values) of the original text.
+//! * Personal data is found by validators with checksums, never by digit runs.
+//!
+//! The engine does no IO, uses no clock and no threads: it is compiled to
+//! wasm32 as is. The `wxcheck` binary is the native command-line checker.
+
+mod clause;
+mod error;
+mod matcher;
+mod model;
+pub mod normalize;
+mod report;
+mod rules;
+mod t2s;
+pub mod validators;
+
+pub use clause::clause_label;
+pub use error::{ExampleFailure, RuleError};
+pub use model::{Context, Finding, ParseContextError, Report, Severity, SourceFile, Verdict};
+pub use rules::{Matcher, Rule, Validator};
+
+use matcher::{Compiled, RawHit};
+use normalize::Normalized;
+use serde::{Deserialize, Serialize};
+
+/// A validated, compiled rule set.
+#[derive(Clone, Debug)]
+pub struct RuleSet {
+    rules: Vec<Rule>,
+    allow: Vec<String>,
+    compiled: Compiled,
+}
+
+/// The serialised form: what `to_json` writes and `from_json` reads.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JsonRuleSet {
+    allow: Vec<String>,
+    rules: Vec<Rule>,
+}
+
+impl RuleSet {
+    /// Loads and validates rules files. Every error in every file is
+    /// reported, each with file, line and rule id.
+    pub fn load(files: &[SourceFile]) -> Result<RuleSet, Vec<RuleError>> {
+        let (rules, allow, mut errors) = rules::parse(files);
+        errors.extend(rules::validate(&rules, &allow));
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(RuleSet::compile(rules, allow))
+    }
+
+    fn compile(rules: Vec<Rule>, allow: Vec<String>) -> RuleSet {
+        let compiled = Compiled::new(&rules, &allow);
+        RuleSet {
+            rules,
+            allow,
+            compiled,
+        }
+    }
+
+    /// Checks that every rule's clause exists in the handbook; `known` is the
+    /// handbook's clause index (the build passes it in).
+    pub fn check_clauses(&self, known: &dyn Fn(&str) -> bool) -> Result<(), Vec<RuleError>> {
+        let errors: Vec<RuleError> = self
+            .rules
+            .iter()
+            .filter(|r| !known(&r.clause))
+            .map(|r| {
+                RuleError::new(
+                    &r.file,
+                    Some(r.line),
+                    Some(&r.id),
+                    format!("条款 `{}` 在手册中不存在", r.clause),
+                )
+            })
+            .collect();
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Runs every rule's examples in each of its contexts: a `must-flag`
+    /// example must be hit *by that rule*, a `must-pass` example must not be.
+    /// Hits are taken before merging, so another rule of the same clause
+    /// cannot stand in.
+    pub fn check_examples(&self) -> Vec<ExampleFailure> {
+        let mut failures = Vec::new();
+        for (r, rule) in self.rules.iter().enumerate() {
+            for &context in &rule.contexts {
+                for (examples, must_flag) in
+                    [(&rule.examples_flag, true), (&rule.examples_pass, false)]
+                {
+                    for ex in examples {
+                        let hit = self.raw_hits(ex, context).1.iter().any(|h| h.rule == r);
+                        if hit != must_flag {
+                            failures.push(ExampleFailure {
+                                file: rule.file.clone(),
+                                line: rule.line,
+                                rule: rule.id.clone(),
+                                example: ex.clone(),
+                                must_flag,
+                                context,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        failures
+    }
+
+    fn raw_hits(&self, text: &str, context: Context) -> (Normalized, Vec<RawHit>) {
+        let norm = Normalized::new(text);
+        let hits = self.compiled.hits(&self.rules, &norm, context);
+        (norm, hits)
+    }
+
+    /// Checks one draft.
+    pub fn check(&self, text: &str, context: Context) -> Report {
+        let (norm, hits) = self.raw_hits(text, context);
+        report::build(&self.rules, &self.compiled.clause_key, text, &norm, hits)
+    }
+
+    /// The rules, in file order (read-only; for the rule table page).
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The global allow phrases.
+    pub fn global_allow(&self) -> &[String] {
+        &self.allow
+    }
+
+    /// A short stable hash of the rules' content (12 hex digits of FNV-1a over
+    /// the canonical JSON); any change to any rule changes it, so a page can
+    /// show which rules it checked with.
+    pub fn version(&self) -> String {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in self.to_json().bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        format!("{h:016x}")[..12].to_string()
+    }
+
+    /// The validated rule set as compact JSON, for the wasm page.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(&JsonRuleSet {
+            allow: self.allow.clone(),
+            rules: self.rules.clone(),
+        })
+        .expect("rules serialise")
+    }
+
+    /// Rebuilds a rule set from [`RuleSet::to_json`] output, validating again.
+    /// This is how the wasm side loads rules, so admins can change rules
+    /// without recompiling the wasm.
+    pub fn from_json(json: &str) -> Result<RuleSet, RuleError> {
+        let parsed: JsonRuleSet = serde_json::from_str(json).map_err(|e| {
+            RuleError::new(
+                "rules.json",
+                Some(e.line()),
+                None,
+                format!("JSON 格式错误：{e}"),
+            )
+        })?;
+        if let Some(e) = rules::validate(&parsed.rules, &parsed.allow)
+            .into_iter()
+            .next()
+        {
+            return Err(e);
+        }
+        Ok(RuleSet::compile(parsed.rules, parsed.allow))
+    }
+}

@@ -1,0 +1,224 @@
+//! The vocabulary shared by the engine, the CLI and the page: where a draft goes,
+//! how serious a finding is, and what the policy's workflow makes of it.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// Where a draft is going. Rules say in which contexts they apply, because the
+/// same words mean different things: a phone number in a staff group is a
+/// 5.3.2 matter, in a 朋友圈 post a 3.3.3 one.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Context {
+    /// 朋友圈, 公众号, 群发 — anything the public sees. The default, being the strictest.
+    #[default]
+    Public,
+    /// One-to-one with a student or parent.
+    Customer,
+    /// An internal work group.
+    Group,
+}
+
+impl Context {
+    /// Every context, in display order.
+    pub const ALL: [Context; 3] = [Context::Public, Context::Customer, Context::Group];
+
+    /// The label staff see.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Context::Public => "朋友圈·公众号",
+            Context::Customer => "客户私聊",
+            Context::Group => "工作群",
+        }
+    }
+
+    /// The name used in rules files, JSON and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Context::Public => "public",
+            Context::Customer => "customer",
+            Context::Group => "group",
+        }
+    }
+}
+
+impl fmt::Display for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An unknown context name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseContextError(pub String);
+
+impl fmt::Display for ParseContextError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "未知的场景 `{}`（可选：public、customer、group）",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for ParseContextError {}
+
+impl FromStr for Context {
+    type Err = ParseContextError;
+    fn from_str(s: &str) -> Result<Context, ParseContextError> {
+        match s {
+            "public" => Ok(Context::Public),
+            "customer" => Ok(Context::Customer),
+            "group" => Ok(Context::Group),
+            _ => Err(ParseContextError(s.to_string())),
+        }
+    }
+}
+
+/// How serious one finding is. Ordered: `Advice` is the lowest, so the verdict
+/// is simply the maximum.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// A suggestion (5.1.3, 5.2.2, 4.2.2); the draft may go to review as is.
+    Advice,
+    /// Must be fixed before review (3.1.1, 3.2.x).
+    Revise,
+    /// Needs senior management's approval (3.1.3).
+    Senior,
+    /// Must not be published at all (3.3.x, 5.3.2, 2.2.1, 2.3.2).
+    Block,
+}
+
+impl Severity {
+    /// The label staff see.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Severity::Advice => "建议",
+            Severity::Revise => "需修改",
+            Severity::Senior => "需高层审批",
+            Severity::Block => "禁止发布",
+        }
+    }
+
+    /// The name used in rules files and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Advice => "advice",
+            Severity::Revise => "revise",
+            Severity::Senior => "senior",
+            Severity::Block => "block",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What the policy's workflow (三（一）2–3) makes of a draft: the highest
+/// severity found, or `Pass`. Even `Pass` still goes to the department head,
+/// which is why its label says so instead of "OK".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Nothing found.
+    Pass,
+    /// Only advice.
+    Advice,
+    /// Something must be revised.
+    Revise,
+    /// Senior approval needed.
+    Senior,
+    /// Must not be published.
+    Block,
+}
+
+impl Verdict {
+    /// The label staff see.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Verdict::Pass => "可提交部门负责人审核",
+            Verdict::Advice => "可提交审核（有建议）",
+            Verdict::Revise => "修改后再提交审核",
+            Verdict::Senior => "需高层审批",
+            Verdict::Block => "禁止发布",
+        }
+    }
+
+    /// The name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Advice => "advice",
+            Verdict::Revise => "revise",
+            Verdict::Senior => "senior",
+            Verdict::Block => "block",
+        }
+    }
+
+    /// The verdict for a set of severities: the highest one, or `Pass`.
+    pub fn from_severities(it: impl IntoIterator<Item = Severity>) -> Verdict {
+        it.into_iter().max().map_or(Verdict::Pass, Verdict::from)
+    }
+}
+
+impl From<Severity> for Verdict {
+    fn from(s: Severity) -> Verdict {
+        match s {
+            Severity::Advice => Verdict::Advice,
+            Severity::Revise => Verdict::Revise,
+            Severity::Senior => Verdict::Senior,
+            Severity::Block => Verdict::Block,
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One thing wrong with a draft. Offsets count characters (Unicode scalar
+/// values) of the *original* text, whatever normalisation matched.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// The rule's id (kebab-case).
+    pub rule: String,
+    /// The handbook clause, e.g. `3.3.3`.
+    pub clause: String,
+    pub severity: Severity,
+    /// What is wrong and why (Chinese).
+    pub message: String,
+    /// How to fix it (Chinese).
+    pub suggestion: String,
+    /// Text to put in place of `[start, end)`, when the rule has one
+    /// (a phone number masked as `138****5678`).
+    pub replacement: Option<String>,
+    pub start: usize,
+    pub end: usize,
+    /// The original text of `[start, end)`.
+    pub text: String,
+}
+
+/// The result of checking one draft: findings in text order and the verdict.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    pub verdict: Verdict,
+    pub findings: Vec<Finding>,
+}
+
+/// A rules file's name (as shown in errors, e.g. `book/rules/publishing.toml`)
+/// and its text. The engine never touches the file system, so callers read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceFile {
+    pub name: String,
+    pub text: String,
+}

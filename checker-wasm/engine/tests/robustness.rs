@@ -1,0 +1,137 @@
+//! Property tests over arbitrary input: never a panic, every span in bounds
+//! and well-formed, normalisation idempotent; and no quadratic blow-up on a
+//! hostile 5 MB draft.
+
+mod common;
+
+use proptest::prelude::*;
+use std::sync::OnceLock;
+use wxcheck::normalize::{Normalized, normalize};
+use wxcheck::{Context, RuleSet};
+
+fn rules() -> &'static RuleSet {
+    static R: OnceLock<RuleSet> = OnceLock::new();
+    R.get_or_init(common::rules)
+}
+
+/// Strings biased towards what the engine cares about: Han, digits,
+/// separators, full-width, invisible characters, flagged words.
+fn drafty() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        any::<char>().prop_map(String::from),
+        prop::sample::select(vec![
+            "保过",
+            "賭博",
+            "赌",
+            "博",
+            "最近",
+            "第一节课",
+            "13812345678",
+            "１３８",
+            "①",
+            "⑳",
+            " ",
+            "-",
+            "*",
+            "\u{200B}",
+            "\u{FE0F}",
+            "\n",
+            "@",
+            "qq.com",
+            "x",
+            "110101199003070011",
+            "6222021001123456789",
+            "密码是",
+            "验证码",
+            "不保证",
+            "提分",
+            "400-820-6688",
+            "。",
+            "，",
+            "Ａ",
+            "İ",
+            "ß",
+            "𠀀",
+        ])
+        .prop_map(String::from),
+        "[0-9 \\-]{1,20}",
+    ];
+    prop::collection::vec(piece, 0..40).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn spans_are_well_formed(text in drafty(), ctx in 0usize..3) {
+        let context = Context::ALL[ctx];
+        let report = rules().check(&text, context);
+        let n = text.chars().count();
+        for f in &report.findings {
+            prop_assert!(f.start < f.end && f.end <= n, "{f:?} in {n} chars");
+            let span: String = text.chars().skip(f.start).take(f.end - f.start).collect();
+            prop_assert_eq!(&span, &f.text);
+        }
+        prop_assert!(report.findings.windows(2).all(|w| w[0].start <= w[1].start));
+    }
+
+    #[test]
+    fn arbitrary_strings_never_panic(text in any::<String>()) {
+        let _ = rules().check(&text, Context::Public);
+        let _ = rules().check(&text, Context::Group);
+    }
+
+    #[test]
+    fn normalisation_is_idempotent(text in drafty()) {
+        let once = normalize(&text);
+        prop_assert_eq!(normalize(&once), once.clone());
+    }
+
+    #[test]
+    fn normalised_spans_map_into_the_original(text in drafty()) {
+        let n = Normalized::new(&text);
+        let chars = text.chars().count();
+        let s = n.as_str();
+        let bounds: Vec<usize> = s.char_indices().map(|(i, _)| i).chain([s.len()]).collect();
+        for w in bounds.windows(2) {
+            let (a, b) = n.original_span(w[0], w[1]);
+            prop_assert!(a < b && b <= chars);
+        }
+    }
+}
+
+#[test]
+fn hostile_five_megabytes_is_fast() {
+    let unit = "赌博包过最近最低价13812345678 验证码:123456 a@b.cn 1234 5678 9012 3456 ";
+    let text = unit.repeat(5 * 1024 * 1024 / unit.len() + 1);
+    let start = std::time::Instant::now();
+    let report = rules().check(&text, Context::Public);
+    let took = start.elapsed();
+    eprintln!(
+        "5 MB hostile draft: {} findings in {took:?}",
+        report.findings.len()
+    );
+    // Debug builds are ~10x slower than release; the goal (< 1 s) is for release.
+    let limit = if cfg!(debug_assertions) { 20.0 } else { 1.0 };
+    assert!(took.as_secs_f64() < limit, "took {took:?}");
+}
+
+#[test]
+fn long_separator_and_digit_runs_are_linear() {
+    for text in [
+        "-".repeat(2_000_000),
+        "1 ".repeat(1_000_000),
+        "赌 ".repeat(700_000),
+        "a@".repeat(1_000_000),
+        "1".repeat(3_000_000),
+    ] {
+        let start = std::time::Instant::now();
+        let _ = rules().check(&text, Context::Public);
+        let limit = if cfg!(debug_assertions) { 20.0 } else { 1.0 };
+        assert!(
+            start.elapsed().as_secs_f64() < limit,
+            "{:?}",
+            start.elapsed()
+        );
+    }
+}
