@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use wxcheck::Rule;
+use wxcheck::{Matcher, Rule, Severity};
 
 use crate::handbook::Handbook;
 
@@ -25,31 +25,53 @@ pub fn escape(text: &str) -> String {
 }
 
 fn contexts_zh(rule: &Rule) -> String {
-    rule.contexts.iter().map(|c| c.label_zh()).collect::<Vec<_>>().join("、")
+    rule.contexts
+        .iter()
+        .map(|c| c.label_zh())
+        .collect::<Vec<_>>()
+        .join("、")
 }
 
 /// The note under a clause listing the rules that enforce it, each with a link
 /// that opens the checker pre-filled with one of its examples.
 pub fn clause_note(handbook: &Handbook, clause: &str) -> Option<String> {
-    let rules: Vec<&Rule> = handbook.rules.rules().iter().filter(|r| r.clause == clause).collect();
+    let rules: Vec<&Rule> = handbook
+        .rules
+        .rules()
+        .iter()
+        .filter(|r| r.clause == clause)
+        .collect();
     if rules.is_empty() {
         return None;
     }
-    let mut html = String::from("<aside class=\"clause-rules\" aria-label=\"本条的自检规则\"><span class=\"clause-rules-title\">自检规则：</span>");
+    // Each note is a landmark: its name says which clause, so they stay distinct.
+    let label = handbook
+        .clauses
+        .get(clause)
+        .map_or(clause, |c| c.label.as_str());
+    let mut html = format!(
+        "<aside class=\"clause-rules\" aria-label=\"{}的自检规则\"><span class=\"clause-rules-title\">自检规则：</span>",
+        escape(label)
+    );
     for (i, rule) in rules.iter().enumerate() {
         if i > 0 {
-            html.push_str("；");
+            html.push('；');
         }
         let _ = write!(
             html,
             "<a class=\"clause-rule\" href=\"rules.html#rule-{id}\" data-rule=\"{id}\" data-severity=\"{sev}\">{msg}</a>（{label}）",
             id = escape(&rule.id),
-            sev = escape(&format!("{:?}", rule.severity).to_lowercase()),
+            sev = rule.severity.as_str(),
             msg = escape(&short(&rule.message)),
             label = rule.severity.label_zh(),
         );
         if !rule.examples_flag.is_empty() {
-            let _ = write!(html, " <a class=\"clause-rule-try\" href=\"self-check.html?try={}\">在自检中试试</a>", escape(&rule.id));
+            let _ = write!(
+                html,
+                " <a class=\"clause-rule-try\" href=\"self-check.html?try={id}\" title=\"在自检中填入例子：{example}\">在自检中试试</a>",
+                id = escape(&rule.id),
+                example = escape(&rule.examples_flag[0]),
+            );
         }
     }
     html.push_str("</aside>");
@@ -58,55 +80,121 @@ pub fn clause_note(handbook: &Handbook, clause: &str) -> Option<String> {
 
 /// First sentence of a message, for the compact note.
 fn short(message: &str) -> String {
-    message.split_inclusive(['。', '；']).next().unwrap_or(message).trim_end_matches(['。', '；']).to_string()
+    message
+        .split_inclusive(['。', '；'])
+        .next()
+        .unwrap_or(message)
+        .trim_end_matches(['。', '；'])
+        .to_string()
 }
 
-/// The full 检查规则一览 table, grouped by clause in handbook order.
+/// The full 检查规则一览 catalogue, grouped by clause in handbook order: per
+/// rule its clause, severity, contexts, what it matches, message, suggestion,
+/// replacement and examples, and a link that tries it in the checker.
 pub fn catalogue(handbook: &Handbook) -> String {
+    let all = handbook.rules.rules();
     let mut html = String::new();
+    let per_severity: Vec<String> = [
+        Severity::Block,
+        Severity::Senior,
+        Severity::Revise,
+        Severity::Advice,
+    ]
+    .iter()
+    .map(|s| {
+        format!(
+            "{} {} 条",
+            s.label_zh(),
+            all.iter().filter(|r| r.severity == *s).count()
+        )
+    })
+    .collect();
     let _ = writeln!(
         html,
-        "<p class=\"rules-meta\">共 {} 条规则 · 规则版本 <code>{}</code></p>\n",
-        handbook.rules.rules().len(),
+        "<p class=\"rules-meta\">共 {} 条规则（{}）· 规则版本 <code>{}</code></p>\n",
+        all.len(),
+        per_severity.join("，"),
         escape(&handbook.rules.version())
     );
     for clause in &handbook.clauses.clauses {
-        let rules: Vec<&Rule> = handbook.rules.rules().iter().filter(|r| r.clause == clause.id).collect();
+        let rules: Vec<&Rule> = all.iter().filter(|r| r.clause == clause.id).collect();
         if rules.is_empty() {
             continue;
         }
         let _ = writeln!(
             html,
-            "<h2 class=\"rules-clause\"><a href=\"{url}\">{label} {title}</a></h2>\n",
+            "<h2 class=\"rules-clause\" id=\"rules-{anchor}\"><a href=\"{url}\">{label} {title}</a></h2>\n",
+            anchor = escape(&clause.anchor),
             url = escape(&clause.url()),
             label = escape(&clause.label),
             title = escape(&clause.title)
         );
         for rule in rules {
-            let _ = writeln!(html, "<section class=\"rule\" id=\"rule-{id}\" data-rule=\"{id}\">", id = escape(&rule.id));
+            let _ = writeln!(
+                html,
+                "<section class=\"rule\" id=\"rule-{id}\" data-rule=\"{id}\" data-clause=\"{clause}\" data-severity=\"{sev}\">",
+                id = escape(&rule.id),
+                clause = escape(&rule.clause),
+                sev = rule.severity.as_str(),
+            );
             let _ = writeln!(
                 html,
                 "<h3><code>{id}</code> <span class=\"severity severity-{sev}\">{sev_zh}</span></h3>",
                 id = escape(&rule.id),
-                sev = format!("{:?}", rule.severity).to_lowercase(),
+                sev = rule.severity.as_str(),
                 sev_zh = rule.severity.label_zh()
             );
             let _ = writeln!(html, "<dl class=\"rule-fields\">");
-            let _ = writeln!(html, "<dt>适用场景</dt><dd>{}</dd>", escape(&contexts_zh(rule)));
+            let _ = writeln!(
+                html,
+                "<dt>条款</dt><dd><a href=\"{}\">{}</a></dd>",
+                escape(&clause.url()),
+                escape(&clause.label)
+            );
+            let _ = writeln!(
+                html,
+                "<dt>适用场景</dt><dd>{}</dd>",
+                escape(&contexts_zh(rule))
+            );
+            let _ = writeln!(html, "<dt>查找</dt><dd>{}</dd>", matcher_zh(&rule.matcher));
             let _ = writeln!(html, "<dt>提示</dt><dd>{}</dd>", escape(&rule.message));
-            let _ = writeln!(html, "<dt>修改建议</dt><dd>{}</dd>", escape(&rule.suggestion));
+            let _ = writeln!(
+                html,
+                "<dt>修改建议</dt><dd>{}</dd>",
+                escape(&rule.suggestion)
+            );
             if let Some(replacement) = &rule.replacement {
                 let _ = writeln!(html, "<dt>替换为</dt><dd>{}</dd>", escape(replacement));
             }
+            if !rule.allow.is_empty() {
+                let _ = writeln!(
+                    html,
+                    "<dt>不算违规的说法</dt><dd>{}</dd>",
+                    escape(&rule.allow.join("、"))
+                );
+            }
             if !rule.examples_flag.is_empty() {
-                let _ = writeln!(html, "<dt>会被指出的例子</dt><dd><ul>{}</ul></dd>", list(&rule.examples_flag));
+                let _ = writeln!(
+                    html,
+                    "<dt>会被指出的例子</dt><dd><ul>{}</ul></dd>",
+                    list(&rule.examples_flag)
+                );
             }
             if !rule.examples_pass.is_empty() {
-                let _ = writeln!(html, "<dt>不会被误报的例子</dt><dd><ul>{}</ul></dd>", list(&rule.examples_pass));
+                let _ = writeln!(
+                    html,
+                    "<dt>不会被误报的例子</dt><dd><ul>{}</ul></dd>",
+                    list(&rule.examples_pass)
+                );
             }
             let _ = writeln!(html, "</dl>");
-            if !rule.examples_flag.is_empty() {
-                let _ = writeln!(html, "<p><a class=\"clause-rule-try\" href=\"self-check.html?try={}\">在自检中试试</a></p>", escape(&rule.id));
+            if let Some(example) = rule.examples_flag.first() {
+                let _ = writeln!(
+                    html,
+                    "<p><a class=\"clause-rule-try\" href=\"self-check.html?try={id}\" title=\"在自检中填入例子：{example}\">在自检中试试</a></p>",
+                    id = escape(&rule.id),
+                    example = escape(example),
+                );
             }
             let _ = writeln!(html, "</section>\n");
         }
@@ -114,6 +202,23 @@ pub fn catalogue(handbook: &Handbook) -> String {
     html
 }
 
+/// What a rule looks for, in words an admin reads.
+fn matcher_zh(matcher: &Matcher) -> String {
+    match matcher {
+        Matcher::Words { words } => format!("词语：{}", escape(&words.join("、"))),
+        Matcher::Pattern { pattern, .. } => {
+            format!("模式（正则表达式）：<code>{}</code>", escape(pattern))
+        }
+        Matcher::Validator { validator } => format!(
+            "{}（按校验规则识别，不是简单的数字串）",
+            validator.label_zh()
+        ),
+    }
+}
+
 fn list(items: &[String]) -> String {
-    items.iter().map(|e| format!("<li>{}</li>", escape(e))).collect()
+    items
+        .iter()
+        .map(|e| format!("<li>{}</li>", escape(e)))
+        .collect()
 }
