@@ -52,20 +52,43 @@ fn main() {
     let mut out = String::new();
     let n = resolved.len();
     let list = |f: &dyn Fn(&(char, char, bool)) -> char| {
-        resolved.iter().map(|e| format!("{:?}", f(e))).collect::<Vec<_>>().join(",")
+        resolved
+            .iter()
+            .map(|e| format!("{:?}", f(e)))
+            .collect::<Vec<_>>()
+            .join(",")
     };
     writeln!(out, "/// Traditional characters, sorted.").unwrap();
-    writeln!(out, "pub(crate) static FROM: [char; {n}] = [{}];", list(&|e| e.0)).unwrap();
+    writeln!(
+        out,
+        "pub(crate) static FROM: [char; {n}] = [{}];",
+        list(&|e| e.0)
+    )
+    .unwrap();
     writeln!(out, "/// Their Simplified forms (chains resolved).").unwrap();
-    writeln!(out, "pub(crate) static TO: [char; {n}] = [{}];", list(&|e| e.1)).unwrap();
+    writeln!(
+        out,
+        "pub(crate) static TO: [char; {n}] = [{}];",
+        list(&|e| e.1)
+    )
+    .unwrap();
     let mut keep = vec![0u64; n.div_ceil(64)];
     for (i, e) in resolved.iter().enumerate() {
         if e.2 {
             keep[i / 64] |= 1 << (i % 64);
         }
     }
-    writeln!(out, "/// Bit i: FROM[i] is itself one of its targets (乾, 覆).").unwrap();
-    writeln!(out, "pub(crate) static KEEPS_SELF: [u64; {}] = {keep:?};", keep.len()).unwrap();
+    writeln!(
+        out,
+        "/// Bit i: FROM[i] is itself one of its targets (乾, 覆)."
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "pub(crate) static KEEPS_SELF: [u64; {}] = {keep:?};",
+        keep.len()
+    )
+    .unwrap();
     // One bit per BMP code point that has an entry (changing or not): a cheap
     // fast path so ordinary Simplified text never reaches the binary search.
     let mut bits = vec![0u64; 1024];

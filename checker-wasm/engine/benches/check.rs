@@ -69,7 +69,9 @@ fn bench(c: &mut Criterion) {
     // Mixed: half the sentences break a rule (a harsh mix: a finding every
     // ~150 bytes). Clean: only the clean sentences, the common case.
     for (name, pool) in [("mixed", SENTENCES.len()), ("clean", 7)] {
-        let corpus: Vec<String> = (0..2000).map(|i| draft(i, 200 + (i * 37) % 1800, pool)).collect();
+        let corpus: Vec<String> = (0..2000)
+            .map(|i| draft(i, 200 + (i * 37) % 1800, pool))
+            .collect();
         let bytes: usize = corpus.iter().map(String::len).sum();
         let mut g = c.benchmark_group("throughput");
         g.throughput(Throughput::Bytes(bytes as u64));

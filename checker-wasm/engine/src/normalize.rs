@@ -91,8 +91,8 @@ fn lower_latin(c: char) -> char {
     let u = c as u32;
     let l = match u {
         0xC0..=0xDE if u != 0xD7 => u + 0x20,
-        0x100..=0x137 | 0x14A..=0x177 if u % 2 == 0 => u + 1,
-        0x139..=0x148 if u % 2 == 1 => u + 1,
+        0x100..=0x137 | 0x14A..=0x177 if u.is_multiple_of(2) => u + 1,
+        0x139..=0x148 if !u.is_multiple_of(2) => u + 1,
         _ => u,
     };
     char::from_u32(l).unwrap_or(c)

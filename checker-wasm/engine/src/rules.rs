@@ -72,8 +72,7 @@ impl Validator {
 }
 
 /// What a rule matches: exactly one of a word list, a pattern or a validator.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Matcher {
     /// Words, matched on the normalised text (every occurrence, overlapping).
     Words { words: Vec<String> },
@@ -91,7 +90,12 @@ pub enum Matcher {
 }
 
 /// One validated rule: a read-only view for tools and the rule table page.
+///
+/// Its JSON form is flat and mirrors the rules file (`words` / `pattern` +
+/// `anchors` / `validator` as optional keys): plain structs keep serde's
+/// tagged-enum machinery, and its size, out of the wasm build.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "RuleRepr", try_from = "RuleRepr")]
 pub struct Rule {
     /// Stable kebab-case id.
     pub id: String,
@@ -128,6 +132,99 @@ impl Rule {
     /// Does the rule apply in `context`?
     pub fn applies(&self, context: Context) -> bool {
         self.contexts.contains(&context)
+    }
+}
+
+/// The serialised form of [`Rule`].
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleRepr {
+    id: String,
+    clause: String,
+    severity: Severity,
+    contexts: Vec<Context>,
+    message: String,
+    suggestion: String,
+    replacement: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    words: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pattern: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    anchors: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    validator: Option<Validator>,
+    allow: Vec<String>,
+    examples_flag: Vec<String>,
+    examples_pass: Vec<String>,
+    file: String,
+    line: usize,
+}
+
+impl From<Rule> for RuleRepr {
+    fn from(r: Rule) -> RuleRepr {
+        let (mut words, mut pattern, mut anchors, mut validator) = (None, None, None, None);
+        match r.matcher {
+            Matcher::Words { words: w } => words = Some(w),
+            Matcher::Pattern {
+                pattern: p,
+                anchors: a,
+            } => {
+                pattern = Some(p);
+                anchors = Some(a);
+            }
+            Matcher::Validator { validator: v } => validator = Some(v),
+        }
+        RuleRepr {
+            id: r.id,
+            clause: r.clause,
+            severity: r.severity,
+            contexts: r.contexts,
+            message: r.message,
+            suggestion: r.suggestion,
+            replacement: r.replacement,
+            words,
+            pattern,
+            anchors,
+            validator,
+            allow: r.allow,
+            examples_flag: r.examples_flag,
+            examples_pass: r.examples_pass,
+            file: r.file,
+            line: r.line,
+        }
+    }
+}
+
+impl TryFrom<RuleRepr> for Rule {
+    type Error = String;
+    fn try_from(r: RuleRepr) -> Result<Rule, String> {
+        let matcher = match (r.words, r.pattern, r.anchors, r.validator) {
+            (Some(words), None, None, None) => Matcher::Words { words },
+            (None, Some(pattern), Some(anchors), None) => Matcher::Pattern { pattern, anchors },
+            (None, None, None, Some(validator)) => Matcher::Validator { validator },
+            _ => {
+                return Err(format!(
+                    "规则 `{}`：words、pattern(+anchors)、validator 必须且只能有一种",
+                    r.id
+                ));
+            }
+        };
+        Ok(Rule {
+            id: r.id,
+            clause: r.clause,
+            severity: r.severity,
+            contexts: r.contexts,
+            message: r.message,
+            suggestion: r.suggestion,
+            replacement: r.replacement,
+            matcher,
+            allow: r.allow,
+            examples_flag: r.examples_flag,
+            examples_pass: r.examples_pass,
+            file: r.file,
+            line: r.line,
+        })
     }
 }
 
