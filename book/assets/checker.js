@@ -37,11 +37,13 @@
 
     // ---- The checker page --------------------------------------------------------
 
-    /** Drafts longer than this (UTF-16 units) are checked only up to here. */
-    var MAX_CHECK = 50000;
+    /** Drafts longer than this (UTF-16 units) are checked only up to here:
+     *  20,000 字 is also the most a 公众号 article may hold. Beyond it the
+     *  browser's own layout of the text box alone takes a noticeable time. */
+    var MAX_CHECK = 20000;
     /** Drafts up to this long are checked on the main thread (well within a
-     *  frame); longer ones in the worker, so a huge paste never blocks. */
-    var INLINE_MAX = 20000;
+     *  frame); longer ones in the worker, so a long draft never blocks. */
+    var INLINE_MAX = 10000;
     /** At most this many findings are listed (all are counted). */
     var MAX_LISTED = 200;
     /** Drafts longer than this are not kept in sessionStorage (its quota is small). */
@@ -672,7 +674,7 @@
     }
 
     /** The mirror behind the textarea: the draft as text nodes, hits wrapped in
-     *  <mark>, one block per paragraph. Only paragraphs whose text or marks
+     *  <span class="wx-mark">, one block per paragraph. Only paragraphs whose text or marks
      *  changed are rebuilt, so a keystroke re-lays out one paragraph, not all. */
     var paraNodes = [];
     var paraKeys = [];
@@ -780,7 +782,7 @@
         var pos = para.start;
         para.pieces.forEach(function (piece) {
             if (piece[0] > pos) div.appendChild(document.createTextNode(text.slice(pos, piece[0])));
-            div.appendChild(h("mark", { className: "wx-mark", "data-severity": piece[2], "data-start": String(piece[0]), "data-end": String(piece[1]) },
+            div.appendChild(h("span", { className: "wx-mark", "data-severity": piece[2], "data-start": String(piece[0]), "data-end": String(piece[1]) },
                 text.slice(piece[0], piece[1])));
             pos = piece[1];
         });

@@ -336,6 +336,7 @@ window.search = window.search || {};
             node.splitText(to);
             const middle = node.splitText(from);
             const mark = document.createElement('mark');
+            mark.className = 'search-hit';
             middle.parentNode.insertBefore(mark, middle);
             mark.appendChild(middle);
             marks.push(mark);
@@ -343,9 +344,10 @@ window.search = window.search || {};
         return marks.reverse();
     }
 
+    // Only our own marks: other scripts (and the text itself) may use <mark>.
     function unmarkAll(root) {
         const parents = new Set();
-        for (const mark of Array.from(root.querySelectorAll('mark'))) {
+        for (const mark of Array.from(root.querySelectorAll('mark.search-hit'))) {
             const parent = mark.parentNode;
             while (mark.firstChild) {
                 parent.insertBefore(mark.firstChild, mark);

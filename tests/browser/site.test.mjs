@@ -119,3 +119,20 @@ test("print page and 404 page load without CSP violations", async () => {
         await page.close();
     }
 });
+
+test("the sidebar toggle is a button that opens and closes the table of contents", async () => {
+    const page = await browser.newPage({ viewport: { width: 800, height: 700 } });
+    await page.goto(fileUrl("general.html"));
+    const toggle = page.locator("#mdbook-sidebar-toggle");
+    const visible = () => page.evaluate(() => document.documentElement.classList.contains("sidebar-visible"));
+    const before = await visible();
+    assert.equal(await toggle.getAttribute("aria-expanded"), String(before));
+    await toggle.focus();
+    await page.keyboard.press("Enter");
+    await page.waitForFunction((b) => document.documentElement.classList.contains("sidebar-visible") !== b, before);
+    assert.equal(await toggle.getAttribute("aria-expanded"), String(!before));
+    await toggle.click();
+    await page.waitForFunction((b) => document.documentElement.classList.contains("sidebar-visible") === b, before);
+    assert.equal(await toggle.getAttribute("aria-expanded"), String(before));
+    await page.close();
+});

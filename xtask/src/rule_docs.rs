@@ -164,7 +164,11 @@ pub fn catalogue(handbook: &Handbook) -> String {
                 escape(&rule.suggestion)
             );
             if let Some(replacement) = &rule.replacement {
-                let _ = writeln!(html, "<dt>替换为</dt><dd>{}</dd>", escape(replacement));
+                let _ = writeln!(
+                    html,
+                    "<dt>替换为</dt><dd>{}</dd>",
+                    escape(&replacement_zh(replacement))
+                );
             }
             if !rule.allow.is_empty() {
                 let _ = writeln!(
@@ -200,6 +204,14 @@ pub fn catalogue(handbook: &Handbook) -> String {
         }
     }
     html
+}
+
+/// A replacement as staff read it: `{masked}` is the matched value masked.
+fn replacement_zh(replacement: &str) -> String {
+    replacement.replace(
+        "{masked}",
+        "打码后的原文（保留首尾几位，中间用 * 遮挡，如 138****5678）",
+    )
 }
 
 /// What a rule looks for, in words an admin reads.

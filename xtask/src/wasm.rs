@@ -193,9 +193,6 @@ fn compile(repo_root: &Path) -> Result<PathBuf> {
             "--profile",
             PROFILE,
         ])
-        // Smallest code for the phone: opt-level "z" beats the profile's "s" by
-        // about 6 % gzipped here. (Passed here so native release builds keep "s".)
-        .args(["--config", "profile.wasm.opt-level=\"z\""])
         .status()
         .context("无法运行 cargo 构建自检引擎")?;
     if !status.success() {
@@ -255,7 +252,10 @@ fn bind(wasm_path: &Path) -> Result<(String, Vec<u8>)> {
         .no_modules(true)
         .map_err(|e| anyhow::anyhow!("{e:#}"))?
         .typescript(false)
-        .omit_default_module_path(true);
+        .omit_default_module_path(true)
+        // Names and producers are a fifth of the file and not needed to run.
+        .remove_name_section(true)
+        .remove_producers_section(true);
     let mut output = bindgen
         .generate_output()
         .map_err(|e| anyhow::anyhow!("wasm-bindgen 失败：{e:#}"))?;
@@ -263,64 +263,13 @@ fn bind(wasm_path: &Path) -> Result<(String, Vec<u8>)> {
     if !glue.contains("wasm_bindgen") {
         bail!("wasm-bindgen 生成的胶水代码里没有 `wasm_bindgen` 对象，无法打包");
     }
-    let wasm = strip_custom_sections(&output.wasm_mut().emit_wasm())?;
+    let wasm = output.wasm_mut().emit_wasm();
     Ok((glue, wasm))
-}
-
-/// Drops every custom section (function names, producers, target features):
-/// none is needed to run, and the names alone are a fifth of the file.
-fn strip_custom_sections(wasm: &[u8]) -> Result<Vec<u8>> {
-    const HEADER: usize = 8;
-    if wasm.len() < HEADER || &wasm[..4] != b"\0asm" {
-        bail!("wasm-bindgen 输出的不是 wasm 文件");
-    }
-    let mut out = wasm[..HEADER].to_vec();
-    let mut pos = HEADER;
-    while pos < wasm.len() {
-        let start = pos;
-        let id = wasm[pos];
-        pos += 1;
-        let (size, after) = read_leb_u32(wasm, pos).context("wasm 段长度无效")?;
-        let end = after
-            .checked_add(size as usize)
-            .filter(|&e| e <= wasm.len())
-            .context("wasm 段越界")?;
-        if id != 0 {
-            out.extend_from_slice(&wasm[start..end]);
-        }
-        pos = end;
-    }
-    Ok(out)
-}
-
-fn read_leb_u32(bytes: &[u8], mut pos: usize) -> Option<(u32, usize)> {
-    let mut value: u32 = 0;
-    for shift in (0..35).step_by(7) {
-        let byte = *bytes.get(pos)?;
-        pos += 1;
-        value |= u32::from(byte & 0x7f).checked_shl(shift)?;
-        if byte & 0x80 == 0 {
-            return Some((value, pos));
-        }
-    }
-    None
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn strips_custom_sections_only() {
-        let mut wasm = b"\0asm\x01\0\0\0".to_vec();
-        wasm.extend_from_slice(&[1, 4, 1, 0x60, 0, 0]); // type section: one () -> ()
-        wasm.extend_from_slice(&[0, 5, 4, b'n', b'a', b'm', b'e']); // custom "name"
-        wasm.extend_from_slice(&[5, 3, 1, 0, 1]); // memory section
-        let out = strip_custom_sections(&wasm).unwrap();
-        assert_eq!(out, [&wasm[..14], &wasm[21..]].concat());
-        assert!(strip_custom_sections(b"nope").is_err());
-        assert!(strip_custom_sections(b"\0asm\x01\0\0\0\x01\x7f").is_err());
-    }
 
     #[test]
     fn assembled_script_has_one_global_and_returns_the_glue_object() {

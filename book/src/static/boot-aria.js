@@ -7,3 +7,15 @@
         link.setAttribute("tabIndex", sidebar === "visible" ? 0 : -1);
     });
 })();
+
+// mdBook's toggle is a <label> for the sidebar checkbox, which axe rightly
+// flags (aria-expanded is not allowed on a label). Ours is a real button that
+// flips the checkbox — after book.js's own click handler, which expects to run
+// before the change, as it did for the label's default action.
+document.getElementById("mdbook-sidebar-toggle").addEventListener("click", function () {
+    var checkbox = document.getElementById("mdbook-sidebar-toggle-anchor");
+    window.setTimeout(function () {
+        checkbox.checked = !checkbox.checked;
+        checkbox.dispatchEvent(new Event("change"));
+    }, 0);
+});
