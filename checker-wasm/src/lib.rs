@@ -25,9 +25,12 @@
 //!
 //! `serde-wasm-bindgen` would add size to a bundle shipped to phones, and
 //! `JSON.parse` of a report is faster than building it object by object
-//! across the boundary.
+//! across the boundary. The report's JSON is written by hand (a few fields,
+//! strings and integers): that keeps serde's serializer and every `Serialize`
+//! impl out of the wasm, about 2 KB gzipped. For the same reason there is no
+//! `rulesVersion()` here: the build writes the rules version into the page's
+//! metadata (`WX_ENGINE.meta.rulesVersion`), computed by the same engine.
 
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wxcheck::{Context, Report, RuleSet};
 
@@ -56,37 +59,12 @@ impl Checker {
             .map_err(|e: wxcheck::ParseContextError| JsError::new(&e.to_string()))?;
         Ok(report_json(text, &self.rules.check(text, context)))
     }
-
-    /// The short hash identifying the rules' content.
-    #[wasm_bindgen(js_name = rulesVersion)]
-    pub fn rules_version(&self) -> String {
-        self.rules.version()
-    }
 }
 
-/// One finding as the page sees it: the engine's finding with UTF-16 offsets
-/// and the clause's label (三（三）3).
-#[derive(Serialize)]
-struct PageFinding<'a> {
-    rule: &'a str,
-    clause: &'a str,
-    label: String,
-    severity: &'a str,
-    message: &'a str,
-    suggestion: &'a str,
-    replacement: Option<&'a str>,
-    start: usize,
-    end: usize,
-    text: &'a str,
-}
-
-#[derive(Serialize)]
-struct PageReport<'a> {
-    verdict: &'a str,
-    findings: Vec<PageFinding<'a>>,
-}
-
-/// The report as JSON for the page, offsets converted to UTF-16.
+/// The report as JSON for the page: `{"verdict", "findings": [{"rule",
+/// "clause", "label", "severity", "message", "suggestion", "replacement",
+/// "start", "end", "text"}]}`, offsets converted to UTF-16 and `label` the
+/// clause's label (三（三）3).
 pub fn report_json(text: &str, report: &Report) -> String {
     let mut offsets: Vec<usize> = report
         .findings
@@ -94,28 +72,63 @@ pub fn report_json(text: &str, report: &Report) -> String {
         .flat_map(|f| [f.start, f.end])
         .collect();
     char_to_utf16(text, &mut offsets);
-    let findings = report
+    let mut out = String::with_capacity(64 + report.findings.len() * 256);
+    out.push_str("{\"verdict\":");
+    push_json_str(&mut out, report.verdict.as_str());
+    out.push_str(",\"findings\":[");
+    for (i, (f, se)) in report
         .findings
         .iter()
         .zip(offsets.chunks_exact(2))
-        .map(|(f, se)| PageFinding {
-            rule: &f.rule,
-            clause: &f.clause,
-            label: wxcheck::clause_label(&f.clause).unwrap_or_else(|| f.clause.clone()),
-            severity: f.severity.as_str(),
-            message: &f.message,
-            suggestion: &f.suggestion,
-            replacement: f.replacement.as_deref(),
-            start: se[0],
-            end: se[1],
-            text: &f.text,
-        })
-        .collect();
-    serde_json::to_string(&PageReport {
-        verdict: report.verdict.as_str(),
-        findings,
-    })
-    .expect("report serialises")
+        .enumerate()
+    {
+        if i > 0 {
+            out.push(',');
+        }
+        let label = wxcheck::clause_label(&f.clause);
+        for (key, value) in [
+            ("{\"rule\":", f.rule.as_str()),
+            (",\"clause\":", &f.clause),
+            (",\"label\":", label.as_deref().unwrap_or(&f.clause)),
+            (",\"severity\":", f.severity.as_str()),
+            (",\"message\":", &f.message),
+            (",\"suggestion\":", &f.suggestion),
+            (",\"text\":", &f.text),
+        ] {
+            out.push_str(key);
+            push_json_str(&mut out, value);
+        }
+        out.push_str(",\"replacement\":");
+        match &f.replacement {
+            Some(r) => push_json_str(&mut out, r),
+            None => out.push_str("null"),
+        }
+        out.push_str(&format!(",\"start\":{},\"end\":{}}}", se[0], se[1]));
+    }
+    out.push_str("]}");
+    out
+}
+
+/// Appends `s` as a JSON string literal.
+fn push_json_str(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(HEX[(c as usize) >> 4] as char);
+                out.push(HEX[(c as usize) & 15] as char);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 /// Converts character offsets (Unicode scalar values) of `text` into UTF-16
@@ -154,6 +167,18 @@ mod tests {
         let mut offsets = chars.to_vec();
         char_to_utf16(text, &mut offsets);
         assert_eq!(offsets, utf16, "text {text:?}");
+    }
+
+    #[test]
+    fn json_strings_escape_what_json_requires() {
+        let mut out = String::new();
+        push_json_str(&mut out, "a\"b\\c\n\r\t\u{1}\u{1f}保😀\u{7f}");
+        assert_eq!(
+            out,
+            r#""a\"b\\c\n\r\t\u0001\u001f保😀\u{7f}""#.replace("\\u{7f}", "\u{7f}")
+        );
+        let parsed: String = serde_json::from_str(&out).unwrap();
+        assert_eq!(parsed, "a\"b\\c\n\r\t\u{1}\u{1f}保😀\u{7f}");
     }
 
     #[test]
