@@ -45,7 +45,6 @@ pub fn run(root: &Path) -> Result<()> {
         ])
         .env("HANDBOOK_SITE", &report.out_dir);
     status(&mut node, "浏览器测试")?;
-    println!("全部测试通过。");
     Ok(())
 }
 
