@@ -85,25 +85,43 @@ pub(crate) fn build(
 }
 
 /// (char index, byte offset) for every start and end in `spans`, sorted, found
-/// in one walk over the text (no per-finding rescans on huge drafts).
+/// in one walk over the text (no per-finding rescans on huge drafts). The walk
+/// counts character starts (bytes that are not UTF-8 continuation bytes) and
+/// skips whole blocks that end before the next wanted index.
 fn byte_offsets(text: &str, spans: &[Span]) -> Vec<(usize, usize)> {
+    const BLOCK: usize = 64;
     let mut want: Vec<usize> = spans.iter().flat_map(|s| [s.start, s.end]).collect();
     want.sort_unstable();
     want.dedup();
+    let b = text.as_bytes();
+    let is_start = |x: u8| (x as i8) >= -0x40;
     let mut out = Vec::with_capacity(want.len());
-    let mut w = want.into_iter().peekable();
-    for (ci, (bi, _)) in text
-        .char_indices()
-        .chain(std::iter::once((text.len(), ' ')))
-        .enumerate()
-    {
-        while w.peek() == Some(&ci) {
-            out.push((ci, bi));
-            w.next();
+    // `count` characters start before byte `p`.
+    let (mut p, mut count) = (0usize, 0usize);
+    for w in want {
+        while let Some(block) = b.get(p..p + BLOCK) {
+            let block: &[u8; BLOCK] = block.try_into().expect("BLOCK bytes");
+            // Counted in bytes (at most BLOCK fit) so the sum vectorises.
+            let starts = block
+                .iter()
+                .fold(0u8, |n, &x| n.wrapping_add(u8::from(is_start(x))));
+            let starts = usize::from(starts);
+            if count + starts > w {
+                break;
+            }
+            count += starts;
+            p += BLOCK;
         }
-        if w.peek().is_none() {
-            break;
+        while p < b.len() {
+            if is_start(b[p]) {
+                if count == w {
+                    break;
+                }
+                count += 1;
+            }
+            p += 1;
         }
+        out.push((w, p));
     }
     out
 }
