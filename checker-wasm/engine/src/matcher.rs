@@ -12,7 +12,9 @@ use crate::model::Context;
 use crate::normalize::{Normalized, normalize};
 use crate::rules::{Matcher, Rule, Validator};
 use crate::validators;
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Anchored, MatchKind};
 use std::collections::HashMap;
 
 /// How far (bytes of normalised text) from its anchor a pattern match may reach.
@@ -38,7 +40,7 @@ pub(crate) struct RawHit {
 
 #[derive(Clone, Debug)]
 pub(crate) struct Compiled {
-    ac: Option<AhoCorasick>,
+    ac: Option<DFA>,
     targets: Vec<Vec<Target>>,
     regexes: Vec<Option<regex_lite::Regex>>,
     has_rule_allow: Vec<bool>,
@@ -133,9 +135,9 @@ impl Compiled {
             }
         }
         let ac = (!patterns.is_empty()).then(|| {
-            AhoCorasick::builder()
+            DFA::builder()
                 .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::DFA))
+                .prefilter(false)
                 .build(&patterns)
                 .expect("aho-corasick build")
         });
@@ -167,20 +169,20 @@ impl Compiled {
         let mut anchors: Vec<(usize, usize, usize)> = Vec::new();
         let bit = ctx_bit(context);
         if let Some(ac) = &self.ac {
-            for m in ac.find_overlapping_iter(text) {
-                for &t in &self.targets[m.pattern().as_usize()] {
+            for (p, start, end) in overlapping(ac, text.as_bytes()) {
+                for &t in &self.targets[p] {
                     match t {
                         Target::Word(r) if self.ctx_mask[r] & bit != 0 => hits.push(RawHit {
                             rule: r,
-                            start: m.start(),
-                            end: m.end(),
+                            start,
+                            end,
                             masked: None,
                         }),
                         Target::Anchor(r) if self.ctx_mask[r] & bit != 0 => {
-                            anchors.push((r, m.start(), m.end()))
+                            anchors.push((r, start, end))
                         }
-                        Target::AllowGlobal => global_allow.push((m.start(), m.end())),
-                        Target::AllowRule(r) => rule_allow.push((r, m.start(), m.end())),
+                        Target::AllowGlobal => global_allow.push((start, end)),
+                        Target::AllowRule(r) => rule_allow.push((r, start, end)),
                         _ => {}
                     }
                 }
@@ -259,6 +261,61 @@ impl Compiled {
     }
 }
 
+/// Every match of every pattern as (pattern, start, end), ordered by end and,
+/// at one end, by the automaton's match order (as `find_overlapping_iter`).
+///
+/// The DFA walk is one long chain of dependent table loads, so it waits on
+/// memory latency rather than on instructions. Long texts are therefore walked
+/// as two independent chains in one loop, the second starting early enough
+/// (a pattern's length before the midpoint) to see every match ending after it.
+fn overlapping(dfa: &DFA, hay: &[u8]) -> Vec<(usize, usize, usize)> {
+    let start = dfa
+        .start_state(Anchored::No)
+        .expect("unanchored start state");
+    let mut out = Vec::new();
+    let record = |out: &mut Vec<(usize, usize, usize)>, sid, end: usize| {
+        for k in 0..dfa.match_len(sid) {
+            let p = dfa.match_pattern(sid, k);
+            out.push((p.as_usize(), end - dfa.pattern_len(p), end));
+        }
+    };
+    let max = dfa.max_pattern_len().max(1);
+    let split = hay.len() / 2;
+    let (a_end, b_start) = if split >= 2 * max {
+        (split, split + 1 - max)
+    } else {
+        (hay.len(), hay.len())
+    };
+    let (a, b) = (&hay[..a_end], &hay[b_start..]);
+    let mut later = Vec::new();
+    let (mut sa, mut sb) = (start, start);
+    for (k, (&x, &y)) in a.iter().zip(b).enumerate() {
+        sa = dfa.next_state(Anchored::No, sa, x);
+        sb = dfa.next_state(Anchored::No, sb, y);
+        if dfa.is_match(sa) {
+            record(&mut out, sa, k + 1);
+        }
+        if dfa.is_match(sb) && b_start + k + 1 > a_end {
+            record(&mut later, sb, b_start + k + 1);
+        }
+    }
+    // Whichever chain is longer (`a` alone when the text was not split).
+    for (k, &x) in a.iter().enumerate().skip(b.len()) {
+        sa = dfa.next_state(Anchored::No, sa, x);
+        if dfa.is_match(sa) {
+            record(&mut out, sa, k + 1);
+        }
+    }
+    for (k, &y) in b.iter().enumerate().skip(a.len()) {
+        sb = dfa.next_state(Anchored::No, sb, y);
+        if dfa.is_match(sb) && b_start + k + 1 > a_end {
+            record(&mut later, sb, b_start + k + 1);
+        }
+    }
+    out.extend(later);
+    out
+}
+
 fn same(a: &Target, b: &Target) -> bool {
     match (a, b) {
         (Target::Word(x), Target::Word(y))
@@ -274,4 +331,64 @@ fn ceil_boundary(s: &str, mut i: usize) -> usize {
         i += 1;
     }
     i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aho_corasick::AhoCorasick;
+
+    /// The split walk reports exactly what the library's overlapping iterator
+    /// does, in the same order, wherever the matches fall against the split.
+    #[test]
+    fn overlapping_matches_library() {
+        let pats = [
+            "保过",
+            "包过",
+            "过",
+            "a",
+            "aa",
+            "abc",
+            "保证提分",
+            "证提",
+            "提分班",
+        ];
+        let dfa = DFA::builder()
+            .match_kind(MatchKind::Standard)
+            .prefilter(false)
+            .build(pats)
+            .unwrap();
+        let ac = AhoCorasick::new(pats).unwrap();
+        let unit = [
+            "保", "过", "包", "a", "b", "c", "证", "提", "分", "班", "x", "。",
+        ];
+        // Every alignment of the longest pattern against the split point.
+        for pad in 0..60 {
+            for tail in [60 - pad, 61 - pad, 70] {
+                let s = format!("{}保证提分{}", "x".repeat(pad), "a".repeat(tail));
+                let want: Vec<_> = ac
+                    .find_overlapping_iter(&s)
+                    .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
+                    .collect();
+                assert_eq!(overlapping(&dfa, s.as_bytes()), want, "{s}");
+            }
+        }
+        let mut seed = 7u64;
+        for len in [0, 1, 5, 20, 37, 38, 39, 40, 41, 60, 200, 1001] {
+            for _ in 0..30 {
+                let mut s = String::new();
+                for _ in 0..len {
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    s.push_str(unit[(seed >> 33) as usize % unit.len()]);
+                }
+                let want: Vec<_> = ac
+                    .find_overlapping_iter(&s)
+                    .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
+                    .collect();
+                assert_eq!(overlapping(&dfa, s.as_bytes()), want, "{s}");
+            }
+        }
+    }
 }

@@ -145,6 +145,23 @@ fn is_han_separator(c: char) -> bool {
     )
 }
 
+/// `is_han_separator(c) || is_digit_separator(c)` for ASCII `c` (false for
+/// anything else), as one bit test.
+#[inline(always)]
+fn is_ascii_separator(c: char) -> bool {
+    const MASK: u128 = {
+        let seps = b" \t*-_./\\|~+=#^`'\"";
+        let mut m = 0u128;
+        let mut k = 0;
+        while k < seps.len() {
+            m |= 1 << seps[k];
+            k += 1;
+        }
+        m
+    };
+    (c as u32) < 128 && MASK & (1u128 << (c as u32)) != 0
+}
+
 /// Characters used to group digits (138 1234 5678, 138-1234-5678). Not `.` or
 /// `,`: those are decimals and thousands in prices.
 fn is_digit_separator(c: char) -> bool {
@@ -184,10 +201,21 @@ impl Normalized {
                     left_digits = 0;
                     continue;
                 }
-                if c.is_ascii_alphanumeric() {
-                    let c = c.to_ascii_lowercase();
-                    n.text.push(c);
-                    n.origin.push(i);
+                // ASCII, full-width ASCII and CJK punctuation (、。《》【】…)
+                // that is no separator: folded inline, kept as is.
+                let folded = if u < 0x80 {
+                    Some(c.to_ascii_lowercase())
+                } else if (0xFF01..=0xFF5E).contains(&u) {
+                    char::from_u32(u - 0xFEE0).map(|c| c.to_ascii_lowercase())
+                } else if (0x3001..=0x301F).contains(&u) {
+                    Some(c)
+                } else {
+                    None
+                };
+                if let Some(c) = folded
+                    && !is_ascii_separator(c)
+                {
+                    n.push(c, i);
                     prev = Some(c);
                     left_digits = if c.is_ascii_digit() {
                         left_digits + 1
@@ -346,6 +374,21 @@ mod tests {
         let start = s.find("138").unwrap();
         let end = start + "13812345678".len();
         assert_eq!(n.original_span(start, end), (3, 16));
+    }
+
+    #[test]
+    fn fast_path_agrees() {
+        for u in (0..0x80).chain(0x3000..0x3020).chain(0xFF00..0xFF60) {
+            let c = char::from_u32(u).unwrap();
+            let sep = matches!(fold_char(c), Fold::One(a) if is_han_separator(a) || is_digit_separator(a));
+            if u < 0x80 {
+                assert_eq!(is_ascii_separator(c), sep, "{u:x}");
+            }
+            if (0x3001..=0x301F).contains(&u) {
+                assert_eq!(fold_char(c), Fold::One(c), "{u:x}");
+                assert!(!sep);
+            }
+        }
     }
 
     #[test]
