@@ -24,9 +24,7 @@ pub fn run(options: &BuildOptions, port: u16) -> Result<()> {
         options.book_dir.clone(),
         options.repo_root.join("checker-wasm"),
     ];
-    let rebuild_options = BuildOptions {
-        ..clone_options(options)
-    };
+    let rebuild_options = options.clone();
     std::thread::spawn(move || watch(&watched, &rebuild_options));
 
     let out_dir = options.out_dir.clone();
@@ -35,15 +33,6 @@ pub fn run(options: &BuildOptions, port: u16) -> Result<()> {
         let _ = request.respond(response);
     }
     Ok(())
-}
-
-fn clone_options(o: &BuildOptions) -> BuildOptions {
-    BuildOptions {
-        repo_root: o.repo_root.clone(),
-        book_dir: o.book_dir.clone(),
-        out_dir: o.out_dir.clone(),
-        skip_wasm: o.skip_wasm,
-    }
 }
 
 fn respond(root: &Path, url: &str) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {

@@ -15,6 +15,7 @@ use crate::handbook::Handbook;
 use crate::preprocess::HandbookPreprocessor;
 use crate::{search_index, wasm};
 
+#[derive(Clone)]
 pub struct BuildOptions {
     pub repo_root: PathBuf,
     pub book_dir: PathBuf,
