@@ -87,7 +87,7 @@ pub fn report_json(text: &str, report: &Report) -> String {
         }
         let label = wxcheck::clause_label(&f.clause);
         for (key, value) in [
-            ("{\"rule\":", f.rule.as_str()),
+            ("{\"rule\":", &*f.rule),
             (",\"clause\":", &f.clause),
             (",\"label\":", label.as_deref().unwrap_or(&f.clause)),
             (",\"severity\":", f.severity.as_str()),

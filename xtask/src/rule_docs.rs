@@ -39,7 +39,7 @@ pub fn clause_note(handbook: &Handbook, clause: &str) -> Option<String> {
         .rules
         .rules()
         .iter()
-        .filter(|r| r.clause == clause)
+        .filter(|r| &*r.clause == clause)
         .collect();
     if rules.is_empty() {
         return None;
@@ -117,7 +117,7 @@ pub fn catalogue(handbook: &Handbook) -> String {
         escape(&handbook.rules.version())
     );
     for clause in &handbook.clauses.clauses {
-        let rules: Vec<&Rule> = all.iter().filter(|r| r.clause == clause.id).collect();
+        let rules: Vec<&Rule> = all.iter().filter(|r| *r.clause == *clause.id).collect();
         if rules.is_empty() {
             continue;
         }

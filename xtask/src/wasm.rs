@@ -107,7 +107,7 @@ fn meta(handbook: &Handbook) -> Meta<'_> {
             let text = r.examples_flag.first()?;
             let context = r.contexts.first().copied().unwrap_or_default();
             Some((
-                r.id.as_str(),
+                &*r.id,
                 Example {
                     text,
                     context: context.as_str(),

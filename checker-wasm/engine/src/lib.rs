@@ -50,6 +50,7 @@
 //! The engine does no IO, uses no clock and no threads: it is compiled to
 //! wasm32 as is. The `wxcheck` binary is the native command-line checker.
 
+mod branches;
 mod clause;
 mod error;
 mod matcher;
@@ -146,7 +147,7 @@ impl RuleSet {
                             failures.push(ExampleFailure {
                                 file: rule.file.clone(),
                                 line: rule.line,
-                                rule: rule.id.clone(),
+                                rule: rule.id.to_string(),
                                 example: ex.clone(),
                                 must_flag,
                                 context,

@@ -8,6 +8,7 @@
 //! anchors occurs, anchored there (regex-lite is a slow engine; anchored runs
 //! over a short slice keep it off the hot path); validators run once per kind.
 
+use crate::branches;
 use crate::model::Context;
 use crate::normalize::{Normalized, normalize};
 use crate::rules::{Matcher, Rule, Validator};
@@ -20,10 +21,15 @@ use std::collections::HashMap;
 /// How far (bytes of normalised text) from its anchor a pattern match may reach.
 const MAX_MATCH: usize = 150;
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Target {
     Word(usize),
-    Anchor(usize),
+    /// A pattern rule's anchor, and the regex (index into `regexes`) of the
+    /// rule's branches that can match where this anchor starts.
+    Anchor {
+        rule: usize,
+        regex: usize,
+    },
     AllowGlobal,
     AllowRule(usize),
 }
@@ -42,7 +48,9 @@ pub(crate) struct RawHit {
 pub(crate) struct Compiled {
     ac: Option<DFA>,
     targets: Vec<Vec<Target>>,
-    regexes: Vec<Option<regex_lite::Regex>>,
+    /// Anchored regexes (`^(?:…)`) of pattern rules, whole or cut down to the
+    /// branches an anchor selects (see `branches`).
+    regexes: Vec<regex_lite::Regex>,
     has_rule_allow: Vec<bool>,
     /// Per rule: one bit per context it applies in (cheaper than a Vec scan
     /// for every word hit).
@@ -106,14 +114,14 @@ impl Compiled {
                 targets.push(Vec::new());
                 targets.len() - 1
             });
-            if !targets[i].iter().any(|x| same(x, &t)) {
+            if !targets[i].contains(&t) {
                 targets[i].push(t);
             }
         };
         for w in global_allow {
             add(w, Target::AllowGlobal);
         }
-        let mut regexes = Vec::with_capacity(rules.len());
+        let mut regexes = Vec::new();
         for (r, rule) in rules.iter().enumerate() {
             for w in &rule.allow {
                 add(w, Target::AllowRule(r));
@@ -123,15 +131,13 @@ impl Compiled {
                     for w in words {
                         add(w, Target::Word(r));
                     }
-                    regexes.push(None);
                 }
                 Matcher::Pattern { pattern, anchors } => {
-                    for w in anchors {
-                        add(w, Target::Anchor(r));
+                    for (w, regex) in anchored_regexes(pattern, anchors, &mut regexes) {
+                        add(w, Target::Anchor { rule: r, regex });
                     }
-                    regexes.push(regex_lite::Regex::new(&format!("^(?:{pattern})")).ok());
                 }
-                Matcher::Validator { .. } => regexes.push(None),
+                Matcher::Validator { .. } => {}
             }
         }
         let ac = (!patterns.is_empty()).then(|| {
@@ -141,7 +147,7 @@ impl Compiled {
                 .build(&patterns)
                 .expect("aho-corasick build")
         });
-        let mut clauses: Vec<&str> = rules.iter().map(|r| r.clause.as_str()).collect();
+        let mut clauses: Vec<&str> = rules.iter().map(|r| &*r.clause).collect();
         clauses.sort_unstable();
         clauses.dedup();
         Compiled {
@@ -155,7 +161,7 @@ impl Compiled {
                 .collect(),
             clause_key: rules
                 .iter()
-                .map(|r| clauses.binary_search(&r.clause.as_str()).unwrap_or(0) as u32)
+                .map(|r| clauses.binary_search(&&*r.clause).unwrap_or(0) as u32)
                 .collect(),
         }
     }
@@ -166,7 +172,7 @@ impl Compiled {
         let mut hits = Vec::new();
         let mut global_allow = Vec::new();
         let mut rule_allow: Vec<(usize, usize, usize)> = Vec::new();
-        let mut anchors: Vec<(usize, usize, usize)> = Vec::new();
+        let mut anchors: Vec<(usize, usize, usize, usize)> = Vec::new();
         let bit = ctx_bit(context);
         if let Some(ac) = &self.ac {
             for (p, start, end) in overlapping(ac, text.as_bytes()) {
@@ -178,8 +184,8 @@ impl Compiled {
                             end,
                             masked: None,
                         }),
-                        Target::Anchor(r) if self.ctx_mask[r] & bit != 0 => {
-                            anchors.push((r, start, end))
+                        Target::Anchor { rule, regex } if self.ctx_mask[rule] & bit != 0 => {
+                            anchors.push((rule, start, end, regex))
                         }
                         Target::AllowGlobal => global_allow.push((start, end)),
                         Target::AllowRule(r) => rule_allow.push((r, start, end)),
@@ -188,6 +194,22 @@ impl Compiled {
                 }
             }
         }
+        // Allow phrases are known before any regex runs, so an anchor that
+        // starts inside one (保证 in 保证金) is never tried at all.
+        let global = (!global_allow.is_empty()).then(|| Cover::new(global_allow));
+        let mut covers: HashMap<usize, Cover> = HashMap::new();
+        rule_allow.sort_unstable();
+        for chunk in rule_allow.chunk_by(|a, b| a.0 == b.0) {
+            let v = chunk.iter().map(|&(_, s, e)| (s, e)).collect();
+            covers.insert(chunk[0].0, Cover::new(v));
+        }
+        let allowed = |rule: usize, start: usize| {
+            global.as_ref().is_some_and(|c| c.covers_start(start))
+                || (self.has_rule_allow[rule]
+                    && covers.get(&rule).is_some_and(|c| c.covers_start(start)))
+        };
+        hits.retain(|h| !allowed(h.rule, h.start));
+        anchors.retain(|a| !allowed(a.0, a.1));
         self.pattern_hits(text, anchors, &mut hits);
         let mut by_kind: Vec<(Validator, Vec<validators::Hit>)> = Vec::new();
         let mut runs: Option<Vec<(usize, usize)>> = None;
@@ -201,29 +223,18 @@ impl Compiled {
                     by_kind.push((validator, validators::find_in(validator, text, runs)));
                 }
                 let found = &by_kind.iter().find(|(v, _)| *v == validator).unwrap().1;
-                hits.extend(found.iter().map(|h| RawHit {
-                    rule: r,
-                    start: h.start,
-                    end: h.end,
-                    masked: Some(h.masked.clone()),
-                }));
+                hits.extend(
+                    found
+                        .iter()
+                        .filter(|h| !allowed(r, h.start))
+                        .map(|h| RawHit {
+                            rule: r,
+                            start: h.start,
+                            end: h.end,
+                            masked: Some(h.masked.clone()),
+                        }),
+                );
             }
-        }
-        if !global_allow.is_empty() {
-            let cover = Cover::new(global_allow);
-            hits.retain(|h| !cover.covers_start(h.start));
-        }
-        if !rule_allow.is_empty() {
-            rule_allow.sort_unstable();
-            let mut covers: HashMap<usize, Cover> = HashMap::new();
-            for chunk in rule_allow.chunk_by(|a, b| a.0 == b.0) {
-                let v = chunk.iter().map(|&(_, s, e)| (s, e)).collect();
-                covers.insert(chunk[0].0, Cover::new(v));
-            }
-            hits.retain(|h| {
-                !self.has_rule_allow[h.rule]
-                    || !covers.get(&h.rule).is_some_and(|c| c.covers_start(h.start))
-            });
         }
         hits
     }
@@ -231,20 +242,23 @@ impl Compiled {
     fn pattern_hits(
         &self,
         text: &str,
-        mut anchors: Vec<(usize, usize, usize)>,
+        mut anchors: Vec<(usize, usize, usize, usize)>,
         hits: &mut Vec<RawHit>,
     ) {
         if anchors.is_empty() {
             return;
         }
+        // Of a rule's anchors starting at one place, the shortest comes first
+        // and is kept: the branches it selects include those of any longer
+        // anchor there (which it is a prefix of).
         anchors.sort_unstable();
         anchors.dedup_by_key(|a| (a.0, a.1));
         let mut covered = (usize::MAX, 0); // (rule, end of its last match)
-        for &(r, s, _) in &anchors {
+        for &(r, s, _, regex) in &anchors {
             if covered.0 == r && s < covered.1 {
                 continue; // inside a match already found for this rule
             }
-            let Some(re) = &self.regexes[r] else { continue };
+            let re = &self.regexes[regex];
             let end = ceil_boundary(text, (s + MAX_MATCH).min(text.len()));
             if let Some(m) = re.find(&text[s..end])
                 && m.end() > 0
@@ -316,14 +330,46 @@ fn overlapping(dfa: &DFA, hay: &[u8]) -> Vec<(usize, usize, usize)> {
     out
 }
 
-fn same(a: &Target, b: &Target) -> bool {
-    match (a, b) {
-        (Target::Word(x), Target::Word(y))
-        | (Target::Anchor(x), Target::Anchor(y))
-        | (Target::AllowRule(x), Target::AllowRule(y)) => x == y,
-        (Target::AllowGlobal, Target::AllowGlobal) => true,
-        _ => false,
+/// Each anchor of a pattern rule with the index (in `regexes`, which this
+/// extends) of the anchored regex of the branches that can match where it
+/// starts. An anchor no branch can start with is left out; anchors selecting
+/// the same branches share one regex.
+fn anchored_regexes<'a>(
+    pattern: &str,
+    anchors: &'a [String],
+    regexes: &mut Vec<regex_lite::Regex>,
+) -> Vec<(&'a str, usize)> {
+    let compile =
+        |branches: &[&str]| regex_lite::Regex::new(&format!("^(?:{})", branches.join("|")));
+    let branches = branches::split(pattern).unwrap_or_else(|| vec![pattern]);
+    // (selected branches, regex): a handful per rule, so a list will do.
+    let mut by_selection: Vec<(Vec<usize>, usize)> = Vec::new();
+    let mut out = Vec::new();
+    for anchor in anchors {
+        let folded = normalize(anchor);
+        let selected: Vec<usize> = (0..branches.len())
+            .filter(|&b| branches::can_start_with(branches[b], &folded))
+            .collect();
+        if selected.is_empty() {
+            continue;
+        }
+        let regex = match by_selection.iter().find(|(b, _)| *b == selected) {
+            Some(&(_, i)) => i,
+            None => {
+                let picked: Vec<&str> = selected.iter().map(|&b| branches[b]).collect();
+                // Branches of a valid pattern compile; should one not, the
+                // whole pattern is always right.
+                let Ok(re) = compile(&picked).or_else(|_| compile(&[pattern])) else {
+                    continue;
+                };
+                regexes.push(re);
+                by_selection.push((selected, regexes.len() - 1));
+                regexes.len() - 1
+            }
+        };
+        out.push((anchor.as_str(), regex));
     }
+    out
 }
 
 fn ceil_boundary(s: &str, mut i: usize) -> usize {
@@ -337,6 +383,85 @@ fn ceil_boundary(s: &str, mut i: usize) -> usize {
 mod tests {
     use super::*;
     use aho_corasick::AhoCorasick;
+
+    /// At every place a pattern rule's anchor occurs, the regex cut down to
+    /// the branches the anchor selects finds exactly what the whole pattern
+    /// does (and nothing can match where an anchor was left out): over the
+    /// handbook's rules, every example, every corpus draft, and each anchor
+    /// glued to each example of its rule.
+    #[test]
+    fn branch_selection_matches_whole_pattern() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+        let read_dir = |d: &str| {
+            let mut v: Vec<_> = std::fs::read_dir(format!("{root}/{d}"))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                .collect();
+            v.sort();
+            v
+        };
+        let files: Vec<crate::SourceFile> = read_dir("book/rules")
+            .iter()
+            .map(|p| crate::SourceFile {
+                name: p.display().to_string(),
+                text: std::fs::read_to_string(p).unwrap(),
+            })
+            .collect();
+        let set = crate::RuleSet::load(&files).unwrap();
+        let mut texts: Vec<String> = Vec::new();
+        for p in read_dir("tests/corpus") {
+            let v: toml::Table = toml::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+            for d in v["draft"].as_array().unwrap() {
+                texts.push(d["text"].as_str().unwrap().to_string());
+            }
+        }
+        for rule in set.rules() {
+            texts.extend(
+                rule.examples_flag
+                    .iter()
+                    .chain(&rule.examples_pass)
+                    .cloned(),
+            );
+        }
+        let mut tried = 0;
+        for rule in set.rules() {
+            let Matcher::Pattern { pattern, anchors } = &rule.matcher else {
+                continue;
+            };
+            let whole = regex_lite::Regex::new(&format!("^(?:{pattern})")).unwrap();
+            let mut regexes = Vec::new();
+            let selected: HashMap<String, usize> = anchored_regexes(pattern, anchors, &mut regexes)
+                .into_iter()
+                .map(|(a, i)| (normalize(a), i))
+                .collect();
+            let mut own = texts.clone();
+            for a in anchors {
+                own.extend(
+                    rule.examples_flag
+                        .iter()
+                        .chain(&rule.examples_pass)
+                        .map(|e| format!("{a}{e}")),
+                );
+            }
+            for text in own.iter().map(|t| normalize(t)) {
+                for a in anchors.iter().map(|a| normalize(a)) {
+                    for (at, _) in text.match_indices(a.as_str()) {
+                        let window =
+                            &text[at..ceil_boundary(&text, (at + MAX_MATCH).min(text.len()))];
+                        let want = whole.find(window).map(|m| m.end());
+                        let got = selected
+                            .get(&a)
+                            .and_then(|&i| regexes[i].find(window))
+                            .map(|m| m.end());
+                        assert_eq!(got, want, "rule {} anchor {a} in {text}", rule.id);
+                        tried += 1;
+                    }
+                }
+            }
+        }
+        assert!(tried > 1000, "only {tried} anchor occurrences tried");
+    }
 
     /// The split walk reports exactly what the library's overlapping iterator
     /// does, in the same order, wherever the matches fall against the split.

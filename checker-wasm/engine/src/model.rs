@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 /// Where a draft is going. Rules say in which contexts they apply, because the
 /// same words mean different things: a phone number in a staff group is a
@@ -188,20 +189,24 @@ impl fmt::Display for Verdict {
 
 /// One thing wrong with a draft. Offsets count characters (Unicode scalar
 /// values) of the *original* text, whatever normalisation matched.
+///
+/// The texts that come from the rule are shared with it (`Arc<str>`): a
+/// harsh draft has a finding every 150 bytes, and copying four strings for
+/// each was a sixth of the engine's time in allocation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     /// The rule's id (kebab-case).
-    pub rule: String,
+    pub rule: Arc<str>,
     /// The handbook clause, e.g. `3.3.3`.
-    pub clause: String,
+    pub clause: Arc<str>,
     pub severity: Severity,
     /// What is wrong and why (Chinese).
-    pub message: String,
+    pub message: Arc<str>,
     /// How to fix it (Chinese).
-    pub suggestion: String,
+    pub suggestion: Arc<str>,
     /// Text to put in place of `[start, end)`, when the rule has one
     /// (a phone number masked as `138****5678`).
-    pub replacement: Option<String>,
+    pub replacement: Option<Arc<str>>,
     pub start: usize,
     pub end: usize,
     /// The original text of `[start, end)`.

@@ -17,6 +17,7 @@
 //!
 //! `normalize(normalize(s)) == normalize(s)` holds (a property test checks it).
 
+use crate::t2s::may_change;
 pub use crate::t2s::{is_traditional_only, to_simplified};
 
 /// Digit groups longer than this are not joined across a separator.
@@ -168,122 +169,132 @@ fn is_digit_separator(c: char) -> bool {
     matches!(c, ' ' | '\t' | '-' | '‐'..='―' | '−')
 }
 
-/// A draft's folded copy plus, for every byte of it, the index of the original
-/// character it came from.
+/// A draft's folded copy, and the way back from it to the original.
+///
+/// Folding is almost always one character for one, so rather than remember
+/// the origin of every byte (four bytes of map per byte of text, written for
+/// every character: once a third of the normaliser's time), it records only
+/// where the offset between folded and original character indices changes: a
+/// dropped character, a separator run dropped, a circled number folded to two
+/// digits. Mapping back counts characters, which is only done for the few
+/// spans a draft's findings have.
 #[derive(Clone, Debug, Default)]
 pub struct Normalized {
     text: String,
-    origin: Vec<u32>,
+    /// `(k, d)`: from folded character `k` on, the original character index
+    /// is `k + d` (until the next entry). Sorted by `k`, which is unique.
+    shifts: Vec<(usize, isize)>,
+}
+
+/// Builds the shift list while the folded text grows.
+struct Shifts {
+    list: Vec<(usize, isize)>,
+    /// Original index minus folded index of the next character pushed, when
+    /// it continues the current one-for-one run.
+    current: isize,
+}
+
+impl Shifts {
+    /// The folded character `k` comes from original character `origin`.
+    #[inline]
+    fn set(&mut self, k: usize, origin: usize) {
+        let d = origin as isize - k as isize;
+        if d == self.current {
+            return;
+        }
+        self.current = d;
+        match self.list.last_mut() {
+            Some(last) if last.0 == k => last.1 = d,
+            _ => self.list.push((k, d)),
+        }
+    }
 }
 
 impl Normalized {
-    /// Folds `s`. One pass, linear in its length: separator runs are held
-    /// back until the next kept character shows whether they go.
+    /// Folds `s`. One pass, linear in its length: runs of characters that
+    /// fold one for one are copied by [`fold_one_for_one`]; everything else
+    /// (separators, drops, two-character folds) goes one character at a time,
+    /// with separator runs held back until the next kept character shows
+    /// whether they go.
     pub fn new(s: &str) -> Normalized {
-        let mut n = Normalized {
-            text: String::with_capacity(s.len()),
-            origin: Vec::with_capacity(s.len()),
+        let mut text = String::with_capacity(s.len());
+        let mut shifts = Shifts {
+            list: Vec::new(),
+            current: 0,
         };
-        let mut pending: Vec<(char, u32)> = Vec::new();
-        let mut prev: Option<char> = None;
-        // Length of the digit group ending at `prev` (0 when prev is no digit).
-        let mut left_digits = 0usize;
-        for (i, (at, c)) in s.char_indices().enumerate() {
-            let i = i as u32;
-            // Fast paths for the bulk of any draft: Han characters and ASCII
-            // letters and digits with no separator run pending.
+        let mut pending: Vec<(char, usize)> = Vec::new();
+        // Where in `text` the digit group that may still grow to the left
+        // begins: after a separator between two groups is dropped, the group
+        // to the right starts afresh (limits apply per group).
+        let mut group_floor = 0usize;
+        // The character at byte `at` of `s` is original character `i`.
+        let (mut at, mut i) = (0, 0);
+        while at < s.len() {
             if pending.is_empty() {
-                let u = c as u32;
-                if (0x3400..=0x9FFF).contains(&u) {
-                    let c = to_simplified(c); // may leave the BMP (㑮 → 𫝈)
-                    n.push(c, i);
-                    prev = Some(c);
-                    left_digits = 0;
-                    continue;
-                }
-                // ASCII, full-width ASCII and CJK punctuation (、。《》【】…)
-                // that is no separator: folded inline, kept as is.
-                let folded = if u < 0x80 {
-                    Some(c.to_ascii_lowercase())
-                } else if (0xFF01..=0xFF5E).contains(&u) {
-                    char::from_u32(u - 0xFEE0).map(|c| c.to_ascii_lowercase())
-                } else if (0x3001..=0x301F).contains(&u) {
-                    Some(c)
-                } else {
-                    None
-                };
-                if let Some(c) = folded
-                    && !is_ascii_separator(c)
-                {
-                    n.push(c, i);
-                    prev = Some(c);
-                    left_digits = if c.is_ascii_digit() {
-                        left_digits + 1
-                    } else {
-                        0
-                    };
-                    continue;
+                let (end, chars) = fold_one_for_one(s, at, &mut text);
+                (at, i) = (end, i + chars);
+                if at == s.len() {
+                    break;
                 }
             }
-            let (a, b) = match fold_char(c) {
-                Fold::Drop => continue,
-                Fold::One(a) => (a, None),
-                Fold::Two(a, b) => (a, Some(b)),
+            let c = s[at..].chars().next().expect("at a char boundary");
+            let next = at + c.len_utf8();
+            // The slow path counts folded characters itself; on entry the
+            // count follows from the current one-for-one run.
+            let mut k = (i as isize - shifts.current) as usize;
+            let mut push = |text: &mut String, c: char, origin: usize| {
+                shifts.set(k, origin);
+                text.push(c);
+                k += 1;
             };
-            for (k, c) in std::iter::once(a).chain(b).enumerate() {
-                let rest_of_fold = if k == 0 { b } else { None };
+            let (a, b) = match fold_char(c) {
+                Fold::Drop => (None, None),
+                Fold::One(a) => (Some(a), None),
+                Fold::Two(a, b) => (Some(a), Some(b)),
+            };
+            for (n, c) in a.into_iter().chain(b).enumerate() {
+                let rest_of_fold = if n == 0 { b } else { None };
                 if is_han_separator(c) || is_digit_separator(c) {
                     pending.push((c, i));
                     continue;
                 }
                 if !pending.is_empty() {
-                    let drop = match prev {
+                    let drop = match text.chars().next_back() {
                         Some(p) if is_han(p) && is_han(c) => {
                             pending.iter().all(|e| is_han_separator(e.0))
                         }
                         Some(p) if p.is_ascii_digit() && c.is_ascii_digit() => {
                             pending.iter().all(|e| is_digit_separator(e.0))
-                                && left_digits <= MAX_DIGIT_GROUP
-                                && right_digits(c, rest_of_fold, &s[at + c_len(s, at)..])
-                                    <= MAX_DIGIT_GROUP
+                                && trailing_digits(&text[group_floor..]) <= MAX_DIGIT_GROUP
+                                && right_digits(c, rest_of_fold, &s[next..]) <= MAX_DIGIT_GROUP
                         }
                         _ => false,
                     };
                     if drop {
-                        // The group to the right starts afresh: limits apply per group.
-                        left_digits = 0;
+                        group_floor = text.len();
                     } else {
-                        for (c, i) in pending.iter().copied() {
-                            n.push(c, i);
+                        for &(c, origin) in &pending {
+                            push(&mut text, c, origin);
                         }
-                        left_digits = 0;
                     }
                     pending.clear();
                 }
-                n.push(c, i);
-                left_digits = if c.is_ascii_digit() {
-                    left_digits + 1
-                } else {
-                    0
-                };
-                prev = Some(c);
+                push(&mut text, c, i);
+            }
+            // Whatever comes next (a run or not) is folded character `k` from
+            // original character `i + 1`, unless it is held back.
+            shifts.set(k, i + 1);
+            (at, i) = (next, i + 1);
+        }
+        if !pending.is_empty() {
+            for (k, (c, origin)) in (text.chars().count()..).zip(pending) {
+                shifts.set(k, origin);
+                text.push(c);
             }
         }
-        for (c, i) in pending {
-            n.push(c, i);
-        }
-        n
-    }
-
-    #[inline(always)]
-    fn push(&mut self, c: char, i: u32) {
-        let len = c.len_utf8();
-        self.text.push(c);
-        match len {
-            1 => self.origin.push(i),
-            2 => self.origin.extend_from_slice(&[i, i]),
-            3 => self.origin.extend_from_slice(&[i, i, i]),
-            _ => self.origin.extend_from_slice(&[i, i, i, i]),
+        Normalized {
+            text,
+            shifts: shifts.list,
         }
     }
 
@@ -292,19 +303,164 @@ impl Normalized {
         &self.text
     }
 
+    /// The original character index of folded character `k`.
+    fn origin(&self, k: usize) -> usize {
+        let n = self.shifts.partition_point(|&(at, _)| at <= k);
+        let d = if n == 0 { 0 } else { self.shifts[n - 1].1 };
+        (k as isize + d) as usize
+    }
+
     /// Maps a byte range `[start, end)` of the folded text (on char boundaries,
     /// non-empty) to a range of original *character* indices.
     pub fn original_span(&self, start: usize, end: usize) -> (usize, usize) {
-        debug_assert!(start < end && end <= self.text.len());
-        (
-            self.origin[start] as usize,
-            self.origin[end - 1] as usize + 1,
-        )
+        self.original_spans(&[(start, end)])[0]
+    }
+
+    /// [`Normalized::original_span`] for many ranges at once, counting
+    /// characters in one walk over the text however many ranges there are.
+    pub fn original_spans(&self, ranges: &[(usize, usize)]) -> Vec<(usize, usize)> {
+        // Every range bound, as (byte offset, where its answer goes).
+        let mut bounds: Vec<(usize, usize)> = ranges
+            .iter()
+            .enumerate()
+            .flat_map(|(r, &(start, end))| {
+                debug_assert!(start < end && end <= self.text.len());
+                [(start, 2 * r), (end, 2 * r + 1)]
+            })
+            .collect();
+        bounds.sort_unstable();
+        let mut out = vec![(0, 0); ranges.len()];
+        let (mut at, mut chars) = (0, 0);
+        for (byte, slot) in bounds {
+            chars += count_chars(&self.text.as_bytes()[at..byte]);
+            at = byte;
+            if slot % 2 == 0 {
+                out[slot / 2].0 = self.origin(chars);
+            } else {
+                // The last character of the range is the one before `byte`.
+                out[slot / 2].1 = self.origin(chars - 1) + 1;
+            }
+        }
+        out
     }
 }
 
-fn c_len(s: &str, at: usize) -> usize {
-    s[at..].chars().next().map_or(0, char::len_utf8)
+/// Appends to `text` the folded form of the characters from byte `from` of
+/// `s` on that fold one for one: Han (Traditional → Simplified), ASCII (lower
+/// case), full-width ASCII, CJK punctuation U+3001–U+301F, and separators that
+/// cannot be dropped because the character before them is neither Han nor a
+/// digit (the spaces of English, 9.5 after a letter). Returns where the first
+/// other character starts (or the end) and how many characters it consumed.
+///
+/// This is the bulk of any draft, so it works on bytes: characters that fold
+/// to themselves are not decoded into `char`s or pushed one by one, but
+/// copied a run at a time.
+#[inline]
+fn fold_one_for_one(s: &str, from: usize, text: &mut String) -> (usize, usize) {
+    let b = s.as_bytes();
+    // Bytes `run..at` fold to themselves and are not yet copied.
+    let (mut run, mut at, mut chars) = (from, from, 0);
+    // A separator is kept as it is unless it follows a Han character or a
+    // digit (then whether it goes depends on what follows: the slow path).
+    let keeps = |sep: char, text: &String, run: usize, at: usize| {
+        let prev = if at > run {
+            s[run..at].chars().next_back()
+        } else {
+            text.chars().next_back()
+        };
+        match prev {
+            Some(p) if is_han(p) => !is_han_separator(sep),
+            Some(p) if p.is_ascii_digit() => !is_digit_separator(sep),
+            _ => true,
+        }
+    };
+    loop {
+        let (folded, len) = match b[at..] {
+            [] => break,
+            [x, ..] if x < 0x80 => {
+                if !x.is_ascii_uppercase() {
+                    if is_ascii_separator(char::from(x)) && !keeps(char::from(x), text, run, at) {
+                        break;
+                    }
+                    at += 1;
+                    chars += 1;
+                    continue;
+                }
+                (char::from(x.to_ascii_lowercase()), 1)
+            }
+            // Three bytes: U+0800–U+FFFF.
+            [x, y, z, ..] if x & 0xF0 == 0xE0 => {
+                let u =
+                    (u32::from(x & 0x0F) << 12) | (u32::from(y & 0x3F) << 6) | u32::from(z & 0x3F);
+                if (0x3400..=0x9FFF).contains(&u) {
+                    if !may_change(u) {
+                        at += 3;
+                        chars += 1;
+                        continue;
+                    }
+                    let c = char::from_u32(u).expect("a Han code point");
+                    match to_simplified(c) {
+                        same if same == c => {
+                            at += 3;
+                            chars += 1;
+                            continue;
+                        }
+                        simplified => (simplified, 3), // may leave the BMP (㑮 → 𫝈)
+                    }
+                } else if (0x3001..=0x301F).contains(&u) {
+                    at += 3;
+                    chars += 1;
+                    continue;
+                } else if (0xFF01..=0xFF5E).contains(&u) {
+                    let a = char::from_u32(u - 0xFEE0).expect("ASCII");
+                    if is_ascii_separator(a) && !keeps(a, text, run, at) {
+                        break;
+                    }
+                    (a.to_ascii_lowercase(), 3)
+                } else {
+                    break;
+                }
+            }
+            _ => break,
+        };
+        text.push_str(&s[run..at]);
+        text.push(folded);
+        at += len;
+        chars += 1;
+        run = at;
+    }
+    text.push_str(&s[run..at]);
+    (at, chars)
+}
+
+/// The number of characters in valid UTF-8 `bytes`: the bytes that are no
+/// continuation byte, counted 32 at a time into a byte-sized sum so the
+/// compiler vectorises it (`chars().count()` pays a setup cost that the short
+/// gaps between findings never earn back).
+pub(crate) fn count_chars(bytes: &[u8]) -> usize {
+    const BLOCK: usize = 32;
+    let is_start = |x: u8| (x as i8) >= -0x40;
+    let mut blocks = bytes.chunks_exact(BLOCK);
+    let mut n = 0;
+    for block in &mut blocks {
+        let block: &[u8; BLOCK] = block.try_into().expect("BLOCK bytes");
+        n += usize::from(
+            block
+                .iter()
+                .fold(0u8, |k, &x| k.wrapping_add(u8::from(is_start(x)))),
+        );
+    }
+    n + blocks.remainder().iter().filter(|&&x| is_start(x)).count()
+}
+
+/// How many ASCII digits `text` ends with, counted up to one past the group
+/// limit (enough to know it is exceeded).
+fn trailing_digits(text: &str) -> usize {
+    text.bytes()
+        .rev()
+        .take(MAX_DIGIT_GROUP + 1)
+        .take_while(u8::is_ascii_digit)
+        .count()
 }
 
 /// Length of the digit group starting with the folded char `first` (and the

@@ -6,6 +6,7 @@ use crate::matcher::RawHit;
 use crate::model::{Finding, Report, Verdict};
 use crate::normalize::Normalized;
 use crate::rules::Rule;
+use std::sync::Arc;
 
 struct Span {
     rule: usize,
@@ -23,17 +24,16 @@ pub(crate) fn build(
     norm: &Normalized,
     hits: Vec<RawHit>,
 ) -> Report {
+    let ranges: Vec<(usize, usize)> = hits.iter().map(|h| (h.start, h.end)).collect();
     let mut spans: Vec<Span> = hits
         .into_iter()
-        .map(|h| {
-            let (start, end) = norm.original_span(h.start, h.end);
-            Span {
-                rule: h.rule,
-                start,
-                end,
-                masked: h.masked,
-                own: (start, end),
-            }
+        .zip(norm.original_spans(&ranges))
+        .map(|(h, (start, end))| Span {
+            rule: h.rule,
+            start,
+            end,
+            masked: h.masked,
+            own: (start, end),
         })
         .collect();
     spans.sort_unstable_by_key(|s| (clause_key[s.rule], s.start, std::cmp::Reverse(s.end)));
@@ -59,18 +59,21 @@ pub(crate) fn build(
         .map(|m| {
             let rule = &rules[m.rule];
             let replacement = if m.own == (m.start, m.end) {
-                rule.replacement
-                    .as_ref()
-                    .map(|r| r.replace("{masked}", m.masked.as_deref().unwrap_or("")))
+                // Only validator hits carry a masked value, and only their
+                // rules may use `{masked}` (the loader checks).
+                rule.replacement.as_ref().map(|r| match &m.masked {
+                    Some(masked) => r.replace("{masked}", masked).into(),
+                    None => Arc::clone(r),
+                })
             } else {
                 None
             };
             Finding {
-                rule: rule.id.clone(),
-                clause: rule.clause.clone(),
+                rule: Arc::clone(&rule.id),
+                clause: Arc::clone(&rule.clause),
                 severity: rule.severity,
-                message: rule.message.clone(),
-                suggestion: rule.suggestion.clone(),
+                message: Arc::clone(&rule.message),
+                suggestion: Arc::clone(&rule.suggestion),
                 replacement,
                 start: m.start,
                 end: m.end,

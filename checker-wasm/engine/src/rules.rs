@@ -29,6 +29,7 @@ use crate::model::{Context, Severity};
 use crate::normalize::normalize;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
+use std::sync::Arc;
 
 /// A built-in validator: personal data found by checksum, not by bare digit runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -98,17 +99,17 @@ pub enum Matcher {
 #[serde(into = "RuleRepr", try_from = "RuleRepr")]
 pub struct Rule {
     /// Stable kebab-case id.
-    pub id: String,
+    pub id: Arc<str>,
     /// Handbook clause, e.g. `3.1.1`.
-    pub clause: String,
+    pub clause: Arc<str>,
     pub severity: Severity,
     /// Where the rule applies.
     pub contexts: Vec<Context>,
-    pub message: String,
-    pub suggestion: String,
-    /// Text to put in place of the hit. For validators, `{masked}` stands for
-    /// the masked value (`138****5678`).
-    pub replacement: Option<String>,
+    pub message: Arc<str>,
+    pub suggestion: Arc<str>,
+    /// Text to put in place of the hit. For validators (only), `{masked}`
+    /// stands for the masked value (`138****5678`).
+    pub replacement: Option<Arc<str>>,
     pub matcher: Matcher,
     /// Phrases that contain a hit of this rule without meaning it.
     pub allow: Vec<String>,
@@ -176,13 +177,13 @@ impl From<Rule> for RuleRepr {
             Matcher::Validator { validator: v } => validator = Some(v),
         }
         RuleRepr {
-            id: r.id,
-            clause: r.clause,
+            id: r.id.to_string(),
+            clause: r.clause.to_string(),
             severity: r.severity,
             contexts: r.contexts,
-            message: r.message,
-            suggestion: r.suggestion,
-            replacement: r.replacement,
+            message: r.message.to_string(),
+            suggestion: r.suggestion.to_string(),
+            replacement: r.replacement.map(|x| x.to_string()),
             words,
             pattern,
             anchors,
@@ -211,13 +212,13 @@ impl TryFrom<RuleRepr> for Rule {
             }
         };
         Ok(Rule {
-            id: r.id,
-            clause: r.clause,
+            id: r.id.into(),
+            clause: r.clause.into(),
             severity: r.severity,
             contexts: r.contexts,
-            message: r.message,
-            suggestion: r.suggestion,
-            replacement: r.replacement,
+            message: r.message.into(),
+            suggestion: r.suggestion.into(),
+            replacement: r.replacement.map(Into::into),
             matcher,
             allow: r.allow,
             examples_flag: r.examples_flag,
@@ -373,13 +374,13 @@ fn convert(raw: RawRule, file: &str, line: usize) -> Result<Rule, Vec<RuleError>
     };
     match (severity, matcher, errors.is_empty()) {
         (Some(severity), Some(matcher), true) => Ok(Rule {
-            id: raw.id,
-            clause: raw.clause,
+            id: raw.id.into(),
+            clause: raw.clause.into(),
             severity,
             contexts,
-            message: raw.message,
-            suggestion: raw.suggestion,
-            replacement: raw.replacement,
+            message: raw.message.into(),
+            suggestion: raw.suggestion.into(),
+            replacement: raw.replacement.map(Into::into),
             matcher,
             allow: raw.allow,
             examples_flag: raw.must_flag,
@@ -465,6 +466,16 @@ pub(crate) fn validate(rules: &[Rule], global_allow: &[String]) -> Vec<RuleError
                 }
             }
             Matcher::Validator { .. } => {}
+        }
+        let fills_masked = r
+            .replacement
+            .as_ref()
+            .is_some_and(|x| x.contains("{masked}"));
+        if fills_masked && !matches!(r.matcher, Matcher::Validator { .. }) {
+            errors.push(err(
+                "replacement 中的 {masked} 只能用于 validator 规则（其他规则没有脱敏值可填）"
+                    .into(),
+            ));
         }
     }
     errors

@@ -8,11 +8,18 @@
 
 include!(concat!(env!("OUT_DIR"), "/t2s_table.rs"));
 
+/// Whether the BMP code point `u` may have an entry (false for nearly all
+/// Simplified text, which then needs no table search). `u` < 0x10000.
+#[inline(always)]
+pub(crate) fn may_change(u: u32) -> bool {
+    BMP_BITS[(u / 64) as usize] & (1 << (u % 64)) != 0
+}
+
 /// Index of `c` in the table, if it has a (changing) entry.
 #[inline(always)]
 fn lookup(c: char) -> Option<usize> {
     let u = c as u32;
-    if u < 0x10000 && BMP_BITS[(u / 64) as usize] & (1 << (u % 64)) == 0 {
+    if u < 0x10000 && !may_change(u) {
         return None;
     }
     FROM.binary_search(&c).ok()

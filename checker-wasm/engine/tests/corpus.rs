@@ -63,7 +63,7 @@ fn corpus_accuracy() {
     for (file, d) in &drafts {
         contexts.insert(d.context);
         let report = rules.check(&d.text, d.context);
-        let found: BTreeSet<&str> = report.findings.iter().map(|f| f.clause.as_str()).collect();
+        let found: BTreeSet<&str> = report.findings.iter().map(|f| &*f.clause).collect();
         let want: BTreeSet<&str> = d.clauses.iter().map(String::as_str).collect();
         for c in want.union(&found) {
             let e = per.entry(c.to_string()).or_default();
@@ -75,7 +75,7 @@ fn corpus_accuracy() {
                 }
                 (false, true) => {
                     e.fp += 1;
-                    let f = report.findings.iter().find(|f| f.clause == *c).unwrap();
+                    let f = report.findings.iter().find(|f| &*f.clause == *c).unwrap();
                     eprintln!(
                         "EXTRA {c} ({}: {}) in {file} [{}]: {}",
                         f.rule, f.text, d.context, d.text

@@ -103,7 +103,7 @@ fn findings_merge_per_clause_and_keep_order() {
     let rules = common::rules();
     // 保证提分 (pattern) and 保证提分 (words) overlap: one 3.1.1 finding.
     let r = rules.check("保证提分，全市第一", Context::Public);
-    let clauses: Vec<&str> = r.findings.iter().map(|f| f.clause.as_str()).collect();
+    let clauses: Vec<&str> = r.findings.iter().map(|f| &*f.clause).collect();
     assert_eq!(clauses, ["3.1.1", "3.2.1"]);
     assert_eq!((r.findings[0].start, r.findings[0].end), (0, 4));
     // A phone finding carries its masked replacement.

@@ -6,7 +6,7 @@ mod common;
 
 use proptest::prelude::*;
 use std::sync::OnceLock;
-use wxcheck::normalize::{Normalized, normalize};
+use wxcheck::normalize::{Fold, Normalized, fold_char, normalize};
 use wxcheck::{Context, RuleSet};
 
 fn rules() -> &'static RuleSet {
@@ -87,15 +87,33 @@ proptest! {
         prop_assert_eq!(normalize(&once), once.clone());
     }
 
+    /// Every folded character maps back to one original character that
+    /// folds to it (a separator kept is itself), in order; a range maps to
+    /// the span from its first character's origin to its last's.
     #[test]
     fn normalised_spans_map_into_the_original(text in drafty()) {
         let n = Normalized::new(&text);
-        let chars = text.chars().count();
+        let original: Vec<char> = text.chars().collect();
         let s = n.as_str();
         let bounds: Vec<usize> = s.char_indices().map(|(i, _)| i).chain([s.len()]).collect();
-        for w in bounds.windows(2) {
-            let (a, b) = n.original_span(w[0], w[1]);
-            prop_assert!(a < b && b <= chars);
+        let ranges: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
+        let spans = n.original_spans(&ranges);
+        let mut last = 0;
+        for ((c, &(a, b)), &(start, end)) in s.chars().zip(&spans).zip(&ranges) {
+            prop_assert!(a + 1 == b && b <= original.len(), "{a}..{b}");
+            prop_assert!(a >= last, "origins go back: {a} after {last}");
+            last = a;
+            let folds_to = match fold_char(original[a]) {
+                Fold::One(x) => x == c,
+                Fold::Two(x, y) => x == c || y == c,
+                Fold::Drop => false,
+            };
+            prop_assert!(folds_to, "{c:?} from {:?}", original[a]);
+            prop_assert_eq!(n.original_span(start, end), (a, b));
+        }
+        for w in ranges.windows(2) {
+            let joined = n.original_span(w[0].0, w[1].1);
+            prop_assert_eq!(joined, (n.original_span(w[0].0, w[0].1).0, n.original_span(w[1].0, w[1].1).1));
         }
     }
 }

@@ -173,7 +173,7 @@ fn render(
         .map_or(chars.len(), |&s| s - 1)
         .max(line_start);
     let col = f.start - line_start + 1;
-    let label = clause_label(&f.clause).unwrap_or_else(|| f.clause.clone());
+    let label = clause_label(&f.clause).unwrap_or_else(|| f.clause.to_string());
     let lineno = (line_idx + 1).to_string();
     let pad = " ".repeat(lineno.len());
     let shown: String = chars[line_start..line_end]
