@@ -320,14 +320,11 @@ impl Normalized {
     /// characters in one walk over the text however many ranges there are.
     pub fn original_spans(&self, ranges: &[(usize, usize)]) -> Vec<(usize, usize)> {
         // Every range bound, as (byte offset, where its answer goes).
-        let mut bounds: Vec<(usize, usize)> = ranges
-            .iter()
-            .enumerate()
-            .flat_map(|(r, &(start, end))| {
-                debug_assert!(start < end && end <= self.text.len());
-                [(start, 2 * r), (end, 2 * r + 1)]
-            })
-            .collect();
+        let mut bounds: Vec<(usize, usize)> = Vec::with_capacity(2 * ranges.len());
+        for (r, &(start, end)) in ranges.iter().enumerate() {
+            debug_assert!(start < end && end <= self.text.len());
+            bounds.extend([(start, 2 * r), (end, 2 * r + 1)]);
+        }
         bounds.sort_unstable();
         let mut out = vec![(0, 0); ranges.len()];
         let (mut at, mut chars) = (0, 0);
