@@ -60,6 +60,11 @@ fn is_quantifier(c: Option<char>) -> bool {
 /// branch opens with a literal run (`泄露版`, `考前[…]`) or a group of plain
 /// literal alternatives that is not quantified (`(试题|考题)泄露`).
 pub(crate) fn leading_literals(branch: &str) -> Option<Vec<&str>> {
+    lead(branch).map(|(literals, _)| literals)
+}
+
+/// [`leading_literals`] and the rest of the branch after them.
+fn lead(branch: &str) -> Option<(Vec<&str>, &str)> {
     if let Some(inner_and_rest) = branch.strip_prefix('(') {
         let inner_and_rest = inner_and_rest.strip_prefix("?:").unwrap_or(inner_and_rest);
         let close = inner_and_rest.find(')')?;
@@ -71,7 +76,7 @@ pub(crate) fn leading_literals(branch: &str) -> Option<Vec<&str>> {
         let plain = alts
             .iter()
             .all(|a| !a.is_empty() && !a.chars().any(is_meta));
-        return plain.then_some(alts);
+        return plain.then_some((alts, rest));
     }
     let run_end = branch.find(is_meta).unwrap_or(branch.len());
     let mut run = &branch[..run_end];
@@ -80,7 +85,7 @@ pub(crate) fn leading_literals(branch: &str) -> Option<Vec<&str>> {
         let last = run.chars().next_back()?;
         run = &run[..run.len() - last.len_utf8()];
     }
-    (!run.is_empty()).then(|| vec![run])
+    (!run.is_empty()).then(|| (vec![run], &branch[run.len()..]))
 }
 
 /// Whether `branch` can match text that starts with `anchor`.
@@ -89,6 +94,189 @@ pub(crate) fn can_start_with(branch: &str, anchor: &str) -> bool {
         lits.iter()
             .any(|l| l.starts_with(anchor) || anchor.starts_with(l))
     })
+}
+
+/// A set of characters, as single characters and inclusive ranges.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct CharSet {
+    chars: Vec<char>,
+    ranges: Vec<(char, char)>,
+}
+
+impl CharSet {
+    pub(crate) fn contains(&self, c: char) -> bool {
+        self.chars.contains(&c) || self.ranges.iter().any(|&(a, b)| a <= c && c <= b)
+    }
+}
+
+/// What is known about a branch before running its regex: every match
+/// starts with one of `leads`, then (when known) a character of `next`, and
+/// (when known) contains one of `ahead` somewhere after the lead.
+///
+/// This is what makes a failing anchored try cheap: a regex-lite search costs
+/// about a microsecond however short its window, while 包括, 内部通知, 密码忘了
+/// and 保证每节课都有反馈 are ordinary sentences that start at an anchor (包,
+/// 内部, 密码, 保证) and cannot continue into a match.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Prefilter {
+    leads: Vec<String>,
+    next: Option<CharSet>,
+    ahead: Option<Vec<String>>,
+}
+
+impl Prefilter {
+    /// False only when the branch cannot match at the start of `at` within
+    /// `window` bytes.
+    pub(crate) fn may_match(&self, at: &str, window: usize) -> bool {
+        self.leads.iter().any(|lead| {
+            let Some(rest) = at.get(..window).unwrap_or(at).strip_prefix(lead.as_str()) else {
+                return false;
+            };
+            self.next
+                .as_ref()
+                .is_none_or(|next| rest.chars().next().is_some_and(|c| next.contains(c)))
+                && self
+                    .ahead
+                    .as_ref()
+                    .is_none_or(|ahead| ahead.iter().any(|l| rest.contains(l.as_str())))
+        })
+    }
+}
+
+/// The [`Prefilter`] of `branch`, or `None` when it knows nothing useful (an
+/// unreadable lead, or nothing readable after it).
+pub(crate) fn prefilter(branch: &str) -> Option<Prefilter> {
+    let (leads, mut rest) = lead(branch)?;
+    // The first characters of the elements up to the first required one;
+    // `None` once an element could start with nearly anything.
+    let mut next = Some(CharSet::default());
+    let mut next_done = false;
+    let mut ahead = None;
+    while let Some((atom, min, after)) = element(rest) {
+        if !next_done {
+            match (&atom, next.as_mut()) {
+                (Atom::Literals(alts), Some(set)) => set
+                    .chars
+                    .extend(alts.iter().filter_map(|a| a.chars().next())),
+                (Atom::Class(Some(class)), Some(set)) => {
+                    set.chars.extend(&class.chars);
+                    set.ranges.extend(&class.ranges);
+                }
+                _ => next = None,
+            }
+            next_done = min > 0;
+        }
+        if let (Atom::Literals(alts), true) = (&atom, min > 0) {
+            ahead = Some(alts.iter().map(|a| a.to_string()).collect());
+            break;
+        }
+        rest = after;
+    }
+    // Without a required element the match could end right after the lead.
+    let next = next.filter(|_| next_done);
+    (next.is_some() || ahead.is_some()).then(|| Prefilter {
+        leads: leads.iter().map(|l| l.to_string()).collect(),
+        next,
+        ahead,
+    })
+}
+
+/// One element of a branch, as far as the prefilter cares.
+enum Atom<'a> {
+    /// A literal character or a group of plain literal alternatives.
+    Literals(Vec<&'a str>),
+    /// A character class; `None` when negated (nearly anything).
+    Class(Option<CharSet>),
+}
+
+/// Reads the element at the start of `rest` with its quantifier: the atom,
+/// its minimum count and what follows. `None` at the end of the branch and
+/// for anything it cannot read (nested groups, escapes outside classes, `.`,
+/// assertions).
+fn element(rest: &str) -> Option<(Atom<'_>, usize, &str)> {
+    let first = rest.chars().next()?;
+    let (atom, after) = match first {
+        '(' => {
+            let inner_and_rest = rest[1..].strip_prefix("?:").unwrap_or(&rest[1..]);
+            let close = inner_and_rest.find(')')?;
+            let alts: Vec<&str> = inner_and_rest[..close].split('|').collect();
+            if alts.iter().any(|a| a.is_empty() || a.chars().any(is_meta)) {
+                return None;
+            }
+            (Atom::Literals(alts), &inner_and_rest[close + 1..])
+        }
+        '[' => {
+            let (class, after) = class(&rest[1..])?;
+            (Atom::Class(class), after)
+        }
+        c if !is_meta(c) => (
+            Atom::Literals(vec![&rest[..c.len_utf8()]]),
+            &rest[c.len_utf8()..],
+        ),
+        _ => return None,
+    };
+    let (min, after) = quantifier(after)?;
+    Some((atom, min, after))
+}
+
+/// A class body after its `[`: its characters (`None` when negated) and what
+/// follows the closing `]`. Escapes are skipped over in a negated class and
+/// not read in a positive one (`None`).
+fn class(body: &str) -> Option<(Option<CharSet>, &str)> {
+    let negated = body.starts_with('^');
+    let items_from = usize::from(negated);
+    let mut escaped = false;
+    let mut close = None;
+    for (i, c) in body.char_indices().skip(items_from) {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            ']' if i > items_from => {
+                close = Some(i);
+                break;
+            }
+            _ => {}
+        }
+    }
+    let close = close?;
+    let after = &body[close + 1..];
+    if negated {
+        return Some((None, after));
+    }
+    let items: Vec<char> = body[..close].chars().collect();
+    if items.contains(&'\\') || items.contains(&'[') {
+        return None;
+    }
+    let mut set = CharSet::default();
+    let mut k = 0;
+    while k < items.len() {
+        if k + 2 < items.len() && items[k + 1] == '-' {
+            set.ranges.push((items[k], items[k + 2]));
+            k += 3;
+        } else {
+            set.chars.push(items[k]);
+            k += 1;
+        }
+    }
+    Some((Some(set), after))
+}
+
+/// The minimum count of a quantifier at the start of `s` (1 when there is
+/// none) and what follows it; `None` for one it cannot read.
+fn quantifier(s: &str) -> Option<(usize, &str)> {
+    fn lazy(t: &str) -> &str {
+        t.strip_prefix('?').unwrap_or(t)
+    }
+    match s.chars().next() {
+        Some('?' | '*') => Some((0, lazy(&s[1..]))),
+        Some('+') => Some((1, lazy(&s[1..]))),
+        Some('{') => {
+            let close = s.find('}')?;
+            let min = s[1..close].split(',').next()?.trim().parse().ok()?;
+            Some((min, lazy(&s[close + 1..])))
+        }
+        _ => Some((1, s)),
+    }
 }
 
 #[cfg(test)]
@@ -125,6 +313,51 @@ mod tests {
         ] {
             assert_eq!(leading_literals(branch), want, "{branch}");
         }
+    }
+
+    #[test]
+    fn reads_what_must_follow_the_lead() {
+        let p = |b: &str| prefilter(b);
+        let set = |chars: &[char], ranges: &[(char, char)]| CharSet {
+            chars: chars.to_vec(),
+            ranges: ranges.to_vec(),
+        };
+        let strings = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            p("(卖|包)(考试|今年)?(答案|考题)"),
+            Some(Prefilter {
+                leads: strings(&["卖", "包"]),
+                next: Some(set(&['考', '今', '答', '考'], &[])),
+                ahead: Some(strings(&["答案", "考题"])),
+            })
+        );
+        assert_eq!(
+            p("(密码|pwd)[ ]?(是|为)?[0-9a-z@]{4,}"),
+            Some(Prefilter {
+                leads: strings(&["密码", "pwd"]),
+                next: Some(set(&[' ', '是', '为', '@'], &[('0', '9'), ('a', 'z')])),
+                ahead: None,
+            })
+        );
+        assert_eq!(
+            p(r"(保证|确保)[^,，\n]{0,4}?(提分|考上)"),
+            Some(Prefilter {
+                leads: strings(&["保证", "确保"]),
+                next: None,
+                ahead: Some(strings(&["提分", "考上"])),
+            })
+        );
+        assert_eq!(p("泄露版"), None); // the match can end after the lead
+        assert_eq!(p("(a|b)c?"), None);
+        assert_eq!(p("(a|b).x"), None);
+        assert_eq!(p(r"(a)[\d]"), None);
+        assert_eq!(p("ab?c").unwrap().next, Some(set(&['b', 'c'], &[])));
+        assert_eq!(p("(a)x{0,2}y+").unwrap().ahead, Some(strings(&["y"])));
+        let f = p("(卖|包)(考试|今年)?(答案|考题)").unwrap();
+        assert!(f.may_match("包考试答案", 100));
+        assert!(!f.may_match("包括答案", 100)); // 括 cannot follow
+        assert!(!f.may_match("包考试的时间", 100)); // no 答案 or 考题 ahead
+        assert!(!f.may_match("包考试答案", 9)); // not within the window
     }
 
     #[test]
