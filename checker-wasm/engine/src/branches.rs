@@ -65,18 +65,13 @@ pub(crate) fn leading_literals(branch: &str) -> Option<Vec<&str>> {
 
 /// [`leading_literals`] and the rest of the branch after them.
 fn lead(branch: &str) -> Option<(Vec<&str>, &str)> {
-    if let Some(inner_and_rest) = branch.strip_prefix('(') {
-        let inner_and_rest = inner_and_rest.strip_prefix("?:").unwrap_or(inner_and_rest);
-        let close = inner_and_rest.find(')')?;
-        let (inner, rest) = (&inner_and_rest[..close], &inner_and_rest[close + 1..]);
-        if is_quantifier(rest.chars().next()) {
-            return None;
-        }
-        let alts: Vec<&str> = inner.split('|').collect();
-        let plain = alts
-            .iter()
-            .all(|a| !a.is_empty() && !a.chars().any(is_meta));
-        return plain.then_some((alts, rest));
+    if branch.starts_with('(') {
+        return match atom(branch)? {
+            (Atom::Literals(alts), rest) if !is_quantifier(rest.chars().next()) => {
+                Some((alts, rest))
+            }
+            _ => None,
+        };
     }
     let run_end = branch.find(is_meta).unwrap_or(branch.len());
     let mut run = &branch[..run_end];
@@ -191,11 +186,20 @@ enum Atom<'a> {
 
 /// Reads the element at the start of `rest` with its quantifier: the atom,
 /// its minimum count and what follows. `None` at the end of the branch and
-/// for anything it cannot read (nested groups, escapes outside classes, `.`,
-/// assertions).
+/// for anything it cannot read.
 fn element(rest: &str) -> Option<(Atom<'_>, usize, &str)> {
+    let (atom, after) = atom(rest)?;
+    let (min, after) = quantifier(after)?;
+    Some((atom, min, after))
+}
+
+/// Reads the atom at the start of `rest` (a plain literal group, a class or a
+/// literal character) and what follows it. `None` at the end of the branch
+/// and for anything else (nested groups, escapes outside classes, `.`,
+/// assertions).
+fn atom(rest: &str) -> Option<(Atom<'_>, &str)> {
     let first = rest.chars().next()?;
-    let (atom, after) = match first {
+    match first {
         '(' => {
             let inner_and_rest = rest[1..].strip_prefix("?:").unwrap_or(&rest[1..]);
             let close = inner_and_rest.find(')')?;
@@ -203,20 +207,18 @@ fn element(rest: &str) -> Option<(Atom<'_>, usize, &str)> {
             if alts.iter().any(|a| a.is_empty() || a.chars().any(is_meta)) {
                 return None;
             }
-            (Atom::Literals(alts), &inner_and_rest[close + 1..])
+            Some((Atom::Literals(alts), &inner_and_rest[close + 1..]))
         }
         '[' => {
             let (class, after) = class(&rest[1..])?;
-            (Atom::Class(class), after)
+            Some((Atom::Class(class), after))
         }
-        c if !is_meta(c) => (
+        c if !is_meta(c) => Some((
             Atom::Literals(vec![&rest[..c.len_utf8()]]),
             &rest[c.len_utf8()..],
-        ),
-        _ => return None,
-    };
-    let (min, after) = quantifier(after)?;
-    Some((atom, min, after))
+        )),
+        _ => None,
+    }
 }
 
 /// A class body after its `[`: its characters (`None` when negated) and what

@@ -436,7 +436,6 @@ fn fold_one_for_one(s: &str, from: usize, text: &mut String) -> (usize, usize) {
 /// gaps between findings never earn back).
 pub(crate) fn count_chars(bytes: &[u8]) -> usize {
     const BLOCK: usize = 32;
-    let is_start = |x: u8| (x as i8) >= -0x40;
     let mut blocks = bytes.chunks_exact(BLOCK);
     let mut n = 0;
     for block in &mut blocks {
@@ -444,10 +443,21 @@ pub(crate) fn count_chars(bytes: &[u8]) -> usize {
         n += usize::from(
             block
                 .iter()
-                .fold(0u8, |k, &x| k.wrapping_add(u8::from(is_start(x)))),
+                .fold(0u8, |k, &x| k.wrapping_add(u8::from(is_char_start(x)))),
         );
     }
-    n + blocks.remainder().iter().filter(|&&x| is_start(x)).count()
+    n + blocks
+        .remainder()
+        .iter()
+        .filter(|&&x| is_char_start(x))
+        .count()
+}
+
+/// Whether a byte of valid UTF-8 starts a character (is no continuation
+/// byte `10xxxxxx`).
+#[inline(always)]
+pub(crate) fn is_char_start(x: u8) -> bool {
+    (x as i8) >= -0x40
 }
 
 /// How many ASCII digits `text` ends with, counted up to one past the group

@@ -4,7 +4,7 @@
 
 use crate::matcher::RawHit;
 use crate::model::{Finding, Report, Verdict};
-use crate::normalize::Normalized;
+use crate::normalize::{Normalized, count_chars, is_char_start};
 use crate::rules::Rule;
 use std::sync::Arc;
 
@@ -97,18 +97,12 @@ fn byte_offsets(text: &str, spans: &[Span]) -> Vec<(usize, usize)> {
     want.sort_unstable();
     want.dedup();
     let b = text.as_bytes();
-    let is_start = |x: u8| (x as i8) >= -0x40;
     let mut out = Vec::with_capacity(want.len());
     // `count` characters start before byte `p`.
     let (mut p, mut count) = (0usize, 0usize);
     for w in want {
         while let Some(block) = b.get(p..p + BLOCK) {
-            let block: &[u8; BLOCK] = block.try_into().expect("BLOCK bytes");
-            // Counted in bytes (at most BLOCK fit) so the sum vectorises.
-            let starts = block
-                .iter()
-                .fold(0u8, |n, &x| n.wrapping_add(u8::from(is_start(x))));
-            let starts = usize::from(starts);
+            let starts = count_chars(block);
             if count + starts > w {
                 break;
             }
@@ -116,7 +110,7 @@ fn byte_offsets(text: &str, spans: &[Span]) -> Vec<(usize, usize)> {
             p += BLOCK;
         }
         while p < b.len() {
-            if is_start(b[p]) {
+            if is_char_start(b[p]) {
                 if count == w {
                     break;
                 }
