@@ -7,28 +7,13 @@
 //! `tests/corpus/` (350 drafts written like real posts, each in its own
 //! context, a third of them clean) repeated to the same size.
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use common::{corpus, rules};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
-use std::path::Path;
-use wxcheck::{Context, RuleSet, SourceFile};
-
-fn rules() -> RuleSet {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../book/rules");
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    paths.sort();
-    let files: Vec<SourceFile> = paths
-        .iter()
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .map(|p| SourceFile {
-            name: p.display().to_string(),
-            text: std::fs::read_to_string(p).unwrap(),
-        })
-        .collect();
-    RuleSet::load(&files).unwrap()
-}
+use wxcheck::Context;
 
 /// Sentences of a typical draft: mostly clean, some with hits and traps.
 const SENTENCES: &[&str] = &[
@@ -92,36 +77,12 @@ fn bench(c: &mut Criterion) {
     }
 }
 
-/// The drafts of `tests/corpus/*.toml` with their contexts.
-fn labelled() -> Vec<(String, Context)> {
-    #[derive(serde::Deserialize)]
-    struct File {
-        draft: Vec<Draft>,
-    }
-    #[derive(serde::Deserialize)]
-    struct Draft {
-        context: Context,
-        text: String,
-    }
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus");
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    paths.sort();
-    paths
-        .iter()
-        .flat_map(|p| {
-            let file: File = toml::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
-            file.draft.into_iter().map(|d| (d.text, d.context))
-        })
-        .collect()
-}
-
 fn bench_labelled(c: &mut Criterion) {
     let rules = rules();
-    let drafts = labelled();
+    let drafts: Vec<(String, Context)> = corpus()
+        .into_iter()
+        .map(|(_, d)| (d.text, d.context))
+        .collect();
     let one_pass: usize = drafts.iter().map(|(t, _)| t.len()).sum();
     let repeat = 5_000_000usize.div_ceil(one_pass);
     let bytes = one_pass * repeat;

@@ -4,42 +4,9 @@
 
 mod common;
 
-use serde::Deserialize;
+use common::corpus;
 use std::collections::{BTreeMap, BTreeSet};
-use wxcheck::{Context, Verdict};
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CorpusFile {
-    draft: Vec<Draft>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Draft {
-    context: Context,
-    clauses: Vec<String>,
-    text: String,
-}
-
-fn corpus() -> Vec<(String, Draft)> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/corpus");
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
-        .expect("tests/corpus")
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    paths.sort();
-    let mut out = Vec::new();
-    for p in paths {
-        let text = std::fs::read_to_string(&p).unwrap();
-        let file: CorpusFile =
-            toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-        let name = p.file_name().unwrap().to_string_lossy().to_string();
-        out.extend(file.draft.into_iter().map(|d| (name.clone(), d)));
-    }
-    out
-}
+use wxcheck::Verdict;
 
 #[derive(Default)]
 struct Counts {

@@ -1,8 +1,10 @@
-//! Shared by the integration tests: the repository's rules and clause index.
+//! Shared by the integration tests and the benchmark: the repository's
+//! rules, clause index and labelled corpus.
 #![allow(dead_code)]
 
+use serde::Deserialize;
 use std::path::{Path, PathBuf};
-use wxcheck::{RuleSet, SourceFile};
+use wxcheck::{Context, RuleSet, SourceFile};
 
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -17,15 +19,19 @@ pub const CLAUSES: &[&str] = &[
     "5.3.2", "5.3.3", "6.1.1", "6.1.2", "6.1.3", "6.2.1", "6.2.2", "6.2.3",
 ];
 
-pub fn rule_files() -> Vec<SourceFile> {
-    let dir = repo_root().join("book/rules");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("book/rules")
+/// The `.toml` files of a repository folder, sorted by name.
+pub fn toml_files(dir: &str) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(repo_root().join(dir))
+        .expect(dir)
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         .collect();
     paths.sort();
     paths
+}
+
+pub fn rule_files() -> Vec<SourceFile> {
+    toml_files("book/rules")
         .into_iter()
         .map(|p| SourceFile {
             name: format!("book/rules/{}", p.file_name().unwrap().to_string_lossy()),
@@ -44,4 +50,33 @@ pub fn rules() -> RuleSet {
             panic!("{} error(s) in book/rules", errors.len());
         }
     }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CorpusFile {
+    draft: Vec<Draft>,
+}
+
+/// One labelled draft of `tests/corpus/`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Draft {
+    pub context: Context,
+    /// Every clause the draft really breaks (empty: a clean draft).
+    pub clauses: Vec<String>,
+    pub text: String,
+}
+
+/// The labelled corpus, each draft with the name of its file.
+pub fn corpus() -> Vec<(String, Draft)> {
+    let mut out = Vec::new();
+    for p in toml_files("tests/corpus") {
+        let text = std::fs::read_to_string(&p).unwrap();
+        let file: CorpusFile =
+            toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        out.extend(file.draft.into_iter().map(|d| (name.clone(), d)));
+    }
+    out
 }
