@@ -12,15 +12,16 @@ use std::fmt::Write as _;
 use std::ops::Range;
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, line_of};
+use crate::rule_docs::escape;
 
 /// Marker an admin puts into a clause whose text was completed by the editors
 /// rather than taken from the original policy.
 pub const COMPLETION_MARKER: &str = "<!-- 补全 -->";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ClauseKind {
     Chapter,
@@ -46,6 +47,21 @@ pub struct Clause {
     pub kind: ClauseKind,
     /// The text was completed by the editors (see [`COMPLETION_MARKER`]).
     pub completed: bool,
+    /// Anchors this clause had in earlier editions (see `editions`): each is
+    /// an `id` on its element too, so old links still land on it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<Alias>,
+}
+
+/// An anchor a clause had in an earlier edition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Alias {
+    pub anchor: String,
+    /// The clause's label while the anchor was its own (`三（三）2`).
+    pub label: String,
+    /// The last edition in which the anchor was its own.
+    pub edition: String,
 }
 
 impl Clause {
@@ -185,6 +201,7 @@ pub fn parse_chapter(
                             anchor: anchor_of(&number.to_string()),
                             kind: ClauseKind::Chapter,
                             completed: heading_has_marker(text, &range),
+                            aliases: Vec::new(),
                         });
                     }
                     HeadingLevel::H2 => {
@@ -238,6 +255,7 @@ pub fn parse_chapter(
                             page: page.to_string(),
                             kind: ClauseKind::Section,
                             completed: heading_has_marker(text, &range),
+                            aliases: Vec::new(),
                         });
                     }
                     _ => err(
@@ -298,6 +316,7 @@ pub fn parse_chapter(
                                 page: page.to_string(),
                                 kind: ClauseKind::Item,
                                 completed: source.contains(COMPLETION_MARKER),
+                                aliases: Vec::new(),
                                 id: id.clone(),
                             });
                             items.push(ItemSource {
@@ -441,9 +460,10 @@ impl Chapter {
                         let clause = self.clause(&item.id);
                         let _ = writeln!(
                             html,
-                            "<li value=\"{}\" {}>",
+                            "<li value=\"{}\" {}>{}",
                             item.number,
-                            clause_attrs(clause, "clause clause-item")
+                            clause_attrs(clause, "clause clause-item"),
+                            alias_targets(clause)
                         );
                         let _ = write!(html, "{}\n\n", anchor_link(clause));
                         html.push_str(&item_body(&text[item.range.clone()]));
@@ -511,7 +531,28 @@ fn clause_attrs(clause: &Clause, class: &str) -> String {
 }
 
 fn open_tag(tag: &str, clause: &Clause, class: &str) -> String {
-    format!("<{tag} {}>", clause_attrs(clause, class))
+    format!(
+        "<{tag} {}>{}",
+        clause_attrs(clause, class),
+        alias_targets(clause)
+    )
+}
+
+/// Empty elements carrying the clause's old anchors, so that a link from an
+/// earlier edition scrolls here; `assets/editions.js` explains the renumbering.
+fn alias_targets(clause: &Clause) -> String {
+    clause
+        .aliases
+        .iter()
+        .map(|a| {
+            format!(
+                "<span class=\"clause-alias\" id=\"{}\" data-was=\"{}\" data-edition=\"{}\"></span>",
+                escape(&a.anchor),
+                escape(&a.label),
+                escape(&a.edition)
+            )
+        })
+        .collect()
 }
 
 fn anchor_link(clause: &Clause) -> String {

@@ -5,7 +5,7 @@
 //! All validation happens here, before anything is rendered or written, so a
 //! mistake in the admin's input fails fast and leaves the published site alone.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -14,12 +14,15 @@ use wxcheck::{RuleSet, SourceFile};
 
 use crate::clauses::{self, Chapter, ClauseIndex};
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::editions::{self, Editions, Repoint, RuleCitation};
 use crate::settings::Settings;
 
 pub struct Handbook {
     pub settings: Settings,
     pub clauses: ClauseIndex,
     pub rules: RuleSet,
+    /// The published editions and the current text set against them.
+    pub editions: Editions,
     /// Settings-substituted Markdown and parsed structure, by source path
     /// relative to `book/src`.
     pub pages: HashMap<PathBuf, Page>,
@@ -33,6 +36,16 @@ pub struct Page {
 impl Handbook {
     /// Reads settings and rules from `book_dir` and analyses the chapters of `book`.
     pub fn analyse(book_dir: &Path, book: &Book) -> Result<Handbook> {
+        Handbook::analyse_with(book_dir, book, None)
+    }
+
+    /// As [`Handbook::analyse`], but rules that drifted since the last edition
+    /// are collected into `drift` instead of failing (for `fix-rules`).
+    pub fn analyse_with(
+        book_dir: &Path,
+        book: &Book,
+        drift: Option<&mut Vec<Repoint>>,
+    ) -> Result<Handbook> {
         let settings = Settings::load(&book_dir.join("settings.toml"))?;
         let mut errors: Vec<Diagnostic> = Vec::new();
         let mut pages = HashMap::new();
@@ -102,7 +115,7 @@ impl Handbook {
         if !errors.is_empty() {
             bail!(Diagnostics(errors));
         }
-        let clauses = ClauseIndex {
+        let mut clauses = ClauseIndex {
             clauses: chapters
                 .iter()
                 .flat_map(|c| c.clauses.iter().cloned())
@@ -115,13 +128,83 @@ impl Handbook {
             );
         }
         let rules = load_rules(book_dir, &clauses)?;
+        let editions = analyse_editions(book_dir, &settings, &mut clauses, &rules, drift)?;
+        // The chapters render their clauses: give them the anchors too.
+        for page in pages.values_mut() {
+            for clause in page.chapter.iter_mut().flat_map(|c| c.clauses.iter_mut()) {
+                if let Some(current) = clauses.get(&clause.id) {
+                    clause.anchor = current.anchor.clone();
+                    clause.aliases = current.aliases.clone();
+                }
+            }
+        }
         Ok(Handbook {
             settings,
             clauses,
             rules,
+            editions,
             pages,
         })
     }
+}
+
+/// Reads the editions, anchors the current clauses, and stops the build when
+/// a rule still cites a clause that has moved or gone since the last edition.
+fn analyse_editions(
+    book_dir: &Path,
+    settings: &Settings,
+    clauses: &mut ClauseIndex,
+    rules: &RuleSet,
+    drift: Option<&mut Vec<Repoint>>,
+) -> Result<Editions> {
+    let version = settings.get("policy_version").unwrap_or_default();
+    if version.trim().is_empty() {
+        bail!(
+            "book/settings.toml: 缺少 policy_version（制度版本号），请填写，例如 policy_version = \"1.0\""
+        );
+    }
+    let date = settings.get("effective_date").unwrap_or_default();
+    let cited: BTreeMap<String, String> = rules
+        .rules()
+        .iter()
+        .map(|r| (r.id.to_string(), r.clause.to_string()))
+        .collect();
+    let editions = Editions::analyse(book_dir, version, date, clauses, &cited)?;
+    let (errors, repoints) = rule_drift(book_dir, &editions, rules)?;
+    match drift {
+        Some(drift) => *drift = repoints,
+        None if !errors.is_empty() => bail!(Diagnostics(errors)),
+        None => {}
+    }
+    Ok(editions)
+}
+
+/// The rules that still cite a clause that moved or went since the last
+/// edition, and the renumberings that would fix them.
+fn rule_drift(
+    book_dir: &Path,
+    editions: &Editions,
+    rules: &RuleSet,
+) -> Result<(Vec<Diagnostic>, Vec<Repoint>)> {
+    let files: Vec<String> = rules
+        .rules()
+        .iter()
+        .map(|r| r.file.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let lines = editions::clause_lines(book_dir, &files)?;
+    let citations: Vec<RuleCitation<'_>> = rules
+        .rules()
+        .iter()
+        .map(|r| RuleCitation {
+            id: &r.id,
+            clause: &r.clause,
+            file: &r.file,
+            line: lines.get(&*r.id).copied().unwrap_or(r.line),
+        })
+        .collect();
+    Ok(editions::check_rules(editions, &citations))
 }
 
 /// Loads `book/rules/*.toml`, checks every rule's clause against the handbook

@@ -4,8 +4,11 @@
 //! - `serve`: build, serve on 127.0.0.1, rebuild when `book/` or `checker-wasm/` change.
 //! - `test`: every test — Rust unit and integration tests, a fresh build, browser tests.
 
+#[cfg(test)]
+mod admin_edit_test;
 mod clauses;
 mod diagnostics;
+mod editions;
 mod handbook;
 mod preprocess;
 mod rule_docs;
@@ -25,7 +28,12 @@ const USAGE: &str = "\
 用法：cargo xtask <命令>
 
 命令：
-  build [--out 目录]         校验制度文本和规则，构建自检工具和手册（默认输出到 site/）
+  build [--out 目录] [--release-edition]
+                             校验制度文本和规则，构建自检工具和手册（默认输出到 site/）；
+                             加 --release-edition 时把当前正文定为 policy_version 所写的版本，
+                             写入 book/editions/版本号.json（修订记录由各版本快照生成）
+  （build、serve、fix-rules 都可加 --book 目录，处理另一份手册，默认为 book/）
+  fix-rules                  条款改编号后，把仍指向旧编号的规则改为新编号（只改 clause 一行）
   serve [--port 端口] [--out 目录]
                              构建并在 http://127.0.0.1:端口/ 提供手册，文件改动后自动重新构建（默认端口 3000）
   test                       运行全部测试（Rust 测试、构建、浏览器测试）";
@@ -46,8 +54,18 @@ fn run(args: Vec<String>) -> Result<()> {
     let command = args.next().unwrap_or_default();
     let mut out: Option<PathBuf> = None;
     let mut port: u16 = 3000;
+    let mut release_edition = false;
+    let mut book: Option<PathBuf> = None;
     while let Some(arg) = args.next() {
         match arg.as_str() {
+            "--book" => {
+                book = Some(
+                    args.next()
+                        .map(PathBuf::from)
+                        .ok_or_else(|| anyhow::anyhow!("--book 需要一个目录"))?,
+                )
+            }
+            "--release-edition" => release_edition = true,
             "--out" => {
                 out = Some(
                     args.next()
@@ -68,6 +86,10 @@ fn run(args: Vec<String>) -> Result<()> {
     if let Some(out) = out {
         options.out_dir = out;
     }
+    options.release_edition = release_edition;
+    if let Some(book) = book {
+        options.book_dir = book;
+    }
     match command.as_str() {
         "build" => {
             let report = site::build(&options)?;
@@ -75,6 +97,12 @@ fn run(args: Vec<String>) -> Result<()> {
             Ok(())
         }
         "serve" => serve::run(&options, port),
+        "fix-rules" => {
+            for line in site::fix_rules(&options.book_dir)? {
+                println!("{line}");
+            }
+            Ok(())
+        }
         "test" => test::run(&root),
         "" | "help" | "--help" | "-h" => {
             println!("{USAGE}");
@@ -94,6 +122,9 @@ pub fn print_report(report: &site::BuildReport) {
         report.rules,
         report.out_dir.join("index.html").display()
     );
+    if let Some(edition) = &report.released {
+        println!("  已定版：{}", edition.display());
+    }
 }
 
 /// The workspace root: the xtask's manifest lives one level below it.

@@ -12,7 +12,7 @@ use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 
 use crate::clauses::Annotate;
 use crate::handbook::Handbook;
-use crate::rule_docs;
+use crate::{editions, rule_docs};
 
 pub struct HandbookPreprocessor {
     pub handbook: Arc<Handbook>,
@@ -25,7 +25,19 @@ impl Preprocessor for HandbookPreprocessor {
 
     fn run(&self, _ctx: &PreprocessorContext, mut book: Book) -> Result<Book> {
         let handbook = &self.handbook;
-        let note = |id: &str| rule_docs::clause_note(handbook, id);
+        let changes = handbook.editions.current_changes();
+        let note = |id: &str| {
+            let badge = handbook
+                .clauses
+                .get(id)
+                .and_then(|c| editions::badge(&handbook.editions, &changes, c));
+            let rules = rule_docs::clause_note(handbook, id);
+            match (badge, rules) {
+                (None, None) => None,
+                (badge, rules) => Some(badge.unwrap_or_default() + &rules.unwrap_or_default()),
+            }
+        };
+        let history = editions::history_html(&handbook.editions, &handbook.clauses);
         let options = Annotate {
             show_completion_marks: handbook.settings.show_completion_marks,
             clause_note: &note,
@@ -39,7 +51,10 @@ impl Preprocessor for HandbookPreprocessor {
                 Some(chapter) => chapter.annotate(&page.text, &options),
                 None => page.text.clone(),
             };
-            ch.content = text.replace("{{rule_catalogue}}", &rule_docs::catalogue(handbook));
+            ch.content = text
+                .replace("{{rule_catalogue}}", &rule_docs::catalogue(handbook))
+                .replace("{{edition_history}}", &history)
+                .replace("{{edition_notice}}", editions::notice_html());
         });
         Ok(book)
     }

@@ -8,19 +8,10 @@ use wxcheck::{Matcher, Rule, Severity};
 
 use crate::handbook::Handbook;
 
-/// HTML-escapes text for attribute values and element content.
+/// HTML-escapes text for attribute values (double-quoted) and element content.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
+    pulldown_cmark_escape::escape_html(&mut out, text).expect("writing to a String");
     out
 }
 

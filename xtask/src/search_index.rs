@@ -246,6 +246,7 @@ mod tests {
             anchor: anchor_of(id),
             kind,
             completed: false,
+            aliases: Vec::new(),
         }
     }
 

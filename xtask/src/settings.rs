@@ -14,7 +14,7 @@ use anyhow::{Context, Result, bail};
 use crate::diagnostics::{Diagnostic, line_of};
 
 /// Names the build itself fills in; they look like settings in the Markdown.
-pub const GENERATED_BLOCKS: &[&str] = &["rule_catalogue"];
+pub const GENERATED_BLOCKS: &[&str] = &["rule_catalogue", "edition_history", "edition_notice"];
 
 #[derive(Debug, Clone)]
 pub struct Settings {

@@ -13,7 +13,7 @@ use mdbook_driver::MDBook;
 
 use crate::handbook::Handbook;
 use crate::preprocess::HandbookPreprocessor;
-use crate::{search_index, wasm};
+use crate::{editions, search_index, wasm};
 
 #[derive(Clone)]
 pub struct BuildOptions {
@@ -22,6 +22,8 @@ pub struct BuildOptions {
     pub out_dir: PathBuf,
     /// Skip compiling the checker (tests of the admin's input that fail earlier).
     pub skip_wasm: bool,
+    /// Freeze the current text as the edition `policy_version` names.
+    pub release_edition: bool,
 }
 
 impl BuildOptions {
@@ -31,16 +33,20 @@ impl BuildOptions {
             book_dir: repo_root.join("book"),
             out_dir: repo_root.join("site"),
             skip_wasm: false,
+            release_edition: false,
         }
     }
 }
 
+#[derive(Debug)]
 pub struct BuildReport {
     pub out_dir: PathBuf,
     pub files: usize,
     pub bytes: u64,
     pub clauses: usize,
     pub rules: usize,
+    /// The snapshot `--release-edition` wrote.
+    pub released: Option<PathBuf>,
 }
 
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
@@ -52,12 +58,19 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
 
     // 1. Read and validate everything the admin wrote.
     let mut md = MDBook::load(&book_dir).map_err(|e| anyhow::anyhow!("{e:#}"))?;
-    let handbook = Arc::new(Handbook::analyse(&book_dir, &md.book)?);
+    let mut handbook = Handbook::analyse(&book_dir, &md.book)?;
     eprintln!(
         "  已校验 {} 个条款、{} 条规则",
         handbook.clauses.clauses.len(),
         handbook.rules.rules().len()
     );
+    if !options.release_edition {
+        report_edition(&handbook);
+    } else {
+        // Render as released; the snapshot is written once the site is built.
+        handbook.editions.mark_released()?;
+    }
+    let handbook = Arc::new(handbook);
 
     // 2. The checker, compiled to wasm and bound for a classic <script>.
     let engine_script = if options.skip_wasm {
@@ -84,6 +97,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         generated.join("search-index.js"),
         search_index::render(&handbook.clauses),
     )?;
+    std::fs::write(
+        generated.join("editions.js"),
+        editions::page_script(&handbook.editions),
+    )?;
     md.config.build.build_dir = staging.clone();
     md.with_preprocessor(HandbookPreprocessor {
         handbook: Arc::clone(&handbook),
@@ -97,6 +114,18 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(err);
     }
+    // The snapshot goes in before the site that shows it as released.
+    let released = if options.release_edition {
+        match handbook.editions.release(&book_dir) {
+            Ok(path) => path,
+            Err(err) => {
+                let _ = std::fs::remove_dir_all(&staging);
+                return Err(err);
+            }
+        }
+    } else {
+        None
+    };
 
     // 4. Swap: old → backup, staging → output, drop backup.
     let backup = parent.join(format!("{name}.old-{}", std::process::id()));
@@ -120,7 +149,51 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         bytes,
         clauses: handbook.clauses.clauses.len(),
         rules: handbook.rules.rules().len(),
+        released,
     })
+}
+
+/// Tells the admin where the text stands against the editions.
+fn report_edition(handbook: &Handbook) {
+    let editions = &handbook.editions;
+    if editions.released {
+        eprintln!("  正文与已定版的第 {} 版一致", editions.current_version);
+        return;
+    }
+    let Some(last) = editions.last() else {
+        eprintln!(
+            "  尚无定版快照：发布第 {} 版时请运行 cargo xtask build --release-edition",
+            editions.current_version
+        );
+        return;
+    };
+    let rows = editions.revisions();
+    let n = rows.first().map_or(0, |r| r.changes.len());
+    if editions.edited_without_new_version() {
+        eprintln!(
+            "  提醒：正文与已定版的第 {v} 版有 {n} 处不同，但 policy_version 仍是 {v}。发布新版本前请修改 book/settings.toml 中的 policy_version，再运行 cargo xtask build --release-edition",
+            v = last.version
+        );
+    } else {
+        eprintln!(
+            "  第 {} 版尚未定版：相对第 {} 版有 {n} 处修订（见修订记录页）。定版请运行 cargo xtask build --release-edition",
+            editions.current_version, last.version
+        );
+    }
+}
+
+/// `cargo xtask fix-rules`: follows renumberings in the rules files.
+pub fn fix_rules(book_dir: &Path) -> Result<Vec<String>> {
+    let book_dir = book_dir
+        .canonicalize()
+        .with_context(|| format!("找不到手册目录 {}", book_dir.display()))?;
+    let md = MDBook::load(&book_dir).map_err(|e| anyhow::anyhow!("{e:#}"))?;
+    let mut repoints = Vec::new();
+    Handbook::analyse_with(&book_dir, &md.book, Some(&mut repoints))?;
+    if repoints.is_empty() {
+        return Ok(vec!["没有需要改编号的规则".into()]);
+    }
+    editions::apply_repoints(&book_dir, &repoints)
 }
 
 /// Files the build generates beside mdBook's output.
@@ -281,6 +354,7 @@ mod tests {
                 book_dir: book,
                 out_dir: out.clone(),
                 skip_wasm: true,
+                release_edition: false,
             };
             match build(&options) {
                 Ok(_) => failures.push(format!("{}: build succeeded", case.name)),
