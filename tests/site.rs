@@ -2,6 +2,13 @@
 //!
 //! `cargo xtask test` builds the site first and points `HANDBOOK_SITE` at it.
 //! A missing site is a failure, not a skip.
+//!
+//! These check properties that hold after any legitimate edit of the policy
+//! (every clause anchored, no Traditional characters, no unfilled setting, no
+//! external URL …), never the wording itself: admins are meant to edit it.
+//! The one test of wording compares the *1.0 edition snapshot*
+//! (`book/editions/1.0.json`, frozen) with the original policy text, and runs
+//! only where that source is present (`../shared/seed/`, team machines).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -109,13 +116,17 @@ struct Repair {
 
 const NUMERALS: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
 
+/// Where the original policy text lives on the team's machines (and in CI):
+/// beside the repository, never inside it.
+fn seed_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/seed/000_95a1d436b97c8935.txt")
+}
+
 /// The seed's clauses in order: id → text (chapter: title; section: title and
-/// own text; item: text), Simplified, glosses and page chrome removed.
-fn seed_clauses() -> Vec<(String, String)> {
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/seed/000_95a1d436b97c8935.txt");
-    let raw = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("seed at {}: {e}", path.display()));
+/// own text; item: text), Simplified, glosses and page chrome removed. The
+/// seed's blank `[X]` (the reply deadline) is kept: the handbook fills it from
+/// a setting.
+fn seed_clauses(raw: &str) -> Vec<(String, String)> {
     let start = raw.find("PAGE").expect("body starts after PAGE") + "PAGE".len();
     let end = raw.find("溫馨提示").expect("chrome after the body");
     let body = Regex::new(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
@@ -172,24 +183,41 @@ fn seed_clauses() -> Vec<(String, String)> {
         );
         clause.1 = clause.1.replace(&repair.scraped, &repair.original);
     }
-    // The seed's blank `[X]` (reply deadline) is the `reply_hours` setting.
-    let settings: toml::Table = toml::from_str(include_str!("../book/settings.toml")).unwrap();
-    let hours = settings["reply_hours"]
-        .as_str()
-        .expect("reply_hours is set")
-        .to_string();
-    for clause in &mut clauses {
-        clause.1 = clause.1.replace("[X]", &hours);
-    }
     clauses
 }
 
+/// The 1.0 edition: the text as first published, frozen.
+fn first_edition() -> ClauseIndex {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../book/editions/1.0.json");
+    let json = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("the 1.0 edition snapshot at {}: {e}", path.display()));
+    serde_json::from_str(&json).expect("1.0.json parses")
+}
+
+/// `letters(seed)` with the seed's `[X]` standing for any number.
+fn seed_pattern(seed_text: &str, prefix_only: bool) -> Regex {
+    let parts: Vec<String> = seed_text
+        .split("[X]")
+        .map(|p| regex::escape(&letters(p)))
+        .collect();
+    let end = if prefix_only { "" } else { "$" };
+    Regex::new(&format!("^{}{end}", parts.join(r"\d+"))).unwrap()
+}
+
 #[test]
-fn every_seed_clause_is_in_the_handbook_in_order_with_its_text() {
-    let seed = seed_clauses();
+fn the_first_edition_is_the_seed_in_order_with_its_text() {
+    let path = seed_path();
+    let Ok(raw) = std::fs::read_to_string(&path) else {
+        println!(
+            "skipped: seed fidelity of book/editions/1.0.json needs the original policy text at {}, which exists only on the team's machines",
+            path.display()
+        );
+        return;
+    };
+    let seed = seed_clauses(&raw);
     // 6 chapters, 15 sections, 48 items up to where the scrape breaks off.
     assert_eq!(seed.len(), 69, "seed parsed into {} clauses", seed.len());
-    let index = clause_index();
+    let index = first_edition();
     let ids: Vec<&str> = index.clauses.iter().map(|c| c.id.as_str()).collect();
     // Same order: the seed's clauses are a prefix-preserving subsequence of the handbook's.
     let mut position = 0;
@@ -208,19 +236,14 @@ fn every_seed_clause_is_in_the_handbook_in_order_with_its_text() {
             "section" => format!("{}{}", clause.title, clause.text),
             _ => clause.text.clone(),
         };
-        let (built, seed_text) = (letters(&built), letters(seed_text));
-        if id == truncated {
-            // The scrape breaks off inside this clause; the handbook completes it.
-            assert!(
-                built.starts_with(&seed_text),
-                "{id}: handbook text does not continue the seed\n seed: {seed_text}\n site: {built}"
-            );
-        } else {
-            assert_eq!(
-                built, seed_text,
-                "{id}: handbook text differs from the seed"
-            );
-        }
+        let built = letters(&built);
+        // The scrape breaks off inside the last clause; the handbook completes it.
+        let pattern = seed_pattern(seed_text, id == truncated);
+        assert!(
+            pattern.is_match(&built),
+            "{id}: the 1.0 text differs from the seed\n seed: {}\n 1.0:  {built}",
+            letters(seed_text)
+        );
     }
 }
 

@@ -157,7 +157,7 @@
     var recordStatus = h("p", { className: "wx-record-status", role: "status" });
     var record = h("section", { className: "wx-record", "aria-labelledby": "wx-record-title" },
         h("h2", { id: "wx-record-title", className: "wx-record-title", text: "审核记录" }),
-        h("p", { text: "按三（一）2 留存审核记录：记录包含检查时间、发布场景、结论、每个问题、草稿的 SHA-256 指纹、制度版本和规则版本。草稿原文默认不包含在记录中。" }),
+        h("p", { text: "按三（一）2 留存审核记录：记录包含检查时间、发布场景、结论、每个问题、草稿的 SHA-256 指纹、制度版本（及其正文的 SHA-256）和规则版本。草稿原文默认不包含在记录中。" }),
         h("p", { className: "wx-record-option" }, includeDraft, " ", h("label", { for: "wx-record-draft", text: "在记录中附上草稿全文" })),
         h("p", { className: "wx-record-actions" }, copyButton, " ", textButton, " ", jsonButton),
         recordStatus);
@@ -956,6 +956,8 @@
                     draftLength: state.text.length,
                     draftSha256: hash,
                     policyVersion: meta.policyVersion,
+                    policySha256: meta.policySha256,
+                    policyReleased: meta.policyReleased,
                     rulesVersion: meta.rulesVersion,
                 };
                 if (withDraft) json.draft = state.text;
@@ -973,7 +975,7 @@
                 if (state.truncated) lines.push("注意：草稿过长，只检查了前 " + state.checkedLength + " 字。");
                 lines.push("草稿 SHA-256：" + hash);
                 lines.push("草稿字数：" + json.draftLength);
-                lines.push("制度版本：" + json.policyVersion + "；规则版本：" + json.rulesVersion);
+                lines.push("制度版本：" + json.policyVersion + (json.policyReleased ? "" : "（尚未定版）") + "；正文 SHA-256：" + json.policySha256 + "；规则版本：" + json.rulesVersion);
                 if (withDraft) lines.push("草稿全文：", state.text);
                 else lines.push("草稿全文：未附（可凭 SHA-256 核对）");
                 return { text: lines.join("\n") + "\n", json: JSON.stringify(json, null, 2) + "\n", data: json };

@@ -310,7 +310,11 @@ describe("发布前自检", () => {
         assert.equal(plain.data.draftSha256, expectedHash);
         assert.equal(plain.data.verdict, "block");
         assert.equal(plain.data.context, "public");
-        assert.equal(plain.data.policyVersion, "1.0");
+        // The edition the site was built from: its version and text hash.
+        const edition = JSON.parse(readFileSync(join(siteDir, "edition.json"), "utf8"));
+        assert.equal(plain.data.policyVersion, edition.version);
+        assert.match(plain.data.policySha256, /^[0-9a-f]{64}$/);
+        assert.equal(plain.data.policySha256, edition.sha256);
         assert.match(plain.data.rulesVersion, /^[0-9a-f]{12}$/);
         assert.match(plain.data.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/);
         assert.equal(plain.data.draft, undefined);

@@ -200,6 +200,16 @@ pub fn fix_rules(book_dir: &Path) -> Result<Vec<String>> {
 fn write_generated(site: &Path, handbook: &Handbook, engine_script: Option<&str>) -> Result<()> {
     let clauses_json = serde_json::to_string_pretty(&handbook.clauses)?;
     std::fs::write(site.join("clauses.json"), clauses_json)?;
+    let editions = &handbook.editions;
+    let edition = serde_json::json!({
+        "version": editions.current_version,
+        "sha256": editions.current_sha256,
+        "released": editions.released,
+    });
+    std::fs::write(
+        site.join("edition.json"),
+        serde_json::to_string_pretty(&edition)?,
+    )?;
     if let Some(script) = engine_script {
         std::fs::write(site.join("checker-engine.js"), script)?;
     }

@@ -46,7 +46,12 @@ const PROFILE: &str = "wasm";
 #[serde(rename_all = "camelCase")]
 struct Meta<'a> {
     rules_version: String,
+    /// The edition the checker enforces: its version and the SHA-256 of its
+    /// text (`editions::text_sha256`), so a review record names the text.
     policy_version: &'a str,
+    policy_sha256: &'a str,
+    /// Whether that version is frozen (`--release-edition`) or still a draft.
+    policy_released: bool,
     /// Clause id → label, title and link, for every clause a rule cites.
     clauses: BTreeMap<&'a str, ClauseMeta<'a>>,
     /// Rule id → what `?try=<rule>` fills in.
@@ -117,7 +122,9 @@ fn meta(handbook: &Handbook) -> Meta<'_> {
         .collect();
     Meta {
         rules_version: handbook.rules.version(),
-        policy_version: handbook.settings.get("policy_version").unwrap_or_default(),
+        policy_version: &handbook.editions.current_version,
+        policy_sha256: &handbook.editions.current_sha256,
+        policy_released: handbook.editions.released,
         clauses,
         examples,
         contexts: Context::ALL
