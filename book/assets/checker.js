@@ -60,7 +60,7 @@
     };
     var FALLBACK_LABELS = {
         block: "禁止发布", senior: "需高层审批", revise: "需修改", advice: "建议",
-        pass: "可提交部门负责人审核", public: "朋友圈·公众号", customer: "客户私聊", group: "工作群",
+        pass: "可提交部门负责人审核", public: "朋友圈·公众号", customer: "客户私聊", parents: "家长群·学员群", group: "工作群",
     };
 
     var api = {
@@ -116,7 +116,7 @@
 
     // ---- Build the UI ------------------------------------------------------------
 
-    var contexts = ["public", "customer", "group"];
+    var contexts = ["public", "customer", "parents", "group"];
     var contextInputs = {};
     var contextFieldset = h("fieldset", { className: "wx-contexts" }, h("legend", { text: "发布场景" }));
     contexts.forEach(function (id) {

@@ -21,11 +21,22 @@ pub enum Context {
     Customer,
     /// An internal work group.
     Group,
+    /// 家长群·学员群: a group with customers in it, the commonest channel in
+    /// this trade. Customers read it (so the publishing rules apply, as in
+    /// public), and it holds many families' data (so personal data is as
+    /// serious as in public), but it is a conversation with customers too
+    /// (the communication rules of 四 apply, as in customer).
+    Parents,
 }
 
 impl Context {
     /// Every context, in display order.
-    pub const ALL: [Context; 3] = [Context::Public, Context::Customer, Context::Group];
+    pub const ALL: [Context; 4] = [
+        Context::Public,
+        Context::Customer,
+        Context::Parents,
+        Context::Group,
+    ];
 
     /// The label staff see.
     pub fn label_zh(self) -> &'static str {
@@ -33,6 +44,7 @@ impl Context {
             Context::Public => "朋友圈·公众号",
             Context::Customer => "客户私聊",
             Context::Group => "工作群",
+            Context::Parents => "家长群·学员群",
         }
     }
 
@@ -42,6 +54,7 @@ impl Context {
             Context::Public => "public",
             Context::Customer => "customer",
             Context::Group => "group",
+            Context::Parents => "parents",
         }
     }
 }
@@ -60,7 +73,7 @@ impl fmt::Display for ParseContextError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "未知的场景 `{}`（可选：public、customer、group）",
+            "未知的场景 `{}`（可选：public、customer、parents、group）",
             self.0
         )
     }
@@ -75,6 +88,7 @@ impl FromStr for Context {
             "public" => Ok(Context::Public),
             "customer" => Ok(Context::Customer),
             "group" => Ok(Context::Group),
+            "parents" => Ok(Context::Parents),
             _ => Err(ParseContextError(s.to_string())),
         }
     }

@@ -63,7 +63,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
 
     #[test]
-    fn spans_are_well_formed(text in drafty(), ctx in 0usize..3) {
+    fn spans_are_well_formed(text in drafty(), ctx in 0usize..4) {
         let context = Context::ALL[ctx];
         let report = rules().check(&text, context);
         let n = text.chars().count();
