@@ -136,8 +136,7 @@ pub fn load_rules(book_dir: &Path, clauses: &ClauseIndex) -> Result<RuleSet> {
         .collect();
     paths.sort();
     for path in paths {
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("无法读取 {}", path.display()))?;
+        let text = crate::sources::read_text(book_dir, &path)?;
         files.push(SourceFile {
             name: display_path(book_dir, &path),
             text,

@@ -13,6 +13,7 @@ mod search_index;
 mod serve;
 mod settings;
 mod site;
+mod sources;
 mod test;
 mod wasm;
 

@@ -9,9 +9,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 
 use crate::diagnostics::{Diagnostic, line_of};
+use crate::sources;
 
 /// Names the build itself fills in; they look like settings in the Markdown.
 pub const GENERATED_BLOCKS: &[&str] = &["rule_catalogue"];
@@ -24,10 +25,11 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// Reads `book/settings.toml` (`path`); its folder is the book.
     pub fn load(path: &Path) -> Result<Settings> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("无法读取设置文件 {}", path.display()))?;
-        Settings::parse(&path.display().to_string(), &text)
+        let book_dir = path.parent().unwrap_or(path);
+        let text = sources::read_text(book_dir, path)?;
+        Settings::parse(&sources::shown(book_dir, path), &text)
     }
 
     pub fn parse(file: &str, text: &str) -> Result<Settings> {

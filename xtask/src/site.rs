@@ -9,11 +9,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use mdbook_driver::MDBook;
 
 use crate::handbook::Handbook;
 use crate::preprocess::HandbookPreprocessor;
-use crate::{search_index, wasm};
+use crate::{search_index, sources, wasm};
 
 #[derive(Clone)]
 pub struct BuildOptions {
@@ -51,7 +50,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         .with_context(|| format!("找不到手册目录 {}", options.book_dir.display()))?;
 
     // 1. Read and validate everything the admin wrote.
-    let mut md = MDBook::load(&book_dir).map_err(|e| anyhow::anyhow!("{e:#}"))?;
+    let mut md = sources::load_book(&book_dir)?;
     let handbook = Arc::new(Handbook::analyse(&book_dir, &md.book)?);
     eprintln!(
         "  已校验 {} 个条款、{} 条规则",
@@ -173,65 +172,116 @@ pub fn folder_size(dir: &Path) -> Result<(usize, u64)> {
 
 #[cfg(test)]
 mod tests {
-    //! Bad admin input: each case breaks a copy of the real `book/` in one way and
-    //! expects `build` to fail with a message naming the place, leaving the
-    //! previously published site exactly as it was.
+    //! Bad admin input: each case breaks a copy of the small fixture book
+    //! (`tests/fixtures/books/minimal`, not the live `book/`, so that editing
+    //! the policy never breaks these tests) in one way and expects `build` to
+    //! fail with exactly the errors listed — one mistake, one error — leaving
+    //! the previously published site byte for byte as it was, and no debris.
 
     use super::*;
 
+    enum Edit {
+        /// Replace the first `find` in `file` (relative to `book/`).
+        Replace {
+            file: &'static str,
+            find: &'static str,
+            replace: &'static str,
+        },
+        /// Overwrite `file` with these bytes.
+        Write {
+            file: &'static str,
+            bytes: &'static [u8],
+        },
+        /// Make `file` a symlink to a file of that content outside `book/`.
+        #[cfg(unix)]
+        SymlinkOut {
+            file: &'static str,
+        },
+        Remove {
+            file: &'static str,
+        },
+    }
+    use Edit::*;
+
     struct BadInput {
         name: &'static str,
-        file: &'static str,
-        find: &'static str,
-        replace: &'static str,
-        /// The error must contain each of these (file:line and what is wrong).
+        edits: &'static [Edit],
+        /// Every error the build must report: each is found in the message,
+        /// and the message has exactly this many `book/…` error lines.
         expect: &'static [&'static str],
     }
 
     const CASES: &[BadInput] = &[
         BadInput {
             name: "numbering-gap",
-            file: "src/publishing.md",
-            find: "3. 禁止发布涉及个人隐私",
-            replace: "4. 禁止发布涉及个人隐私",
-            expect: &["book/src/publishing.md:19: 条款编号不连续：这里应为 3，实际为 4"],
+            edits: &[Replace {
+                file: "src/publishing.md",
+                find: "2. 所有发布",
+                replace: "3. 所有发布",
+            }],
+            expect: &["book/src/publishing.md:6: 条款编号不连续：这里应为 2，实际为 3"],
         },
         BadInput {
+            // The chapter with the error is still counted in the chapter
+            // order: no bogus 章编号不连续 at the next chapter.
             name: "duplicate-item",
-            file: "src/publishing.md",
-            find: "2. 分享的行业资讯",
-            replace: "1. 分享的行业资讯",
-            expect: &["book/src/publishing.md:12: 条款编号重复或倒退：这里应为 2，实际为 1"],
+            edits: &[Replace {
+                file: "src/general.md",
+                find: "2. 安全性原则",
+                replace: "1. 安全性原则",
+            }],
+            expect: &["book/src/general.md:10: 条款编号重复：这里应为 2，实际为 1"],
         },
         BadInput {
             name: "duplicate-section",
-            file: "src/accounts.md",
-            find: "## （三）账号安全保护",
-            replace: "## （二）账号安全保护",
-            expect: &["book/src/accounts.md:15: 节编号重复"],
+            edits: &[Replace {
+                file: "src/publishing.md",
+                find: "## （二）禁止发布内容",
+                replace: "## （一）禁止发布内容",
+            }],
+            expect: &["book/src/publishing.md:8: 节编号重复"],
+        },
+        BadInput {
+            name: "wrong-chapter-number",
+            edits: &[Replace {
+                file: "src/publishing.md",
+                find: "# 二、",
+                replace: "# 九、",
+            }],
+            expect: &["book/src/publishing.md:1: 章编号不连续：这里应为二、，实际为九、"],
         },
         BadInput {
             name: "unknown-setting",
-            file: "src/customers.md",
-            find: "{{reply_hours}}",
-            replace: "{{reply_hour}}",
-            expect: &["book/src/customers.md:13: 未知的设置 `reply_hour`"],
+            edits: &[Replace {
+                file: "src/customers.md",
+                find: "{{reply_hours}}",
+                replace: "{{reply_hour}}",
+            }],
+            expect: &["book/src/customers.md:6: 未知的设置 `reply_hour`"],
         },
         BadInput {
             name: "empty-setting",
-            file: "settings.toml",
-            find: "reply_hours = \"2\"",
-            replace: "reply_hours = \"\"",
-            expect: &["book/src/customers.md:13: 设置 `reply_hours` 为空"],
+            edits: &[Replace {
+                file: "settings.toml",
+                find: "reply_hours = \"2\"",
+                replace: "reply_hours = \"\"",
+            }],
+            expect: &["book/src/customers.md:6: 设置 `reply_hours` 为空"],
         },
         BadInput {
             name: "rule-names-unknown-clause",
-            file: "rules/personal.toml",
-            find: "clause = \"3.3.3\"",
-            replace: "clause = \"3.3.9\"",
-            expect: &["book/rules/personal.toml:", "条款 `3.3.9` 在手册中不存在"],
+            edits: &[Replace {
+                file: "rules/basic.toml",
+                find: "clause = \"2.1.1\"",
+                replace: "clause = \"2.1.9\"",
+            }],
+            expect: &["book/rules/basic.toml:1: 规则 `exam-promise`: 条款 `2.1.9` 在手册中不存在"],
         },
     ];
+
+    fn fixture() -> PathBuf {
+        crate::repo_root().join("tests/fixtures/books/minimal")
+    }
 
     fn copy_dir(from: &Path, to: &Path) {
         std::fs::create_dir_all(to).unwrap();
@@ -249,6 +299,40 @@ mod tests {
         }
     }
 
+    fn apply(work: &Path, book: &Path, edit: &Edit) -> Result<(), String> {
+        match edit {
+            Replace {
+                file,
+                find,
+                replace,
+            } => {
+                let path = book.join(file);
+                let text = std::fs::read_to_string(&path).map_err(|e| format!("{file}: {e}"))?;
+                if !text.contains(find) {
+                    return Err(format!("`{find}` not found in {file}"));
+                }
+                std::fs::write(&path, text.replacen(find, replace, 1)).unwrap();
+            }
+            Write { file, bytes } => std::fs::write(book.join(file), bytes).unwrap(),
+            #[cfg(unix)]
+            SymlinkOut { file } => {
+                let outside = work.join("outside.md");
+                std::fs::write(&outside, "# 三、外部\n").unwrap();
+                let path = book.join(file);
+                let _ = std::fs::remove_file(&path);
+                std::os::unix::fs::symlink(&outside, &path).unwrap();
+            }
+            Remove { file } => std::fs::remove_file(book.join(file)).unwrap(),
+        }
+        let _ = work;
+        Ok(())
+    }
+
+    /// Error lines of a build message: those naming a place in `book/`.
+    fn error_lines(message: &str) -> usize {
+        message.lines().filter(|l| l.starts_with("book/")).count()
+    }
+
     #[test]
     fn bad_input_fails_with_its_place_and_keeps_the_last_good_site() {
         let repo = crate::repo_root();
@@ -261,17 +345,15 @@ mod tests {
             ));
             let _ = std::fs::remove_dir_all(&work);
             let book = work.join("book");
-            copy_dir(&repo.join("book"), &book);
-            let path = book.join(case.file);
-            let text = std::fs::read_to_string(&path).unwrap();
-            assert!(
-                text.contains(case.find),
-                "{}: `{}` not found in {}",
-                case.name,
-                case.find,
-                case.file
-            );
-            std::fs::write(&path, text.replacen(case.find, case.replace, 1)).unwrap();
+            copy_dir(&fixture(), &book);
+            if let Some(err) = case
+                .edits
+                .iter()
+                .find_map(|edit| apply(&work, &book, edit).err())
+            {
+                failures.push(format!("{}: {err}", case.name));
+                continue;
+            }
 
             let out = work.join("site");
             std::fs::create_dir_all(&out).unwrap();
@@ -294,17 +376,24 @@ mod tests {
                             ));
                         }
                     }
+                    if error_lines(&message) != case.expect.len() {
+                        failures.push(format!(
+                            "{}: expected {} error(s), got:\n{message}",
+                            case.name,
+                            case.expect.len()
+                        ));
+                    }
                 }
             }
-            let kept = std::fs::read_to_string(out.join("index.html")).unwrap_or_default();
-            if kept != "last good site" || std::fs::read_dir(&out).unwrap().count() != 1 {
+            let kept = std::fs::read(out.join("index.html")).unwrap_or_default();
+            if kept != b"last good site" || std::fs::read_dir(&out).unwrap().count() != 1 {
                 failures.push(format!("{}: the previous output was touched", case.name));
             }
             let leftovers: Vec<_> = std::fs::read_dir(&work)
                 .unwrap()
                 .filter_map(|e| e.ok())
                 .map(|e| e.file_name())
-                .filter(|n| n != "book" && n != "site")
+                .filter(|n| n != "book" && n != "site" && n != "outside.md")
                 .collect();
             if !leftovers.is_empty() {
                 failures.push(format!("{}: left behind {leftovers:?}", case.name));
@@ -312,5 +401,22 @@ mod tests {
             let _ = std::fs::remove_dir_all(&work);
         }
         assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    }
+
+    #[test]
+    fn the_fixture_book_builds() {
+        let work = std::env::temp_dir().join(format!("xtask-fixture-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&work);
+        copy_dir(&fixture(), &work.join("book"));
+        let report = build(&BuildOptions {
+            repo_root: crate::repo_root(),
+            book_dir: work.join("book"),
+            out_dir: work.join("site"),
+            skip_wasm: true,
+        })
+        .unwrap();
+        let _ = std::fs::remove_dir_all(&work);
+        // 3 chapters, 5 sections, 8 items.
+        assert_eq!((report.clauses, report.rules), (16, 2));
     }
 }
