@@ -45,7 +45,9 @@ impl Handbook {
                 continue;
             };
             let file = display_path(book_dir, source);
-            let text = match settings.substitute(&file, &ch.content) {
+            let text = match clauses::read_item_markers(&file, &ch.content)
+                .and_then(|text| settings.substitute(&file, &text))
+            {
                 Ok(text) => text,
                 Err(mut e) => {
                     errors.append(&mut e);
@@ -75,29 +77,41 @@ impl Handbook {
                 ordered.push((source, page));
             }
         }
-        let mut expected = 1;
+        // A chapter with errors of its own still takes its place in the order
+        // (by its heading), so its mistake is not reported again at the next
+        // chapter; and one wrong number gives one error (see `numbering_errors`).
+        let mut numbered: Vec<(&PathBuf, u32, usize)> = Vec::new();
         for (source, page) in &ordered {
-            let Some(chapter) = &page.chapter else {
-                continue;
+            let heading = match &page.chapter {
+                Some(chapter) => {
+                    chapters.push(chapter);
+                    Some((chapter.number, chapter.line))
+                }
+                None => clauses::chapter_heading(&page.text),
             };
-            if chapter.number != expected {
-                let what = if chapter.number < expected {
-                    "重复或倒退"
-                } else {
-                    "不连续"
-                };
-                errors.push(Diagnostic::new(
-                    display_path(book_dir, source),
-                    Some(chapter.line),
-                    format!(
-                        "章编号{what}：这里应为{}、，实际为{}、",
-                        clauses::chinese_numeral(expected),
-                        clauses::chinese_numeral(chapter.number)
-                    ),
-                ));
+            if let Some((number, line)) = heading {
+                numbered.push((source, number, line));
             }
-            expected = chapter.number.max(expected) + 1;
-            chapters.push(chapter);
+        }
+        let numbers: Vec<u32> = numbered.iter().map(|(_, n, _)| *n).collect();
+        for e in clauses::numbering_errors(&numbers) {
+            let (source, _, line) = numbered[e.index];
+            let what = if e.repeated {
+                "重复"
+            } else if e.got < e.expected {
+                "倒退"
+            } else {
+                "不连续"
+            };
+            errors.push(Diagnostic::new(
+                display_path(book_dir, source),
+                Some(line),
+                format!(
+                    "章编号{what}：这里应为{}、，实际为{}、",
+                    clauses::chinese_numeral(e.expected),
+                    clauses::chinese_numeral(e.got)
+                ),
+            ));
         }
         if !errors.is_empty() {
             bail!(Diagnostics(errors));

@@ -81,10 +81,7 @@ fn check_inside(book_dir: &Path, path: &Path) -> Result<(), String> {
                 real.display()
             )
         } else {
-            format!(
-                "位于手册目录之外（{}）：请把文件放进 book/",
-                real.display()
-            )
+            format!("位于手册目录之外（{}）：请把文件放进 book/", real.display())
         });
     }
     if !real.is_file() {
