@@ -403,20 +403,90 @@ mod tests {
         assert!(failures.is_empty(), "{}", failures.join("\n\n"));
     }
 
-    #[test]
-    fn the_fixture_book_builds() {
-        let work = std::env::temp_dir().join(format!("xtask-fixture-{}", std::process::id()));
+    /// Builds a copy of the fixture after `edits`; the report and the output folder.
+    fn build_fixture(name: &str, edits: &[Edit]) -> (Result<BuildReport>, PathBuf) {
+        let work = std::env::temp_dir().join(format!("xtask-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&work);
-        copy_dir(&fixture(), &work.join("book"));
+        let book = work.join("book");
+        copy_dir(&fixture(), &book);
+        for edit in edits {
+            apply(&work, &book, edit).unwrap();
+        }
         let report = build(&BuildOptions {
             repo_root: crate::repo_root(),
-            book_dir: work.join("book"),
+            book_dir: book,
             out_dir: work.join("site"),
             skip_wasm: true,
-        })
-        .unwrap();
+        });
+        (report, work)
+    }
+
+    /// Edits that must build, and the clause count they give. The fixture has
+    /// 3 chapters, 5 sections and 8 items.
+    #[test]
+    fn good_input_builds_with_every_clause() {
+        let cases: &[(&str, &[Edit], usize)] = &[
+            ("fixture", &[], 16),
+            (
+                // Chinese item numbers are read as items, not merged.
+                "chinese-numbers",
+                &[Replace {
+                    file: "src/publishing.md",
+                    find: "1. 发布前应确保内容真实、准确。\n2. 所有发布",
+                    replace: "1、发布前应确保内容真实、准确。\n2、所有发布",
+                }],
+                16,
+            ),
+        ];
+        for (name, edits, clauses) in cases {
+            let (report, work) = build_fixture(name, edits);
+            let _ = std::fs::remove_dir_all(&work);
+            let report = report.unwrap_or_else(|e| panic!("{name}: {e:#}"));
+            assert_eq!((report.clauses, report.rules), (*clauses, 2), "{name}");
+        }
+    }
+
+    /// A setting is text wherever it is published: a hostile company name
+    /// yields no live tag in any page, only its escaped text.
+    #[test]
+    fn hostile_settings_are_published_as_text() {
+        const HOSTILE: &str = r#"<meta http-equiv="refresh" content="0;url=https://evil.invalid/"><script>alert(1)</script>*x*"#;
+        let value = toml::Value::String(HOSTILE.into()).to_string();
+        let settings =
+            format!("company_name = {value}\npolicy_version = {value}\nreply_hours = {value}\n");
+        let (report, work) = build_fixture(
+            "hostile-settings",
+            &[Write {
+                file: "settings.toml",
+                bytes: Box::leak(settings.into_boxed_str()).as_bytes(),
+            }],
+        );
+        let result = (|| {
+            report?;
+            let mut pages = 0;
+            let mut shown = 0;
+            for entry in std::fs::read_dir(work.join("site"))? {
+                let path = entry?.path();
+                if path.extension().is_none_or(|e| e != "html") {
+                    continue;
+                }
+                pages += 1;
+                let html = std::fs::read_to_string(&path)?.to_lowercase();
+                for live in ["<meta http-equiv=\"refresh", "<script>alert", "<em>x</em>"] {
+                    anyhow::ensure!(!html.contains(live), "{}: live `{live}`", path.display());
+                }
+                if html.contains("&lt;meta http-equiv=") {
+                    shown += 1;
+                }
+            }
+            // index.html, customers.html and print.html show the value.
+            anyhow::ensure!(
+                pages > 3 && shown >= 3,
+                "{pages} pages, value shown on {shown}"
+            );
+            Ok(())
+        })();
         let _ = std::fs::remove_dir_all(&work);
-        // 3 chapters, 5 sections, 8 items.
-        assert_eq!((report.clauses, report.rules), (16, 2));
+        result.unwrap();
     }
 }
