@@ -149,12 +149,19 @@ pub fn load_rules(book_dir: &Path, clauses: &ClauseIndex) -> Result<RuleSet> {
         .filter(|p| p.extension().is_some_and(|e| e == "toml"))
         .collect();
     paths.sort();
+    let mut errors = Vec::new();
     for path in paths {
-        let text = crate::sources::read_text(book_dir, &path)?;
-        files.push(SourceFile {
-            name: display_path(book_dir, &path),
-            text,
-        });
+        match crate::sources::read_text(book_dir, &path) {
+            Ok(text) => files.push(SourceFile {
+                name: display_path(book_dir, &path),
+                text,
+            }),
+            Err(e) => errors.push(e),
+        }
+    }
+    errors.extend(files.iter().filter_map(empty_rules_file));
+    if !errors.is_empty() {
+        bail!(Diagnostics(errors));
     }
     if files.is_empty() {
         bail!("{}: 没有规则文件（*.toml）", rules_dir.display());
@@ -168,6 +175,24 @@ pub fn load_rules(book_dir: &Path, clauses: &ClauseIndex) -> Result<RuleSet> {
         bail!("规则示例未通过：\n{}", join_lines(&failures));
     }
     Ok(rules)
+}
+
+/// An error for a rules file that holds nothing (only comments or blanks).
+///
+/// An error rather than a warning: such a file does nothing, so it is either
+/// a slip (rules deleted or a failed save — the checker would silently stop
+/// enforcing them) or meant to retire the rules, which deleting the file says
+/// plainly. A file with other content (`global.toml`'s `allow` list) is fine;
+/// whether that content is valid is the rules loader's to say.
+fn empty_rules_file(file: &SourceFile) -> Option<Diagnostic> {
+    let table: toml::Table = file.text.parse().ok()?;
+    table.is_empty().then(|| {
+        Diagnostic::new(
+            &file.name,
+            None,
+            "规则文件里没有任何规则：若要停用这些规则，请删除这个文件；否则请恢复其中的 [[rule]]",
+        )
+    })
 }
 
 fn join_lines<T: std::fmt::Display>(items: &[T]) -> String {

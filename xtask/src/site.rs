@@ -49,6 +49,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         .canonicalize()
         .with_context(|| format!("找不到手册目录 {}", options.book_dir.display()))?;
 
+    let out_dir = absolute(&options.out_dir)?;
+    recover_interrupted(&out_dir)?;
+
     // 1. Read and validate everything the admin wrote.
     let mut md = sources::load_book(&book_dir)?;
     let handbook = Arc::new(Handbook::analyse(&book_dir, &md.book)?);
@@ -66,7 +69,6 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     };
 
     // 3. Render into a temporary folder next to the output.
-    let out_dir = absolute(&options.out_dir)?;
     let parent = out_dir.parent().context("输出目录没有上级目录")?;
     std::fs::create_dir_all(parent)?;
     let name = out_dir
@@ -130,6 +132,90 @@ fn write_generated(site: &Path, handbook: &Handbook, engine_script: Option<&str>
         std::fs::write(site.join("checker-engine.js"), script)?;
     }
     Ok(())
+}
+
+/// Cleans up after a build that was interrupted (Ctrl-C, a closed terminal):
+/// its `site.tmp-PID` staging folder and its `site.old-PID` backup, left
+/// beside the output. Only folders of processes that are no longer running
+/// are touched, so a build running in parallel (`serve`) keeps its own. If the
+/// output folder is missing — the build was stopped mid-swap — the newest
+/// backup is moved back first: the last published site is never lost.
+///
+/// Where it cannot be told whether a process runs (not unix), nothing is removed.
+pub fn recover_interrupted(out_dir: &Path) -> Result<()> {
+    let (Some(parent), Some(name)) = (out_dir.parent(), out_dir.file_name()) else {
+        return Ok(());
+    };
+    let name = name.to_string_lossy();
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return Ok(()); // no parent yet: nothing was left
+    };
+    let mut staging = Vec::new();
+    let mut backups = Vec::new();
+    for entry in entries.filter_map(|e| e.ok()) {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file_name.strip_prefix(&*name) else {
+            continue;
+        };
+        let (list, pid) = if let Some(pid) = rest.strip_prefix(".tmp-") {
+            (&mut staging, pid)
+        } else if let Some(pid) = rest.strip_prefix(".old-") {
+            (&mut backups, pid)
+        } else {
+            continue;
+        };
+        match pid.parse::<u32>() {
+            Ok(pid) if pid != std::process::id() && !process_is_running(pid) => {
+                let modified = entry.metadata().and_then(|m| m.modified()).ok();
+                list.push((modified, entry.path()));
+            }
+            _ => {}
+        }
+    }
+    if !out_dir.exists() {
+        backups.sort();
+        if let Some((_, newest)) = backups.pop() {
+            std::fs::rename(&newest, out_dir).with_context(|| {
+                format!(
+                    "上次构建被中断，输出目录 {} 不见了；无法把备份 {} 移回原处，请手动改名",
+                    out_dir.display(),
+                    newest.display()
+                )
+            })?;
+            eprintln!(
+                "  上次构建被中断：已从 {} 恢复输出目录",
+                newest.file_name().unwrap_or_default().to_string_lossy()
+            );
+        }
+    }
+    for (_, path) in staging.iter().chain(&backups) {
+        remove_dir_if_exists(path)?;
+        eprintln!(
+            "  已清理上次中断的构建留下的 {}",
+            path.file_name().unwrap_or_default().to_string_lossy()
+        );
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn process_is_running(pid: u32) -> bool {
+    let Some(pid) = i32::try_from(pid)
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+    else {
+        return false;
+    };
+    // EPERM: it exists but belongs to someone else.
+    !matches!(
+        rustix::process::test_kill_process(pid),
+        Err(rustix::io::Errno::SRCH)
+    )
+}
+
+#[cfg(not(unix))]
+fn process_is_running(_pid: u32) -> bool {
+    true
 }
 
 fn absolute(path: &Path) -> Result<PathBuf> {
@@ -401,6 +487,76 @@ mod tests {
             let _ = std::fs::remove_dir_all(&work);
         }
         assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    }
+
+    /// What an interrupted build leaves beside `site/`, and what the next one
+    /// makes of it: (name, a running build's?).
+    #[cfg(unix)]
+    #[test]
+    fn the_next_build_cleans_up_after_an_interrupted_one() {
+        // A pid that is surely gone: a child that has exited and been reaped.
+        let dead = std::process::Command::new("true")
+            .spawn()
+            .and_then(|mut c| c.wait().map(|_| c.id()))
+            .unwrap();
+        let running = std::os::unix::process::parent_id(); // the test runner's parent
+        let work = std::env::temp_dir().join(format!("xtask-interrupted-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&work);
+        let out = work.join("site");
+        let folder = |name: String, content: &str| {
+            let dir = work.join(name);
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join("index.html"), content).unwrap();
+        };
+        // (output exists?, leftovers, expected folders after, expected site content)
+        let cases: &[(bool, &[(&str, u32, &str)], &[String], &str)] = &[
+            // Stopped mid-swap: no site, the old one in its backup.
+            (
+                false,
+                &[(".old-", dead, "published"), (".tmp-", dead, "half")],
+                &["site".into()],
+                "published",
+            ),
+            // Stopped while rendering or while removing the backup.
+            (
+                true,
+                &[(".tmp-", dead, "half"), (".old-", dead, "older")],
+                &["site".into()],
+                "published",
+            ),
+            // A build still running keeps its folders.
+            (
+                true,
+                &[(".tmp-", running, "half"), (".old-", running, "older")],
+                &[
+                    "site".into(),
+                    format!("site.old-{running}"),
+                    format!("site.tmp-{running}"),
+                ],
+                "published",
+            ),
+        ];
+        for (has_site, leftovers, after, content) in cases {
+            let _ = std::fs::remove_dir_all(&work);
+            if *has_site {
+                folder("site".into(), "published");
+            }
+            for (kind, pid, text) in *leftovers {
+                folder(format!("site{kind}{pid}"), text);
+            }
+            recover_interrupted(&out).unwrap();
+            let mut names: Vec<String> = std::fs::read_dir(&work)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            assert_eq!(&names, after, "{leftovers:?}");
+            assert_eq!(
+                std::fs::read_to_string(out.join("index.html")).unwrap(),
+                *content
+            );
+        }
+        let _ = std::fs::remove_dir_all(&work);
     }
 
     /// Builds a copy of the fixture after `edits`; the report and the output folder.
