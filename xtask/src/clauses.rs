@@ -910,7 +910,9 @@ mod tests {
     #[test]
     fn numbering_breaks_are_reported_once() {
         // (numbers, [(index, expected)])
-        let cases: &[(&[u32], &[(usize, u32)])] = &[
+        /// (position, expected number) of each reported break
+        type Breaks = &'static [(usize, u32)];
+        let cases: &[(&[u32], Breaks)] = &[
             (&[1, 2, 3], &[]),
             (&[1, 2, 4, 5], &[(2, 3)]),    // one missing
             (&[1, 2, 2, 3], &[(2, 3)]),    // one inserted twice

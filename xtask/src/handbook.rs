@@ -51,6 +51,15 @@ impl Handbook {
                 Ok(text) => text,
                 Err(mut e) => {
                     errors.append(&mut e);
+                    // Kept (unparsed) so the chapter order still counts it.
+                    let text = ch.content.clone();
+                    pages.insert(
+                        source.clone(),
+                        Page {
+                            text,
+                            chapter: None,
+                        },
+                    );
                     continue;
                 }
             };

@@ -363,6 +363,195 @@ mod tests {
             }],
             expect: &["book/rules/basic.toml:1: 规则 `exam-promise`: 条款 `2.1.9` 在手册中不存在"],
         },
+        BadInput {
+            name: "loose-chapter-heading",
+            edits: &[Replace {
+                file: "src/publishing.md",
+                find: "# 二、",
+                replace: "# 二.",
+            }],
+            expect: &["book/src/publishing.md:1: 章标题应写成“二、标题”"],
+        },
+        BadInput {
+            name: "paren-numbered-items",
+            edits: &[Replace {
+                file: "src/publishing.md",
+                find: "1. 严禁发布违法信息。\n2. 禁止",
+                replace: "（1）严禁发布违法信息。\n（2）禁止",
+            }],
+            expect: &["book/src/publishing.md:10: 以“（1）”开头的段落不会被识别为条款"],
+        },
+        BadInput {
+            name: "merged-item",
+            edits: &[Replace {
+                file: "src/publishing.md",
+                find: "2. 禁止发布客户资料。",
+                replace: "\n以下内容同样禁止：\n2、禁止发布客户资料。",
+            }],
+            expect: &["book/src/publishing.md:13: 这一行的“2.”不会另起一条"],
+        },
+        BadInput {
+            name: "article-numbers",
+            edits: &[Replace {
+                file: "src/general.md",
+                find: "1. 合规性原则：遵守法律法规。\n2. ",
+                replace: "第一条 合规性原则：遵守法律法规。\n第二条 ",
+            }],
+            expect: &["book/src/general.md:9: “第一条”不会被识别为条款：请写成“1. …”"],
+        },
+        BadInput {
+            name: "include-directive",
+            edits: &[Replace {
+                file: "src/customers.md",
+                find: "1. 尊重客户",
+                replace: "{{#include ../settings.toml}}\n\n1. 尊重客户",
+            }],
+            expect: &["book/src/customers.md:5: 本手册不支持 mdBook 的 {{#include …}}"],
+        },
+        BadInput {
+            name: "unclosed-setting",
+            edits: &[Replace {
+                file: "src/customers.md",
+                find: "{{reply_hours}}",
+                replace: "{{reply_hours",
+            }],
+            expect: &["book/src/customers.md:6: `{{` 没有配对的 `}}`"],
+        },
+        BadInput {
+            name: "chapter-not-utf8",
+            edits: &[Write {
+                file: "src/general.md",
+                // "# 一、总则" in UTF-8, then 中文 in GBK on line 3
+                bytes: b"# \xe4\xb8\x80\xe3\x80\x81\xe6\x80\xbb\xe5\x88\x99\n\n\xd6\xd0\xce\xc4\n",
+            }],
+            expect: &["book/src/general.md:3: 文件不是 UTF-8 编码"],
+        },
+        BadInput {
+            name: "settings-not-utf8",
+            edits: &[Write {
+                file: "settings.toml",
+                bytes: b"reply_hours = \"2\"\ncompany_name = \"\xd6\xd0\"\n",
+            }],
+            expect: &["book/settings.toml:2: 文件不是 UTF-8 编码"],
+        },
+        BadInput {
+            name: "rules-not-utf8",
+            edits: &[Write {
+                file: "rules/basic.toml",
+                bytes: b"# \xd6\xd0\n",
+            }],
+            expect: &["book/rules/basic.toml:1: 文件不是 UTF-8 编码"],
+        },
+        BadInput {
+            name: "emptied-rules-file",
+            edits: &[Write {
+                file: "rules/basic.toml",
+                bytes: "# 规则暂时删掉\n".as_bytes(),
+            }],
+            expect: &["book/rules/basic.toml: 规则文件里没有任何规则"],
+        },
+        BadInput {
+            name: "missing-chapter-file",
+            edits: &[Replace {
+                file: "src/SUMMARY.md",
+                find: "(customers.md)",
+                replace: "(customer.md)",
+            }],
+            expect: &["book/src/SUMMARY.md:9: 目录里的章节文件“customer.md”不存在"],
+        },
+        BadInput {
+            name: "summary-links-a-url",
+            edits: &[Replace {
+                file: "src/SUMMARY.md",
+                find: "(customers.md)",
+                replace: "(https://example.invalid/customers.md)",
+            }],
+            expect: &[
+                "book/src/SUMMARY.md:9: 目录链接“https://example.invalid/customers.md”不是手册里的章节文件",
+            ],
+        },
+        BadInput {
+            name: "summary-absolute-path",
+            edits: &[Replace {
+                file: "src/SUMMARY.md",
+                find: "(customers.md)",
+                replace: "(/etc/hostname)",
+            }],
+            expect: &["book/src/SUMMARY.md:9: 目录链接“/etc/hostname”不是手册里的章节文件"],
+        },
+        BadInput {
+            name: "summary-lists-a-chapter-twice",
+            edits: &[Replace {
+                file: "src/SUMMARY.md",
+                find: "- [检查规则一览](rules.md)",
+                replace: "- [检查规则一览](rules.md)\n- [再一次](general.md)",
+            }],
+            expect: &["book/src/SUMMARY.md:14: 章节文件“general.md”在目录里出现了两次"],
+        },
+        BadInput {
+            name: "summary-item-without-link",
+            edits: &[Replace {
+                file: "src/SUMMARY.md",
+                find: "- [三、客户沟通管理](customers.md)",
+                replace: "- 三、客户沟通管理",
+            }],
+            expect: &[
+                "book/src/SUMMARY.md:9: 目录格式有误：目录里每一项都应是“- [标题](文件.md)”形式的链接（mdBook 的原文：The link items",
+            ],
+        },
+        BadInput {
+            name: "book-toml-syntax",
+            edits: &[Replace {
+                file: "book.toml",
+                find: "title = \"测试手册\"",
+                replace: "title = \"测试手册",
+            }],
+            expect: &["book/book.toml:4: 手册配置文件 book.toml 有误"],
+        },
+        BadInput {
+            name: "book-toml-unknown-key",
+            edits: &[Replace {
+                file: "book.toml",
+                find: "[build]",
+                replace: "[biuld]",
+            }],
+            expect: &["book/book.toml:8: 手册配置文件 book.toml 有误"],
+        },
+        BadInput {
+            name: "no-book-toml",
+            edits: &[Remove { file: "book.toml" }],
+            expect: &["book/book.toml: 找不到手册配置文件 book.toml"],
+        },
+        BadInput {
+            name: "no-summary",
+            edits: &[Remove {
+                file: "src/SUMMARY.md",
+            }],
+            expect: &["book/src/SUMMARY.md: 找不到目录文件 SUMMARY.md"],
+        },
+        BadInput {
+            name: "no-settings",
+            edits: &[Remove {
+                file: "settings.toml",
+            }],
+            expect: &["book/settings.toml: 文件不存在"],
+        },
+        #[cfg(unix)]
+        BadInput {
+            name: "chapter-symlink-out-of-book",
+            edits: &[SymlinkOut {
+                file: "src/customers.md",
+            }],
+            expect: &["book/src/SUMMARY.md:9: 目录里的章节文件“customers.md”是指向手册目录之外"],
+        },
+        #[cfg(unix)]
+        BadInput {
+            name: "rules-symlink-out-of-book",
+            edits: &[SymlinkOut {
+                file: "rules/basic.toml",
+            }],
+            expect: &["book/rules/basic.toml: 文件是指向手册目录之外"],
+        },
     ];
 
     fn fixture() -> PathBuf {
@@ -508,8 +697,10 @@ mod tests {
             std::fs::create_dir_all(&dir).unwrap();
             std::fs::write(dir.join("index.html"), content).unwrap();
         };
+        /// (`.tmp-` or `.old-`, pid, content) of a leftover folder
+        type Leftovers<'a> = &'a [(&'a str, u32, &'a str)];
         // (output exists?, leftovers, expected folders after, expected site content)
-        let cases: &[(bool, &[(&str, u32, &str)], &[String], &str)] = &[
+        let cases: &[(bool, Leftovers, &[String], &str)] = &[
             // Stopped mid-swap: no site, the old one in its backup.
             (
                 false,

@@ -38,7 +38,8 @@ pub fn shown(book_dir: &Path, path: &Path) -> String {
 /// the line of the first one.
 pub fn read_text(book_dir: &Path, path: &Path) -> Result<String, Diagnostic> {
     let name = shown(book_dir, path);
-    check_inside(book_dir, path).map_err(|message| Diagnostic::new(&name, None, message))?;
+    check_inside(book_dir, path)
+        .map_err(|message| Diagnostic::new(&name, None, format!("文件{message}")))?;
     let bytes = std::fs::read(path)
         .map_err(|e| Diagnostic::new(&name, None, format!("无法读取文件：{e}")))?;
     decode(&name, bytes)
@@ -67,7 +68,7 @@ fn decode(name: &str, mut bytes: Vec<u8>) -> Result<String, Diagnostic> {
 
 /// `Err(message)` unless `path` exists and, symlinks resolved, lies inside `book_dir`.
 fn check_inside(book_dir: &Path, path: &Path) -> Result<(), String> {
-    let meta = std::fs::symlink_metadata(path).map_err(|_| "文件不存在".to_string())?;
+    let meta = std::fs::symlink_metadata(path).map_err(|_| "不存在".to_string())?;
     let real = path.canonicalize().map_err(|_| {
         "是一个符号链接，但它指向的文件不存在：请把真正的文件放进手册目录".to_string()
     })?;
@@ -123,7 +124,7 @@ pub fn load_book(book_dir: &Path) -> Result<MDBook> {
         }
         let path = src.join(location);
         if let Err(message) = check_inside(book_dir, &path) {
-            let message = if message == "文件不存在" {
+            let message = if message == "不存在" {
                 format!(
                     "目录里的章节文件“{target}”不存在（{}）：请创建该文件，或改正链接",
                     shown(book_dir, &path)
@@ -187,7 +188,7 @@ fn load_config(book_dir: &Path) -> Result<Config> {
 /// lead line at `file:line` (mdBook's detail kept after it).
 fn parse_summary(name: &str, text: &str) -> Result<Summary, Diagnostic> {
     let summary = mdbook_summary::parse_summary(text).map_err(|e| {
-        let detail = format!("{e:#}");
+        let detail = e.root_cause().to_string();
         // "Duplicate file in SUMMARY.md: \"a.md\"": say where the second one is.
         if let Some(quoted) = detail.strip_prefix("Duplicate file in SUMMARY.md: ") {
             let location = PathBuf::from(quoted.trim_matches('"'));
@@ -208,6 +209,10 @@ fn parse_summary(name: &str, text: &str) -> Result<Summary, Diagnostic> {
             .split_once(" line ")
             .and_then(|(_, rest)| rest.split(|c: char| !c.is_ascii_digit()).next())
             .and_then(|n| n.parse().ok());
+        let detail = match detail.split_once(", column ") {
+            Some((_, rest)) => rest.split_once(": ").map_or(rest, |(_, m)| m).to_string(),
+            None => detail,
+        };
         Diagnostic::new(
             name,
             line,
