@@ -40,6 +40,8 @@ pub struct BuildReport {
     pub bytes: u64,
     pub clauses: usize,
     pub rules: usize,
+    /// Clauses or rules the previous build had and this one lacks (see [`Inventory`]).
+    pub warnings: Vec<String>,
 }
 
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
@@ -60,6 +62,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         handbook.clauses.clauses.len(),
         handbook.rules.rules().len()
     );
+
+    let inventory = Inventory::of(&handbook);
+    let warnings = Inventory::read(&out_dir)
+        .map(|previous| previous.losses(&inventory))
+        .unwrap_or_default();
+    for warning in &warnings {
+        eprintln!("  警告：{warning}");
+    }
 
     // 2. The checker, compiled to wasm and bound for a classic <script>.
     let engine_script = if options.skip_wasm {
@@ -92,6 +102,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let result = (|| -> Result<()> {
         md.build().map_err(|e| anyhow::anyhow!("{e:#}"))?;
         write_generated(&staging, &handbook, engine_script.as_deref())?;
+        std::fs::write(
+            staging.join(Inventory::FILE),
+            serde_json::to_string(&inventory)?,
+        )?;
         Ok(())
     })();
     if let Err(err) = result {
@@ -121,7 +135,88 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         bytes,
         clauses: handbook.clauses.clauses.len(),
         rules: handbook.rules.rules().len(),
+        warnings,
     })
+}
+
+/// The clause and rule ids of a build, kept in the output so the next build
+/// can say what went missing.
+///
+/// Near-silent edits — three clauses merged into one paragraph (76 → 73), a
+/// rules file cut short (34 → 30 rules) — still build. Removing clauses or
+/// rules is a legitimate edit, so this is a warning, not an error; but it
+/// names what is gone, so an admin who did not mean it sees it at once.
+#[derive(serde::Serialize, serde::Deserialize, Default)]
+pub struct Inventory {
+    clauses: Vec<String>,
+    rules: Vec<String>,
+}
+
+impl Inventory {
+    const FILE: &str = "inventory.json";
+
+    fn of(handbook: &Handbook) -> Inventory {
+        Inventory {
+            clauses: handbook
+                .clauses
+                .clauses
+                .iter()
+                .map(|c| c.id.clone())
+                .collect(),
+            rules: handbook
+                .rules
+                .rules()
+                .iter()
+                .map(|r| r.id.to_string())
+                .collect(),
+        }
+    }
+
+    /// The previous build's, if there is one (older builds wrote none).
+    fn read(out_dir: &Path) -> Option<Inventory> {
+        let text = std::fs::read_to_string(out_dir.join(Inventory::FILE)).ok()?;
+        serde_json::from_str(&text).ok()
+    }
+
+    /// What `self` had and `now` lacks, as warnings.
+    fn losses(&self, now: &Inventory) -> Vec<String> {
+        let gone = |before: &[String], after: &[String]| -> Vec<String> {
+            before
+                .iter()
+                .filter(|id| !after.contains(id))
+                .cloned()
+                .collect()
+        };
+        let list = |ids: &[String]| {
+            let mut shown = ids.iter().take(10).cloned().collect::<Vec<_>>().join("、");
+            if ids.len() > 10 {
+                shown.push_str(&format!(" 等 {} 个", ids.len()));
+            }
+            shown
+        };
+        let mut warnings = Vec::new();
+        let clauses = gone(&self.clauses, &now.clauses);
+        if !clauses.is_empty() {
+            warnings.push(format!(
+                "比上次构建少了 {} 个条款（{} → {}）：{}。若不是有意删除，请检查是否有条款并进了别的段落",
+                clauses.len(),
+                self.clauses.len(),
+                now.clauses.len(),
+                list(&clauses)
+            ));
+        }
+        let rules = gone(&self.rules, &now.rules);
+        if !rules.is_empty() {
+            warnings.push(format!(
+                "比上次构建少了 {} 条规则（{} → {}）：{}。若不是有意删除，请检查 book/rules/ 中的规则文件",
+                rules.len(),
+                self.rules.len(),
+                now.rules.len(),
+                list(&rules)
+            ));
+        }
+        warnings
+    }
 }
 
 /// Files the build generates beside mdBook's output.
@@ -791,6 +886,48 @@ mod tests {
             let report = report.unwrap_or_else(|e| panic!("{name}: {e:#}"));
             assert_eq!((report.clauses, report.rules), (*clauses, 2), "{name}");
         }
+    }
+
+    /// A second build that lost a clause and a rule says which.
+    #[test]
+    fn losing_clauses_or_rules_is_warned_about() {
+        let (first, work) = build_fixture("losses", &[]);
+        first.unwrap();
+        let book = work.join("book");
+        for edit in [
+            Replace {
+                file: "src/publishing.md",
+                find: "1. 严禁发布违法信息。\n2. 禁止发布客户资料。",
+                replace: "1. 严禁发布违法信息。禁止发布客户资料。",
+            },
+            Replace {
+                file: "rules/basic.toml",
+                find: "clause = \"2.2.2\"",
+                replace: "clause = \"2.2.1\"",
+            },
+        ] {
+            apply(&work, &book, &edit).unwrap();
+        }
+        // Drop the second rule: everything from its `[[rule]]` on.
+        let rules = book.join("rules/basic.toml");
+        let text = std::fs::read_to_string(&rules).unwrap();
+        let cut = text.rfind("[[rule]]").unwrap();
+        std::fs::write(&rules, &text[..cut]).unwrap();
+        let second = build(&BuildOptions {
+            repo_root: crate::repo_root(),
+            book_dir: book,
+            out_dir: work.join("site"),
+            skip_wasm: true,
+        });
+        let _ = std::fs::remove_dir_all(&work);
+        let warnings = second.unwrap().warnings;
+        assert_eq!(
+            warnings,
+            [
+                "比上次构建少了 1 个条款（16 → 15）：2.2.2。若不是有意删除，请检查是否有条款并进了别的段落",
+                "比上次构建少了 1 条规则（2 → 1）：client-data。若不是有意删除，请检查 book/rules/ 中的规则文件",
+            ]
+        );
     }
 
     /// A setting is text wherever it is published: a hostile company name
