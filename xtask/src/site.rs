@@ -100,7 +100,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         handbook: Arc::clone(&handbook),
     });
     let result = (|| -> Result<()> {
-        md.build().map_err(|e| anyhow::anyhow!("{e:#}"))?;
+        md.build()
+            .map_err(|e| anyhow::anyhow!("mdBook 渲染手册失败：{e:#}"))?;
         write_generated(&staging, &handbook, engine_script.as_deref())?;
         std::fs::write(
             staging.join(Inventory::FILE),
@@ -934,15 +935,17 @@ mod tests {
     /// yields no live tag in any page, only its escaped text.
     #[test]
     fn hostile_settings_are_published_as_text() {
-        const HOSTILE: &str = r#"<meta http-equiv="refresh" content="0;url=https://evil.invalid/"><script>alert(1)</script>*x*"#;
-        let value = toml::Value::String(HOSTILE.into()).to_string();
-        let settings =
-            format!("company_name = {value}\npolicy_version = {value}\nreply_hours = {value}\n");
+        // Every setting the fixture's pages show (TOML literal strings: no escapes).
+        const SETTINGS: &str = r#"
+company_name = '<meta http-equiv="refresh" content="0;url=https://evil.invalid/"><script>alert(1)</script>*x*'
+policy_version = '<meta http-equiv="refresh" content="0">'
+reply_hours = '<script>alert(1)</script>'
+"#;
         let (report, work) = build_fixture(
             "hostile-settings",
             &[Write {
                 file: "settings.toml",
-                bytes: Box::leak(settings.into_boxed_str()).as_bytes(),
+                bytes: SETTINGS.as_bytes(),
             }],
         );
         let result = (|| {
@@ -959,7 +962,7 @@ mod tests {
                 for live in ["<meta http-equiv=\"refresh", "<script>alert", "<em>x</em>"] {
                     anyhow::ensure!(!html.contains(live), "{}: live `{live}`", path.display());
                 }
-                if html.contains("&lt;meta http-equiv=") {
+                if html.contains("&lt;meta http-equiv=") || html.contains("&lt;script&gt;alert") {
                     shown += 1;
                 }
             }
