@@ -105,10 +105,15 @@ impl Settings {
         let mut errors = Vec::new();
         let mut cursor = 0;
         let mut search = 0;
+        let mut references: Vec<Range<usize>> = Vec::new();
         while let Some(found) = text[search..].find("{{") {
             let start = search + found;
             let line = Some(line_of(text, start));
             if text[..start].ends_with('\\') {
+                let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+                if let Some(end) = text[start..line_end].find("}}") {
+                    references.push(start..start + end + 2);
+                }
                 search = start + 2;
                 continue;
             }
@@ -128,6 +133,7 @@ impl Settings {
             let close = start + 2 + end + 2;
             let name = text[start + 2..start + 2 + end].trim();
             search = close;
+            references.push(start..close);
             if GENERATED_BLOCKS.contains(&name) {
                 continue;
             }
@@ -182,6 +188,26 @@ impl Settings {
             }
         }
         out.push_str(&text[cursor..]);
+        // `reply_hours}}` lost its `{{`: it would be published as it stands.
+        for (at, _) in text.match_indices("}}") {
+            let name_len = text[..at]
+                .bytes()
+                .rev()
+                .take_while(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_')
+                .count();
+            if name_len > 0 && !references.iter().any(|r| r.contains(&at)) {
+                errors.push(Diagnostic::new(
+                    file,
+                    Some(line_of(text, at)),
+                    format!(
+                        "`{}}}}}` 前面缺少 `{{{{`：引用设置请写成 {{{{{}}}}}",
+                        &text[at - name_len..at],
+                        &text[at - name_len..at]
+                    ),
+                ));
+            }
+        }
+        errors.sort_by_key(|d| d.line);
         if errors.is_empty() {
             Ok(out)
         } else {
@@ -294,6 +320,10 @@ mod tests {
             ),
             ("甲\n```\n{{#rustdoc_include x.rs}}\n```\n", ""),
             ("甲\n{{Company}}\n", "不是合法的设置名"),
+            (
+                "甲\n应在reply_hours}}小时内\n",
+                "`reply_hours}}` 前面缺少 `{{`：引用设置请写成 {{reply_hours}}",
+            ),
         ];
         for (text, expected) in cases {
             let errors = settings().substitute("a.md", text).unwrap_err();
