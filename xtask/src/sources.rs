@@ -39,7 +39,7 @@ pub fn shown(book_dir: &Path, path: &Path) -> String {
 pub fn read_text(book_dir: &Path, path: &Path) -> Result<String, Diagnostic> {
     let name = shown(book_dir, path);
     check_inside(book_dir, path)
-        .map_err(|message| Diagnostic::new(&name, None, format!("文件{message}")))?;
+        .map_err(|why| Diagnostic::new(&name, None, format!("文件{}", why.message())))?;
     let bytes = std::fs::read(path)
         .map_err(|e| Diagnostic::new(&name, None, format!("无法读取文件：{e}")))?;
     decode(&name, bytes)
@@ -66,29 +66,65 @@ fn decode(name: &str, mut bytes: Vec<u8>) -> Result<String, Diagnostic> {
     })
 }
 
-/// `Err(message)` unless `path` exists and, symlinks resolved, lies inside `book_dir`.
-fn check_inside(book_dir: &Path, path: &Path) -> Result<(), String> {
-    let meta = std::fs::symlink_metadata(path).map_err(|_| "不存在".to_string())?;
-    let real = path.canonicalize().map_err(|_| {
-        "是一个符号链接，但它指向的文件不存在：请把真正的文件放进手册目录".to_string()
-    })?;
+/// Why a path is not a readable file inside the book.
+enum NotInBook {
+    Missing,
+    /// A symlink whose target does not exist.
+    Dangling,
+    /// A symlink to this place outside the book.
+    LinksOut(PathBuf),
+    /// Reached through `..` or a linked folder.
+    Outside(PathBuf),
+    NotAFile,
+}
+
+impl NotInBook {
+    /// The message, to follow the file's name or "文件".
+    fn message(&self) -> String {
+        match self {
+            NotInBook::Missing => "不存在".into(),
+            NotInBook::Dangling => {
+                "是一个符号链接，但它指向的文件不存在：请把真正的文件放进手册目录".into()
+            }
+            NotInBook::LinksOut(real) => format!(
+                "是指向手册目录之外（{}）的符号链接：手册只发布 book/ 里的文件，请把文件本身复制进来",
+                real.display()
+            ),
+            NotInBook::Outside(real) => {
+                format!("位于手册目录之外（{}）：请把文件放进 book/", real.display())
+            }
+            NotInBook::NotAFile => "不是文件（是目录或其他）".into(),
+        }
+    }
+}
+
+/// Whether `path` exists and, symlinks resolved, is a file inside `book_dir`.
+fn check_inside(book_dir: &Path, path: &Path) -> Result<(), NotInBook> {
+    let meta = std::fs::symlink_metadata(path).map_err(|_| NotInBook::Missing)?;
+    let real = path.canonicalize().map_err(|_| NotInBook::Dangling)?;
     let root = book_dir
         .canonicalize()
         .unwrap_or_else(|_| book_dir.to_path_buf());
     if !real.starts_with(&root) {
         return Err(if meta.file_type().is_symlink() {
-            format!(
-                "是指向手册目录之外（{}）的符号链接：手册只发布 book/ 里的文件，请把文件本身复制进来",
-                real.display()
-            )
+            NotInBook::LinksOut(real)
         } else {
-            format!("位于手册目录之外（{}）：请把文件放进 book/", real.display())
+            NotInBook::Outside(real)
         });
     }
     if !real.is_file() {
-        return Err("不是文件（是目录或其他）".into());
+        return Err(NotInBook::NotAFile);
     }
     Ok(())
+}
+
+/// [`read_text`] for a file the book cannot do without: a missing one gets
+/// `missing` as its message.
+fn read_required(book_dir: &Path, path: &Path, missing: &str) -> Result<String, Diagnostic> {
+    if std::fs::symlink_metadata(path).is_err() {
+        return Err(Diagnostic::new(shown(book_dir, path), None, missing));
+    }
+    read_text(book_dir, path)
 }
 
 /// Loads `book_dir` for rendering after checking `book.toml`, `SUMMARY.md`
@@ -98,12 +134,11 @@ pub fn load_book(book_dir: &Path) -> Result<MDBook> {
     let src = book_dir.join(&config.book.src);
     let summary_path = src.join("SUMMARY.md");
     let summary_name = shown(book_dir, &summary_path);
-    let summary_text = read_text(book_dir, &summary_path).map_err(|mut d| {
-        if d.message == "文件不存在" {
-            d.message = "找不到目录文件 SUMMARY.md：手册的章节由它列出".into();
-        }
-        d
-    })?;
+    let summary_text = read_required(
+        book_dir,
+        &summary_path,
+        "找不到目录文件 SUMMARY.md：手册的章节由它列出",
+    )?;
     let summary = parse_summary(&summary_name, &summary_text)?;
 
     let mut errors = Vec::new();
@@ -123,14 +158,13 @@ pub fn load_book(book_dir: &Path) -> Result<MDBook> {
             continue;
         }
         let path = src.join(location);
-        if let Err(message) = check_inside(book_dir, &path) {
-            let message = if message == "不存在" {
-                format!(
+        if let Err(why) = check_inside(book_dir, &path) {
+            let message = match why {
+                NotInBook::Missing => format!(
                     "目录里的章节文件“{target}”不存在（{}）：请创建该文件，或改正链接",
                     shown(book_dir, &path)
-                )
-            } else {
-                format!("目录里的章节文件“{target}”{message}")
+                ),
+                why => format!("目录里的章节文件“{target}”{}", why.message()),
             };
             errors.push(at(message));
             continue;
@@ -151,12 +185,7 @@ pub fn load_book(book_dir: &Path) -> Result<MDBook> {
 fn load_config(book_dir: &Path) -> Result<Config> {
     let path = book_dir.join("book.toml");
     let name = shown(book_dir, &path);
-    let text = read_text(book_dir, &path).map_err(|mut d| {
-        if d.message == "文件不存在" {
-            d.message = "找不到手册配置文件 book.toml".into();
-        }
-        d
-    })?;
+    let text = read_required(book_dir, &path, "找不到手册配置文件 book.toml")?;
     let mut config: Config = match toml::from_str(&text) {
         Ok(config) => config,
         Err(err) => {
