@@ -514,6 +514,15 @@ mod tests {
             expect: &["book/src/customers.md:6: `{{` 没有配对的 `}}`"],
         },
         BadInput {
+            name: "setting-missing-its-opening",
+            edits: &[Replace {
+                file: "src/customers.md",
+                find: "{{reply_hours}}",
+                replace: "reply_hours}}",
+            }],
+            expect: &["book/src/customers.md:6: `reply_hours}}` 前面缺少 `{{`"],
+        },
+        BadInput {
             name: "chapter-not-utf8",
             edits: &[Write {
                 file: "src/general.md",
