@@ -141,6 +141,86 @@ fn split_section_heading(heading: &str) -> Option<(u32, &str)> {
     Some((num, title))
 }
 
+/// A heading that is meant as a chapter but not written `三、标题`:
+/// `三.标题`, `三 标题`, `第三章 标题`. Its number, so that the chapter
+/// order is still checked without a cascade.
+fn loose_chapter_number(heading: &str) -> Option<u32> {
+    let heading = heading.trim();
+    let num = match heading.strip_prefix('第') {
+        Some(rest) => rest.split_once('章')?.0,
+        None => {
+            let end = heading
+                .find(|c: char| !"一二三四五六七八九十".contains(c))
+                .unwrap_or(heading.len());
+            if !heading[end..].starts_with(['.', '．', '，', ',', ' ', '　', ':', '：']) {
+                return None;
+            }
+            &heading[..end]
+        }
+    };
+    parse_chinese_numeral(num.trim())
+}
+
+/// The chapter number of a page's `#` heading, also when it is written
+/// loosely (the page then has an error of its own).
+pub fn chapter_heading(text: &str) -> Option<(u32, usize)> {
+    let mut events = Parser::new(text).into_offset_iter();
+    while let Some((event, range)) = events.next() {
+        if let Event::Start(Tag::Heading {
+            level: HeadingLevel::H1,
+            ..
+        }) = event
+        {
+            let heading = collect_text(&mut events, TagEnd::Heading(HeadingLevel::H1));
+            let number = split_chapter_heading(&heading)
+                .map(|(n, _)| n)
+                .or_else(|| loose_chapter_number(&heading))?;
+            return Some((number, line_of(text, range.start)));
+        }
+    }
+    None
+}
+
+/// One break in a run of numbers that should read 1, 2, 3 …
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberingError {
+    /// Position in the run.
+    pub index: usize,
+    pub expected: u32,
+    pub got: u32,
+    /// `got` already appeared earlier in the run.
+    pub repeated: bool,
+}
+
+/// Checks that `numbers` count 1, 2, 3 … and reports each break once.
+///
+/// One mistake must give one error, not one per following number: after a
+/// break the check resynchronises. If the next number is what would follow
+/// the expected one, the wrong number was a typo (`1 1 3`, `一 二 九 四`) and
+/// the count goes on as expected; otherwise the run goes on from what was
+/// written (a missing `1 2 4 5`, an inserted `1 2 2 3`).
+pub fn numbering_errors(numbers: &[u32]) -> Vec<NumberingError> {
+    let mut errors = Vec::new();
+    let mut expected = 1;
+    for (index, &got) in numbers.iter().enumerate() {
+        if got != expected {
+            errors.push(NumberingError {
+                index,
+                expected,
+                got,
+                repeated: numbers[..index].contains(&got),
+            });
+            expected = if numbers.get(index + 1) == Some(&(expected + 1)) {
+                expected
+            } else {
+                got
+            };
+        }
+        expected += 1;
+    }
+    errors
+}
+
 pub fn label_of(id: &str) -> String {
     wxcheck::clause_label(id).unwrap_or_else(|| id.to_string())
 }
@@ -164,7 +244,11 @@ pub fn parse_chapter(
     let mut structure = Vec::new();
     // (number, index into `clauses`) of the current section
     let mut section: Option<(u32, usize)> = None;
-    let mut seen_sections: Vec<u32> = Vec::new();
+    // Typed numbers and offsets of the sections, and of each section's items
+    // (by section occurrence, so a repeated `（一）` starts its own count);
+    // checked at the end, each run as a whole (see [`numbering_errors`]).
+    let mut seen_sections: Vec<(u32, usize)> = Vec::new();
+    let mut section_items: Vec<Vec<(u32, usize)>> = Vec::new();
 
     let mut events = Parser::new_ext(
         text,
@@ -188,6 +272,17 @@ pub fn parse_chapter(
                             continue;
                         }
                         let Some((number, title)) = split_chapter_heading(&heading) else {
+                            if let Some(number) = loose_chapter_number(&heading) {
+                                err(
+                                    &mut errors,
+                                    range.start,
+                                    format!(
+                                        "章标题应写成“{}、标题”（中文数字加顿号“、”），而不是“{heading}”",
+                                        chinese_numeral(number)
+                                    ),
+                                );
+                                return Err(errors);
+                            }
                             // Not a policy chapter (front page, tools, changelog).
                             return Ok(None);
                         };
@@ -221,25 +316,8 @@ pub fn parse_chapter(
                             );
                             continue;
                         };
-                        let expected = seen_sections.last().map_or(1, |n| n + 1);
-                        if seen_sections.contains(&number) {
-                            err(
-                                &mut errors,
-                                range.start,
-                                format!("节编号重复：（{}）已经出现过", chinese_numeral(number)),
-                            );
-                        } else if number != expected {
-                            err(
-                                &mut errors,
-                                range.start,
-                                format!(
-                                    "节编号不连续：这里应为（{}），实际为（{}）",
-                                    chinese_numeral(expected),
-                                    chinese_numeral(number)
-                                ),
-                            );
-                        }
-                        seen_sections.push(number);
+                        seen_sections.push((number, range.start));
+                        section_items.push(Vec::new());
                         let id = format!("{chapter_no}.{number}");
                         section = Some((number, clauses.len()));
                         structure.push(Block::Section {
@@ -276,36 +354,16 @@ pub fn parse_chapter(
                     continue;
                 };
                 let chapter_no = chapter.as_ref().map(|c| c.0).unwrap_or_default();
-                let already = clauses
-                    .iter()
-                    .filter(|c| {
-                        c.kind == ClauseKind::Item
-                            && c.id.starts_with(&format!("{chapter_no}.{section_no}."))
-                    })
-                    .count() as u32;
+                let typed = section_items.last_mut().expect("a section is open");
                 let mut items = Vec::new();
-                let mut expected = already + 1;
                 while let Some((event, item_range)) = events.next() {
                     match event {
                         Event::Start(Tag::Item) => {
                             let item_text = collect_text(&mut events, TagEnd::Item);
                             let source = &text[item_range.clone()];
-                            let number = leading_number(source).unwrap_or(expected);
-                            if number < expected {
-                                err(
-                                    &mut errors,
-                                    item_range.start,
-                                    format!(
-                                        "条款编号重复或倒退：这里应为 {expected}，实际为 {number}"
-                                    ),
-                                );
-                            } else if number > expected {
-                                err(
-                                    &mut errors,
-                                    item_range.start,
-                                    format!("条款编号不连续：这里应为 {expected}，实际为 {number}"),
-                                );
-                            }
+                            let number = leading_number(source)
+                                .unwrap_or_else(|| typed.last().map_or(1, |(n, _)| n + 1));
+                            typed.push((number, item_range.start));
                             let id = format!("{chapter_no}.{section_no}.{number}");
                             let section_title = clauses[section_index].title.clone();
                             clauses.push(Clause {
@@ -324,7 +382,6 @@ pub fn parse_chapter(
                                 number,
                                 range: item_range,
                             });
-                            expected = number.max(expected) + 1;
                         }
                         Event::End(TagEnd::List(true)) => break,
                         _ => {}
@@ -351,6 +408,42 @@ pub fn parse_chapter(
     let Some((number, _, at)) = chapter else {
         return Ok(None);
     };
+    let numbers: Vec<u32> = seen_sections.iter().map(|(n, _)| *n).collect();
+    for e in numbering_errors(&numbers) {
+        let message = if e.repeated {
+            format!("节编号重复：（{}）已经出现过", chinese_numeral(e.got))
+        } else {
+            let what = if e.got < e.expected {
+                "倒退"
+            } else {
+                "不连续"
+            };
+            format!(
+                "节编号{what}：这里应为（{}），实际为（{}）",
+                chinese_numeral(e.expected),
+                chinese_numeral(e.got)
+            )
+        };
+        err(&mut errors, seen_sections[e.index].1, message);
+    }
+    for items in &section_items {
+        let numbers: Vec<u32> = items.iter().map(|(n, _)| *n).collect();
+        for e in numbering_errors(&numbers) {
+            let what = if e.repeated {
+                "重复"
+            } else if e.got < e.expected {
+                "倒退"
+            } else {
+                "不连续"
+            };
+            err(
+                &mut errors,
+                items[e.index].1,
+                format!("条款编号{what}：这里应为 {}，实际为 {}", e.expected, e.got),
+            );
+        }
+    }
+    errors.sort_by_key(|d| d.line);
     if let Some(first) = clauses.first_mut() {
         first.text = chapter_text;
     }
@@ -366,6 +459,187 @@ pub fn parse_chapter(
     }
 }
 
+/// Item numbers written the Chinese way, read or rejected — never merged.
+///
+/// CommonMark knows only `1.` and `1)` followed by a space as list items. A
+/// list typed `1、甲` / `2、乙` is one paragraph to it, and `2、乙` after an
+/// item is a continuation of that item: the clauses would silently merge
+/// (76 clauses became 73). So, in policy chapters only:
+///
+/// - `1、` `1．` `1）` and `1.` / `1)` without the space are read as the item
+///   marker they mean and rewritten to `1. ` (line numbers are unchanged);
+/// - a line that would still merge into the line above — any line inside a
+///   paragraph starting with a number marker, `（1）`, `(1)` or `第一条` — is
+///   an error saying how to write it;
+/// - a paragraph of its own starting with `（1）` or `第一条` (not a clause in
+///   this handbook's scheme, where `第X条` numbers a whole law and `（1）` is
+///   ambiguous between an item and a sub-point) or with `（一）` (a section
+///   heading missing its `##`) is an error saying how to write it.
+///
+/// Inside an item, a separate, indented paragraph starting with `（1）` is a
+/// sub-point and fine.
+pub fn read_item_markers(file: &str, text: &str) -> Result<String, Vec<Diagnostic>> {
+    if chapter_heading(text).is_none() {
+        return Ok(text.to_string());
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut cursor = 0;
+    for (line_start, _, _) in paragraph_lines(text) {
+        let indent = leading_blank(&text[line_start..]);
+        let at = line_start + indent;
+        if let Some(marker) = loose_item_marker(&text[at..]) {
+            out.push_str(&text[cursor..at + marker.start]);
+            out.push_str(". ");
+            cursor = at + marker.end;
+        }
+    }
+    out.push_str(&text[cursor..]);
+
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    // A paragraph of lines all numbered the same wrong way is one mistake:
+    // one error at its first such line, counting the others.
+    let mut group: Option<(usize, std::mem::Discriminant<NumberedLine>, usize)> = None;
+    let close_group = |errors: &mut Vec<Diagnostic>, group: Option<(usize, _, usize)>| {
+        if let Some((index, _, more)) = group
+            && more > 0
+        {
+            let d: &mut Diagnostic = &mut errors[index];
+            d.message
+                .push_str(&format!("（本段其后还有 {more} 行同样的写法）"));
+        }
+    };
+    for (line_start, first, in_list) in paragraph_lines(&out) {
+        if first {
+            close_group(&mut errors, group.take());
+        }
+        let rest = &out[line_start + leading_blank(&out[line_start..])..];
+        let Some(kind) = numbered_line(rest) else {
+            continue;
+        };
+        if let Some((_, seen, more)) = &mut group
+            && *seen == std::mem::discriminant(&kind)
+        {
+            *more += 1;
+            continue;
+        }
+        let message = match kind {
+            NumberedLine::Item(n) if !first => {
+                format!("这一行的“{n}.”不会另起一条，会并入上一行：请在这一行上面空一行")
+            }
+            NumberedLine::Paren(n) if !first => format!(
+                "这一行以“（{n}）”开头，会与上一行并成一段：若是本节的条款，请写成“{n}. …”；若是上一条下的分项，请在它上面空一行并缩进三个空格"
+            ),
+            NumberedLine::Paren(n) if !in_list => format!(
+                "以“（{n}）”开头的段落不会被识别为条款：若是本节的条款，请写成“{n}. …”；若是上一条下的分项，请缩进三个空格"
+            ),
+            NumberedLine::Article(n) if !first || !in_list => format!(
+                "“第{}条”不会被识别为条款：请写成“{n}. …”（每节从 1 起编号）",
+                chinese_numeral(n)
+            ),
+            NumberedLine::Section(n) if !first || !in_list => format!(
+                "以“（{0}）”开头的段落不会被识别为节：节标题请写成“## （{0}）标题”",
+                chinese_numeral(n)
+            ),
+            _ => continue,
+        };
+        close_group(&mut errors, group.take());
+        group = Some((errors.len(), std::mem::discriminant(&kind), 0));
+        errors.push(Diagnostic::new(
+            file,
+            Some(line_of(&out, line_start)),
+            message,
+        ));
+    }
+    close_group(&mut errors, group.take());
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Bytes of leading spaces, tabs and ideographic spaces.
+fn leading_blank(line: &str) -> usize {
+    line.len() - line.trim_start_matches([' ', '\t', '　']).len()
+}
+
+/// `(line start, first line of its paragraph, paragraph inside a list)` for
+/// every line of every paragraph and list item text (not code, tables or HTML).
+/// A line start may point at the line's indentation.
+fn paragraph_lines(text: &str) -> Vec<(usize, bool, bool)> {
+    let mut lines = Vec::new();
+    let mut lists = 0usize;
+    for (event, range) in Parser::new_ext(text, Options::ENABLE_TABLES).into_offset_iter() {
+        match event {
+            Event::Start(Tag::List(_)) => lists += 1,
+            Event::End(TagEnd::List(_)) => lists = lists.saturating_sub(1),
+            Event::Start(Tag::Paragraph) => lines.push((range.start, true, lists > 0)),
+            // A tight list item's text has no paragraph events; a line break
+            // marks the next line of a paragraph or item either way.
+            Event::SoftBreak | Event::HardBreak => lines.push((range.end, false, lists > 0)),
+            _ => {}
+        }
+    }
+    lines
+}
+
+/// The byte range (in `line`'s text, offset by the caller) of a marker that
+/// means an item number but is not one to CommonMark: `1、` `1．` `1）`, or
+/// `1.` `1)` not followed by a space. One or two digits only, and never before
+/// a digit (`2.5倍`), so years and decimals stay text.
+fn loose_item_marker(line: &str) -> Option<Range<usize>> {
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    if !(1..=2).contains(&digits) {
+        return None;
+    }
+    let mark = line[digits..].chars().next()?;
+    let after = line[digits + mark.len_utf8()..].chars().next();
+    let loose = match mark {
+        '、' | '．' | '）' => true,
+        '.' | ')' => after.is_some_and(|c| !c.is_whitespace()),
+        _ => false,
+    };
+    if !loose || after.is_some_and(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    Some(digits..digits + mark.len_utf8())
+}
+
+/// How a paragraph line starts, when it starts like a numbered clause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NumberedLine {
+    /// `3.` `3、` …
+    Item(u32),
+    /// `（3）` `(3)`
+    Paren(u32),
+    /// `（三）`
+    Section(u32),
+    /// `第三条`
+    Article(u32),
+}
+
+fn numbered_line(line: &str) -> Option<NumberedLine> {
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    if (1..=2).contains(&digits) {
+        let mut rest = line[digits..].chars();
+        let mark = rest.next()?;
+        let n = line[..digits].parse().ok()?;
+        return (['.', ')', '、', '．', '）'].contains(&mark)
+            && !rest.next().is_some_and(|c| c.is_ascii_digit()))
+        .then_some(NumberedLine::Item(n));
+    }
+    if let Some(rest) = line.strip_prefix('第') {
+        let (num, _) = rest.split_once('条')?;
+        return parse_chinese_numeral(num).map(NumberedLine::Article);
+    }
+    let inner = line.strip_prefix(['（', '('])?;
+    let close = inner.find(['）', ')'])?;
+    let num = &inner[..close];
+    if let Ok(n) = num.parse::<u32>() {
+        return (num.len() <= 2).then_some(NumberedLine::Paren(n));
+    }
+    parse_chinese_numeral(num).map(NumberedLine::Section)
+}
 fn heading_has_marker(text: &str, range: &Range<usize>) -> bool {
     text[range.clone()].contains(COMPLETION_MARKER)
 }
@@ -672,6 +946,132 @@ mod tests {
     fn item_outside_a_section() {
         let e = error_of("# 一、总则\n\n1. a\n");
         assert!(e.starts_with("c.md:3:") && e.contains("之下"), "{e}");
+    }
+
+    #[test]
+    fn numbering_breaks_are_reported_once() {
+        // (numbers, [(index, expected)])
+        /// (position, expected number) of each reported break
+        type Breaks = &'static [(usize, u32)];
+        let cases: &[(&[u32], Breaks)] = &[
+            (&[1, 2, 3], &[]),
+            (&[1, 2, 4, 5], &[(2, 3)]),    // one missing
+            (&[1, 2, 2, 3], &[(2, 3)]),    // one inserted twice
+            (&[1, 1, 3], &[(1, 2)]),       // a typo
+            (&[1, 2, 9, 4, 5], &[(2, 3)]), // 九 in place of 三
+            (&[2, 3], &[(0, 1)]),          // starts late
+            (&[1, 2, 3, 9], &[(3, 4)]),    // last one wrong
+            (&[1, 3, 5], &[(1, 2), (2, 4)]),
+        ];
+        for (numbers, expected) in cases {
+            let got: Vec<(usize, u32)> = numbering_errors(numbers)
+                .iter()
+                .map(|e| (e.index, e.expected))
+                .collect();
+            assert_eq!(&got, expected, "{numbers:?}");
+        }
+    }
+
+    /// Chinese-style item numbers: read as items, or one error saying how to
+    /// write them. (chapter body under `# 一、总则\n\n## （一）甲\n\n`,
+    /// item ids or error fragments)
+    #[test]
+    fn chinese_item_numbers_are_read_or_rejected() {
+        enum Want {
+            Items(&'static [&'static str]),
+            Errors(&'static [&'static str]),
+        }
+        use Want::*;
+        let cases: &[(&str, Want)] = &[
+            ("1、甲\n2、乙\n3、丙\n", Items(&["1.1.1", "1.1.2", "1.1.3"])),
+            ("1.甲\n2.乙\n", Items(&["1.1.1", "1.1.2"])),
+            ("1）甲\n2）乙\n", Items(&["1.1.1", "1.1.2"])),
+            ("1. 甲\n2、乙\n", Items(&["1.1.1", "1.1.2"])),
+            ("1、甲\n\n2、乙\n", Items(&["1.1.1", "1.1.2"])),
+            (
+                "1. 员工应当：\n\n   （1）甲；\n\n   （2）乙。\n",
+                Items(&["1.1.1"]),
+            ),
+            ("说明：\n2.5倍的课时。\n", Items(&[])),
+            ("2024、2025年两年。\n", Items(&[])),
+            (
+                "引言：\n2、乙\n",
+                Errors(&["c.md:6: 这一行的“2.”不会另起一条"]),
+            ),
+            (
+                "（1）甲\n（2）乙\n（3）丙\n",
+                Errors(&[
+                    "c.md:5: 以“（1）”开头的段落不会被识别为条款：若是本节的条款，请写成“1. …”",
+                ]),
+            ),
+            (
+                "1. 员工应当：\n（1）甲；\n（2）乙。\n",
+                Errors(&[
+                    "c.md:6: 这一行以“（1）”开头，会与上一行并成一段",
+                    "本段其后还有 1 行",
+                ]),
+            ),
+            (
+                "第一条 甲\n\n第二条 乙\n",
+                Errors(&[
+                    "c.md:5: “第一条”不会被识别为条款：请写成“1. …”",
+                    "c.md:7: “第二条”",
+                ]),
+            ),
+            (
+                "1. 甲\n\n（二）乙\n",
+                Errors(&[
+                    "c.md:7: 以“（二）”开头的段落不会被识别为节：节标题请写成“## （二）标题”",
+                ]),
+            ),
+        ];
+        for (body, want) in cases {
+            let text = format!("# 一、总则\n\n## （一）甲\n\n{body}");
+            let result = read_item_markers("c.md", &text).and_then(|text| {
+                parse_chapter("c.md", "c.html", &text).map(|c| c.expect("a chapter"))
+            });
+            match (result, want) {
+                (Ok(chapter), Items(ids)) => {
+                    let got: Vec<&str> = chapter
+                        .clauses
+                        .iter()
+                        .filter(|c| c.kind == ClauseKind::Item)
+                        .map(|c| c.id.as_str())
+                        .collect();
+                    assert_eq!(&got, ids, "{body}");
+                }
+                (Err(errors), Errors(fragments)) => {
+                    let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                    let all = shown.join("\n");
+                    assert_eq!(
+                        shown.len(),
+                        fragments.iter().filter(|f| f.starts_with("c.md:")).count(),
+                        "{body}:\n{all}"
+                    );
+                    for f in *fragments {
+                        assert!(all.contains(f), "{body}: `{f}` not in\n{all}");
+                    }
+                }
+                (Ok(_), Errors(_)) => panic!("{body}: accepted"),
+                (Err(e), Items(_)) => panic!("{body}: {e:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn other_pages_keep_their_lists() {
+        let text = "# 手册说明\n\n1、甲\n2、乙\n";
+        assert_eq!(read_item_markers("r.md", text).unwrap(), text);
+    }
+
+    #[test]
+    fn loose_chapter_headings_are_errors_that_keep_their_number() {
+        for heading in ["# 三.信息发布", "# 第三章 信息发布", "# 三 信息发布"] {
+            let text = format!("{heading}\n\n## （一）甲\n");
+            let e = error_of(&text);
+            assert!(e.starts_with("c.md:1: 章标题应写成“三、标题”"), "{e}");
+            assert_eq!(chapter_heading(&text), Some((3, 1)), "{heading}");
+        }
     }
 
     #[test]

@@ -58,10 +58,21 @@ impl Handbook {
                 continue;
             };
             let file = display_path(book_dir, source);
-            let text = match settings.substitute(&file, &ch.content) {
+            let text = match clauses::read_item_markers(&file, &ch.content)
+                .and_then(|text| settings.substitute(&file, &text))
+            {
                 Ok(text) => text,
                 Err(mut e) => {
                     errors.append(&mut e);
+                    // Kept (unparsed) so the chapter order still counts it.
+                    let text = ch.content.clone();
+                    pages.insert(
+                        source.clone(),
+                        Page {
+                            text,
+                            chapter: None,
+                        },
+                    );
                     continue;
                 }
             };
@@ -88,29 +99,41 @@ impl Handbook {
                 ordered.push((source, page));
             }
         }
-        let mut expected = 1;
+        // A chapter with errors of its own still takes its place in the order
+        // (by its heading), so its mistake is not reported again at the next
+        // chapter; and one wrong number gives one error (see `numbering_errors`).
+        let mut numbered: Vec<(&PathBuf, u32, usize)> = Vec::new();
         for (source, page) in &ordered {
-            let Some(chapter) = &page.chapter else {
-                continue;
+            let heading = match &page.chapter {
+                Some(chapter) => {
+                    chapters.push(chapter);
+                    Some((chapter.number, chapter.line))
+                }
+                None => clauses::chapter_heading(&page.text),
             };
-            if chapter.number != expected {
-                let what = if chapter.number < expected {
-                    "重复或倒退"
-                } else {
-                    "不连续"
-                };
-                errors.push(Diagnostic::new(
-                    display_path(book_dir, source),
-                    Some(chapter.line),
-                    format!(
-                        "章编号{what}：这里应为{}、，实际为{}、",
-                        clauses::chinese_numeral(expected),
-                        clauses::chinese_numeral(chapter.number)
-                    ),
-                ));
+            if let Some((number, line)) = heading {
+                numbered.push((source, number, line));
             }
-            expected = chapter.number.max(expected) + 1;
-            chapters.push(chapter);
+        }
+        let numbers: Vec<u32> = numbered.iter().map(|(_, n, _)| *n).collect();
+        for e in clauses::numbering_errors(&numbers) {
+            let (source, _, line) = numbered[e.index];
+            let what = if e.repeated {
+                "重复"
+            } else if e.got < e.expected {
+                "倒退"
+            } else {
+                "不连续"
+            };
+            errors.push(Diagnostic::new(
+                display_path(book_dir, source),
+                Some(line),
+                format!(
+                    "章编号{what}：这里应为{}、，实际为{}、",
+                    clauses::chinese_numeral(e.expected),
+                    clauses::chinese_numeral(e.got)
+                ),
+            ));
         }
         if !errors.is_empty() {
             bail!(Diagnostics(errors));
@@ -218,13 +241,19 @@ pub fn load_rules(book_dir: &Path, clauses: &ClauseIndex) -> Result<RuleSet> {
         .filter(|p| p.extension().is_some_and(|e| e == "toml"))
         .collect();
     paths.sort();
+    let mut errors = Vec::new();
     for path in paths {
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("无法读取 {}", path.display()))?;
-        files.push(SourceFile {
-            name: display_path(book_dir, &path),
-            text,
-        });
+        match crate::sources::read_text(book_dir, &path) {
+            Ok(text) => files.push(SourceFile {
+                name: display_path(book_dir, &path),
+                text,
+            }),
+            Err(e) => errors.push(e),
+        }
+    }
+    errors.extend(files.iter().filter_map(empty_rules_file));
+    if !errors.is_empty() {
+        bail!(Diagnostics(errors));
     }
     if files.is_empty() {
         bail!("{}: 没有规则文件（*.toml）", rules_dir.display());
@@ -238,6 +267,24 @@ pub fn load_rules(book_dir: &Path, clauses: &ClauseIndex) -> Result<RuleSet> {
         bail!("规则示例未通过：\n{}", join_lines(&failures));
     }
     Ok(rules)
+}
+
+/// An error for a rules file that holds nothing (only comments or blanks).
+///
+/// An error rather than a warning: such a file does nothing, so it is either
+/// a slip (rules deleted or a failed save — the checker would silently stop
+/// enforcing them) or meant to retire the rules, which deleting the file says
+/// plainly. A file with other content (`global.toml`'s `allow` list) is fine;
+/// whether that content is valid is the rules loader's to say.
+fn empty_rules_file(file: &SourceFile) -> Option<Diagnostic> {
+    let table: toml::Table = file.text.parse().ok()?;
+    table.is_empty().then(|| {
+        Diagnostic::new(
+            &file.name,
+            None,
+            "规则文件里没有任何规则：若要停用这些规则，请删除这个文件；否则请恢复其中的 [[rule]]",
+        )
+    })
 }
 
 fn join_lines<T: std::fmt::Display>(items: &[T]) -> String {

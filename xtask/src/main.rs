@@ -16,6 +16,7 @@ mod search_index;
 mod serve;
 mod settings;
 mod site;
+mod sources;
 mod test;
 mod wasm;
 

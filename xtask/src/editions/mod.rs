@@ -409,10 +409,10 @@ fn load_history(book_dir: &Path) -> Result<Vec<Edition>> {
             "book/{EDITIONS_DIR}/{}",
             path.file_name().unwrap_or_default().to_string_lossy()
         );
-        let text = match std::fs::read_to_string(&path) {
+        let text = match crate::sources::read_text(book_dir, &path) {
             Ok(text) => text,
             Err(e) => {
-                errors.push(Diagnostic::new(&name, None, format!("无法读取：{e}")));
+                errors.push(e);
                 continue;
             }
         };
@@ -449,11 +449,10 @@ fn load_history(book_dir: &Path) -> Result<Vec<Edition>> {
 
 fn load_notes(book_dir: &Path) -> Result<BTreeMap<String, String>> {
     let path = book_dir.join(NOTES_FILE);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
-        Err(e) => return Err(e).with_context(|| format!("无法读取 {}", path.display())),
-    };
+    if !path.exists() {
+        return Ok(BTreeMap::new());
+    }
+    let text = crate::sources::read_text(book_dir, &path)?;
     toml::from_str(&text).map_err(|e| {
         let line = e.span().map(|s| line_of(&text, s.start));
         anyhow::anyhow!(Diagnostic::new(
