@@ -161,6 +161,9 @@ pub fn catalogue(handbook: &Handbook) -> String {
                     escape(&replacement_zh(replacement))
                 );
             }
+            if let Some(stances) = stances_zh(rule) {
+                let _ = writeln!(html, "<dt>语气</dt><dd>{stances}</dd>");
+            }
             if !rule.allow.is_empty() {
                 let _ = writeln!(
                     html,
@@ -216,7 +219,48 @@ fn matcher_zh(matcher: &Matcher) -> String {
             "{}（按校验规则识别，不是简单的数字串）",
             validator.label_zh()
         ),
+        Matcher::Near {
+            parts,
+            names,
+            within,
+        } => {
+            let part = |(i, words): (usize, &Vec<String>)| match names.get(i) {
+                Some(name) if name.starts_with('@') => format!(
+                    "「{}」类的词（{}）",
+                    escape(&name[1..]),
+                    escape(&words.join("、"))
+                ),
+                _ => format!("“{}”", escape(&words.join("、"))),
+            };
+            let parts: Vec<String> = parts.iter().enumerate().map(part).collect();
+            let reach = match within {
+                Some(n) => format!("同一句内、相距不超过 {n} 个字"),
+                None => "同一句内".to_string(),
+            };
+            format!("同时出现（{reach}，先后不限）：{}", parts.join(" 与 "))
+        }
     }
+}
+
+/// What sentence stances do to a rule's hits, in words an admin reads.
+fn stances_zh(rule: &wxcheck::Rule) -> Option<String> {
+    let names = |list: &[wxcheck::Stance]| {
+        list.iter()
+            .map(|s| s.label_zh())
+            .collect::<Vec<_>>()
+            .join("、")
+    };
+    let mut out = Vec::new();
+    if !rule.unless.is_empty() {
+        out.push(format!(
+            "句子带有{}语气时不算（例如“我们不承诺……”“谨防……”）",
+            names(&rule.unless)
+        ));
+    }
+    if !rule.soften.is_empty() {
+        out.push(format!("是{}号码或信息时只作提醒", names(&rule.soften)));
+    }
+    (!out.is_empty()).then(|| escape(&out.join("；")))
 }
 
 fn list(items: &[String]) -> String {

@@ -55,9 +55,11 @@ mod clause;
 mod error;
 mod matcher;
 mod model;
+mod near;
 pub mod normalize;
 mod report;
 mod rules;
+mod stance;
 mod t2s;
 pub mod validators;
 
@@ -65,6 +67,7 @@ pub use clause::clause_label;
 pub use error::{ExampleFailure, RuleError};
 pub use model::{Context, Finding, ParseContextError, Report, Severity, SourceFile, Verdict};
 pub use rules::{Matcher, Rule, Validator};
+pub use stance::{Stance, StanceCues};
 
 use matcher::{Compiled, RawHit};
 use normalize::Normalized;
@@ -75,6 +78,7 @@ use serde::{Deserialize, Serialize};
 pub struct RuleSet {
     rules: Vec<Rule>,
     allow: Vec<String>,
+    stances: Vec<StanceCues>,
     compiled: Compiled,
 }
 
@@ -83,6 +87,8 @@ pub struct RuleSet {
 #[serde(deny_unknown_fields)]
 struct JsonRuleSet {
     allow: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    stances: Vec<StanceCues>,
     rules: Vec<Rule>,
 }
 
@@ -90,19 +96,20 @@ impl RuleSet {
     /// Loads and validates rules files. Every error in every file is
     /// reported, each with file, line and rule id.
     pub fn load(files: &[SourceFile]) -> Result<RuleSet, Vec<RuleError>> {
-        let (rules, allow, mut errors) = rules::parse(files);
-        errors.extend(rules::validate(&rules, &allow));
+        let (parsed, mut errors) = rules::parse(files);
+        errors.extend(rules::validate(&parsed.rules, &parsed.allow));
         if !errors.is_empty() {
             return Err(errors);
         }
-        Ok(RuleSet::compile(rules, allow))
+        Ok(RuleSet::compile(parsed.rules, parsed.allow, parsed.stances))
     }
 
-    fn compile(rules: Vec<Rule>, allow: Vec<String>) -> RuleSet {
-        let compiled = Compiled::new(&rules, &allow);
+    fn compile(rules: Vec<Rule>, allow: Vec<String>, stances: Vec<StanceCues>) -> RuleSet {
+        let compiled = Compiled::new(&rules, &allow, &stances);
         RuleSet {
             rules,
             allow,
+            stances,
             compiled,
         }
     }
@@ -198,6 +205,7 @@ impl RuleSet {
     pub fn to_json(&self) -> String {
         serde_json::to_string(&JsonRuleSet {
             allow: self.allow.clone(),
+            stances: self.stances.clone(),
             rules: self.rules.clone(),
         })
         .expect("rules serialise")
@@ -221,6 +229,11 @@ impl RuleSet {
         {
             return Err(e);
         }
-        Ok(RuleSet::compile(parsed.rules, parsed.allow))
+        Ok(RuleSet::compile(parsed.rules, parsed.allow, parsed.stances))
+    }
+
+    /// The sentence-stance cue words (`[[stance]]` in the rules files).
+    pub fn stances(&self) -> &[StanceCues] {
+        &self.stances
     }
 }

@@ -10,6 +10,8 @@
 
 use crate::branches;
 use crate::model::Context;
+use crate::near;
+use crate::stance::{Cues, Stance, StanceCues};
 use crate::normalize::{Normalized, normalize};
 use crate::rules::{Matcher, Rule, Validator};
 use crate::validators;
@@ -32,6 +34,14 @@ enum Target {
     },
     AllowGlobal,
     AllowRule(usize),
+    /// A word of part `part` of a co-occurrence (`all`) rule.
+    Part {
+        rule: usize,
+        part: usize,
+    },
+    /// A stance cue word, or a word that contains one without carrying it.
+    Cue(Stance),
+    NotCue(Stance),
 }
 
 /// One raw hit of one rule, as a byte range of the normalised text.
@@ -42,6 +52,8 @@ pub(crate) struct RawHit {
     pub end: usize,
     /// Masked value, for validator hits.
     pub masked: Option<String>,
+    /// Softened to advice by the sentence's stance (see `Rule::soften`).
+    pub soft: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -100,7 +112,7 @@ impl Cover {
 
 impl Compiled {
     /// Builds the automaton. Rules are assumed validated (regexes compile).
-    pub fn new(rules: &[Rule], global_allow: &[String]) -> Compiled {
+    pub fn new(rules: &[Rule], global_allow: &[String], stances: &[StanceCues]) -> Compiled {
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut patterns: Vec<String> = Vec::new();
         let mut targets: Vec<Vec<Target>> = Vec::new();
@@ -121,6 +133,14 @@ impl Compiled {
         for w in global_allow {
             add(w, Target::AllowGlobal);
         }
+        for cues in stances {
+            for w in &cues.words {
+                add(w, Target::Cue(cues.stance));
+            }
+            for w in &cues.except {
+                add(w, Target::NotCue(cues.stance));
+            }
+        }
         let mut regexes = Vec::new();
         for (r, rule) in rules.iter().enumerate() {
             for w in &rule.allow {
@@ -138,6 +158,13 @@ impl Compiled {
                     }
                 }
                 Matcher::Validator { .. } => {}
+                Matcher::Near { parts, .. } => {
+                    for (part, words) in parts.iter().enumerate() {
+                        for w in words {
+                            add(w, Target::Part { rule: r, part });
+                        }
+                    }
+                }
             }
         }
         let ac = (!patterns.is_empty()).then(|| {
@@ -177,6 +204,8 @@ impl Compiled {
         let mut global_allow = Vec::new();
         let mut rule_allow: Vec<(usize, usize, usize)> = Vec::new();
         let mut anchors: Vec<(usize, usize, usize, usize)> = Vec::new();
+        let mut parts: Vec<(usize, usize, usize, usize)> = Vec::new();
+        let mut cues = Cues::default();
         let bit = ctx_bit(context);
         for (p, start, end) in found {
             for &t in &self.targets[p] {
@@ -186,10 +215,16 @@ impl Compiled {
                         start,
                         end,
                         masked: None,
+                        soft: false,
                     }),
                     Target::Anchor { rule, regex } if self.ctx_mask[rule] & bit != 0 => {
                         anchors.push((rule, start, end, regex))
                     }
+                    Target::Part { rule, part } if self.ctx_mask[rule] & bit != 0 => {
+                        parts.push((rule, part, start, end))
+                    }
+                    Target::Cue(stance) => cues.push(stance, start, end),
+                    Target::NotCue(stance) => cues.push_except(stance, start, end),
                     Target::AllowGlobal => global_allow.push((start, end)),
                     Target::AllowRule(r) => rule_allow.push((r, start, end)),
                     _ => {}
@@ -212,7 +247,9 @@ impl Compiled {
         };
         hits.retain(|h| !allowed(h.rule, h.start));
         anchors.retain(|a| !allowed(a.0, a.1));
+        parts.retain(|p| !allowed(p.0, p.2));
         self.pattern_hits(text, anchors, &mut hits);
+        near::hits(rules, text, parts, &mut hits);
         let mut by_kind: Vec<(Validator, Vec<validators::Hit>)> = Vec::new();
         let mut runs: Option<Vec<(usize, usize)>> = None;
         for (r, rule) in rules.iter().enumerate() {
@@ -234,10 +271,12 @@ impl Compiled {
                             start: h.start,
                             end: h.end,
                             masked: Some(h.masked.clone()),
+                            soft: false,
                         }),
                 );
             }
         }
+        apply_stances(rules, text, &cues, &mut hits);
         hits
     }
 
@@ -273,11 +312,29 @@ impl Compiled {
                     start: s,
                     end: s + m.end(),
                     masked: None,
+                    soft: false,
                 });
                 covered = (r, s + m.end());
             }
         }
     }
+}
+
+/// Drops the hits whose sentence carries a stance their rule names in
+/// `unless`, and marks as soft those with a stance in `soften`.
+fn apply_stances(rules: &[Rule], text: &str, cues: &Cues, hits: &mut Vec<RawHit>) {
+    hits.retain_mut(|h| {
+        let rule = &rules[h.rule];
+        if rule.unless.is_empty() && rule.soften.is_empty() {
+            return true;
+        }
+        let holds = |s: &Stance| cues.holds(text, *s, h.start, h.end);
+        if rule.unless.iter().any(holds) {
+            return false;
+        }
+        h.soft = rule.soften.iter().any(holds);
+        true
+    });
 }
 
 /// Every match of every pattern as (pattern, start, end), ordered by end and,

@@ -3,7 +3,7 @@
 //! carrying the most severe rule, everything in text order.
 
 use crate::matcher::RawHit;
-use crate::model::{Finding, Report, Verdict};
+use crate::model::{Finding, Report, Severity, Verdict};
 use crate::normalize::{Normalized, count_chars, is_char_start};
 use crate::rules::Rule;
 use std::sync::Arc;
@@ -13,8 +13,20 @@ struct Span {
     start: usize,
     end: usize,
     masked: Option<String>,
+    /// Softened to advice by the sentence's stance (`Rule::soften`).
+    soft: bool,
     /// The representative hit's own span, to know whether the replacement fits.
     own: (usize, usize),
+}
+
+impl Span {
+    fn severity(&self, rules: &[Rule]) -> Severity {
+        if self.soft {
+            Severity::Advice
+        } else {
+            rules[self.rule].severity
+        }
+    }
 }
 
 pub(crate) fn build(
@@ -33,6 +45,7 @@ pub(crate) fn build(
             start,
             end,
             masked: h.masked,
+            soft: h.soft,
             own: (start, end),
         })
         .collect();
@@ -42,9 +55,10 @@ pub(crate) fn build(
         match merged.last_mut() {
             Some(m) if clause_key[m.rule] == clause_key[s.rule] && s.start <= m.end => {
                 m.end = m.end.max(s.end);
-                if rules[s.rule].severity > rules[m.rule].severity {
+                if s.severity(rules) > m.severity(rules) {
                     m.rule = s.rule;
                     m.masked = s.masked;
+                    m.soft = s.soft;
                     m.own = s.own;
                 }
             }
@@ -68,12 +82,16 @@ pub(crate) fn build(
             } else {
                 None
             };
+            let (message, suggestion) = match (m.soft, &rule.soft_message, &rule.soft_suggestion) {
+                (true, Some(message), Some(suggestion)) => (message, suggestion),
+                _ => (&rule.message, &rule.suggestion),
+            };
             Finding {
                 rule: Arc::clone(&rule.id),
                 clause: Arc::clone(&rule.clause),
-                severity: rule.severity,
-                message: Arc::clone(&rule.message),
-                suggestion: Arc::clone(&rule.suggestion),
+                severity: m.severity(rules),
+                message: Arc::clone(message),
+                suggestion: Arc::clone(suggestion),
                 replacement,
                 start: m.start,
                 end: m.end,

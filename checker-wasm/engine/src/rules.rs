@@ -27,8 +27,9 @@
 use crate::error::RuleError;
 use crate::model::{Context, Severity};
 use crate::normalize::normalize;
+use crate::stance::{Stance, StanceCues};
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// A built-in validator: personal data found by checksum, not by bare digit runs.
@@ -88,6 +89,14 @@ pub enum Matcher {
     },
     /// A built-in validator.
     Validator { validator: Validator },
+    /// Co-occurrence: one word of every part (a concept or a word list) in
+    /// one sentence, in any order, spanning at most `within` characters when
+    /// given. `names` are the parts as written (`@退费`), for the catalogue.
+    Near {
+        parts: Vec<Vec<String>>,
+        names: Vec<String>,
+        within: Option<usize>,
+    },
 }
 
 /// One validated rule: a read-only view for tools and the rule table page.
@@ -115,6 +124,13 @@ pub struct Rule {
     pub allow: Vec<String>,
     pub examples_flag: Vec<String>,
     pub examples_pass: Vec<String>,
+    /// Stances that drop a hit: the sentence warns against it, denies it …
+    pub unless: Vec<Stance>,
+    /// Stances that soften a hit to advice, with its own message and
+    /// suggestion (a number that is the speaker's own).
+    pub soften: Vec<Stance>,
+    pub soft_message: Option<Arc<str>>,
+    pub soft_suggestion: Option<Arc<str>>,
     /// Where the rule was defined (for messages).
     pub file: String,
     pub line: usize,
@@ -127,6 +143,7 @@ impl Rule {
             Matcher::Words { .. } => "words",
             Matcher::Pattern { .. } => "pattern",
             Matcher::Validator { .. } => "validator",
+            Matcher::Near { .. } => "near",
         }
     }
 
@@ -155,9 +172,23 @@ struct RuleRepr {
     anchors: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     validator: Option<Validator>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    all: Option<Vec<Vec<String>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    all_names: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    within: Option<usize>,
     allow: Vec<String>,
     examples_flag: Vec<String>,
     examples_pass: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    unless: Vec<Stance>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    soften: Vec<Stance>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    soft_message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    soft_suggestion: Option<String>,
     file: String,
     line: usize,
 }
@@ -165,6 +196,7 @@ struct RuleRepr {
 impl From<Rule> for RuleRepr {
     fn from(r: Rule) -> RuleRepr {
         let (mut words, mut pattern, mut anchors, mut validator) = (None, None, None, None);
+        let (mut all, mut all_names, mut within) = (None, None, None);
         match r.matcher {
             Matcher::Words { words: w } => words = Some(w),
             Matcher::Pattern {
@@ -175,6 +207,15 @@ impl From<Rule> for RuleRepr {
                 anchors = Some(a);
             }
             Matcher::Validator { validator: v } => validator = Some(v),
+            Matcher::Near {
+                parts,
+                names,
+                within: w,
+            } => {
+                all = Some(parts);
+                all_names = Some(names);
+                within = w;
+            }
         }
         RuleRepr {
             id: r.id.to_string(),
@@ -188,9 +229,16 @@ impl From<Rule> for RuleRepr {
             pattern,
             anchors,
             validator,
+            all,
+            all_names,
+            within,
             allow: r.allow,
             examples_flag: r.examples_flag,
             examples_pass: r.examples_pass,
+            unless: r.unless,
+            soften: r.soften,
+            soft_message: r.soft_message.map(|x| x.to_string()),
+            soft_suggestion: r.soft_suggestion.map(|x| x.to_string()),
             file: r.file,
             line: r.line,
         }
@@ -200,13 +248,20 @@ impl From<Rule> for RuleRepr {
 impl TryFrom<RuleRepr> for Rule {
     type Error = String;
     fn try_from(r: RuleRepr) -> Result<Rule, String> {
-        let matcher = match (r.words, r.pattern, r.anchors, r.validator) {
-            (Some(words), None, None, None) => Matcher::Words { words },
-            (None, Some(pattern), Some(anchors), None) => Matcher::Pattern { pattern, anchors },
-            (None, None, None, Some(validator)) => Matcher::Validator { validator },
+        let matcher = match (r.words, r.pattern, r.anchors, r.validator, r.all) {
+            (Some(words), None, None, None, None) => Matcher::Words { words },
+            (None, Some(pattern), Some(anchors), None, None) => {
+                Matcher::Pattern { pattern, anchors }
+            }
+            (None, None, None, Some(validator), None) => Matcher::Validator { validator },
+            (None, None, None, None, Some(parts)) => Matcher::Near {
+                names: r.all_names.unwrap_or_default(),
+                parts,
+                within: r.within,
+            },
             _ => {
                 return Err(format!(
-                    "规则 `{}`：words、pattern(+anchors)、validator 必须且只能有一种",
+                    "规则 `{}`：words、pattern(+anchors)、validator、all 必须且只能有一种",
                     r.id
                 ));
             }
@@ -223,6 +278,10 @@ impl TryFrom<RuleRepr> for Rule {
             allow: r.allow,
             examples_flag: r.examples_flag,
             examples_pass: r.examples_pass,
+            unless: r.unless,
+            soften: r.soften,
+            soft_message: r.soft_message.map(Into::into),
+            soft_suggestion: r.soft_suggestion.map(Into::into),
             file: r.file,
             line: r.line,
         })
@@ -235,7 +294,29 @@ struct RawFile {
     #[serde(default)]
     allow: Vec<String>,
     #[serde(default)]
+    concept: Vec<toml::Spanned<RawConcept>>,
+    #[serde(default)]
+    stance: Vec<toml::Spanned<RawStance>>,
+    #[serde(default)]
     rule: Vec<toml::Spanned<toml::Table>>,
+}
+
+/// `[[concept]]`: a named vocabulary rules refer to as `@name`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConcept {
+    name: String,
+    words: Vec<String>,
+}
+
+/// `[[stance]]`: cue words of one sentence stance (see `stance`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStance {
+    name: String,
+    words: Vec<String>,
+    #[serde(default)]
+    except: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -252,8 +333,16 @@ struct RawRule {
     pattern: Option<String>,
     anchors: Option<Vec<String>>,
     validator: Option<String>,
+    all: Option<Vec<String>>,
+    within: Option<usize>,
     #[serde(default)]
     allow: Vec<String>,
+    #[serde(default)]
+    unless: Vec<String>,
+    #[serde(default)]
+    soften: Vec<String>,
+    soft_message: Option<String>,
+    soft_suggestion: Option<String>,
     #[serde(default)]
     must_flag: Vec<String>,
     #[serde(default)]
@@ -268,14 +357,26 @@ fn line_of(text: &str, byte: usize) -> usize {
         + 1
 }
 
-/// Parses every file into rules and global allow words; collects all errors.
-pub(crate) fn parse(files: &[SourceFile]) -> (Vec<Rule>, Vec<String>, Vec<RuleError>) {
-    let mut rules = Vec::new();
-    let mut allow = Vec::new();
+/// What the rules files define besides rules.
+pub(crate) struct Parsed {
+    pub rules: Vec<Rule>,
+    pub allow: Vec<String>,
+    pub stances: Vec<StanceCues>,
+}
+
+/// Parses every file into rules, global allow words and stance cues;
+/// concepts are expanded into the rules that cite them. Collects all errors.
+pub(crate) fn parse(files: &[SourceFile]) -> (Parsed, Vec<RuleError>) {
+    let mut parsed = Parsed {
+        rules: Vec::new(),
+        allow: Vec::new(),
+        stances: Vec::new(),
+    };
     let mut errors = Vec::new();
+    let mut raws = Vec::new();
     for file in files {
-        let raw: RawFile = match toml::from_str(&file.text) {
-            Ok(raw) => raw,
+        match toml::from_str::<RawFile>(&file.text) {
+            Ok(raw) => raws.push((file, raw)),
             Err(e) => {
                 let line = e.span().map(|s| line_of(&file.text, s.start));
                 errors.push(RuleError::new(
@@ -284,17 +385,72 @@ pub(crate) fn parse(files: &[SourceFile]) -> (Vec<Rule>, Vec<String>, Vec<RuleEr
                     None,
                     format!("TOML 格式错误：{}", e.message()),
                 ));
-                continue;
             }
-        };
-        allow.extend(raw.allow);
+        }
+    }
+    // Concepts first: a rule may cite one defined in any file.
+    let mut concepts: HashMap<String, Vec<String>> = HashMap::new();
+    for (file, raw) in &mut raws {
+        for concept in std::mem::take(&mut raw.concept) {
+            let line = line_of(&file.text, concept.span().start);
+            let concept = concept.into_inner();
+            if concept.words.is_empty() {
+                errors.push(RuleError::new(
+                    &file.name,
+                    Some(line),
+                    None,
+                    format!("概念 `{}` 没有词：请在 words 中至少写一个词", concept.name),
+                ));
+            }
+            if concepts
+                .insert(concept.name.clone(), concept.words)
+                .is_some()
+            {
+                errors.push(RuleError::new(
+                    &file.name,
+                    Some(line),
+                    None,
+                    format!("概念 `{}` 重复定义：请合并为一个", concept.name),
+                ));
+            }
+        }
+        for stance in std::mem::take(&mut raw.stance) {
+            let line = line_of(&file.text, stance.span().start);
+            let stance = stance.into_inner();
+            match Stance::parse(&stance.name) {
+                Some(which) => match parsed.stances.iter_mut().find(|c| c.stance == which) {
+                    Some(cues) => {
+                        cues.words.extend(stance.words);
+                        cues.except.extend(stance.except);
+                    }
+                    None => parsed.stances.push(StanceCues {
+                        stance: which,
+                        words: stance.words,
+                        except: stance.except,
+                    }),
+                },
+                None => errors.push(RuleError::new(
+                    &file.name,
+                    Some(line),
+                    None,
+                    format!(
+                        "未知的语气 `{}`：可选 {}",
+                        stance.name,
+                        Stance::ALL.map(Stance::as_str).join("、")
+                    ),
+                )),
+            }
+        }
+    }
+    for (file, raw) in raws {
+        parsed.allow.extend(raw.allow);
         for table in raw.rule {
             let line = line_of(&file.text, table.span().start);
             let table = table.into_inner();
             let id = table.get("id").and_then(|v| v.as_str()).map(str::to_string);
             match toml::Value::Table(table).try_into::<RawRule>() {
-                Ok(raw) => match convert(raw, &file.name, line) {
-                    Ok(rule) => rules.push(rule),
+                Ok(raw) => match convert(raw, &file.name, line, &concepts) {
+                    Ok(rule) => parsed.rules.push(rule),
                     Err(mut e) => errors.append(&mut e),
                 },
                 Err(e) => errors.push(RuleError::new(
@@ -306,14 +462,69 @@ pub(crate) fn parse(files: &[SourceFile]) -> (Vec<Rule>, Vec<String>, Vec<RuleEr
             }
         }
     }
-    (rules, allow, errors)
+    (parsed, errors)
+}
+
+/// `@name` → the concept's words; anything else is a word of its own.
+fn expand(
+    items: Vec<String>,
+    concepts: &HashMap<String, Vec<String>>,
+    errors: &mut Vec<String>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for item in items {
+        match item.strip_prefix('@') {
+            Some(name) => match concepts.get(name) {
+                Some(words) => out.extend(words.iter().cloned()),
+                None => errors.push(format!(
+                    "概念 `@{name}` 未定义：请在某个规则文件中用 [[concept]] 定义它，或改正拼写"
+                )),
+            },
+            None => out.push(item),
+        }
+    }
+    out
 }
 
 use crate::model::SourceFile;
 
-fn convert(raw: RawRule, file: &str, line: usize) -> Result<Rule, Vec<RuleError>> {
+fn convert(
+    raw: RawRule,
+    file: &str,
+    line: usize,
+    concepts: &HashMap<String, Vec<String>>,
+) -> Result<Rule, Vec<RuleError>> {
     let mut errors = Vec::new();
     let err = |m: String| RuleError::new(file, Some(line), Some(&raw.id), m);
+    let mut concept_errors = Vec::new();
+    let words = raw
+        .words
+        .map(|w| expand(w, concepts, &mut concept_errors));
+    let near = raw.all.map(|names| {
+        let parts: Vec<Vec<String>> = names
+            .iter()
+            .map(|n| expand(vec![n.clone()], concepts, &mut concept_errors))
+            .collect();
+        (names, parts)
+    });
+    errors.extend(concept_errors.into_iter().map(err));
+    let stances = |names: &[String], errors: &mut Vec<RuleError>| -> Vec<Stance> {
+        names
+            .iter()
+            .filter_map(|n| {
+                let s = Stance::parse(n);
+                if s.is_none() {
+                    errors.push(err(format!(
+                        "未知的语气 `{n}`：可选 {}",
+                        Stance::ALL.map(Stance::as_str).join("、")
+                    )));
+                }
+                s
+            })
+            .collect()
+    };
+    let unless = stances(&raw.unless, &mut errors);
+    let soften = stances(&raw.soften, &mut errors);
     let severity = match raw.severity.as_str() {
         "advice" => Some(Severity::Advice),
         "revise" => Some(Severity::Revise),
@@ -344,14 +555,22 @@ fn convert(raw: RawRule, file: &str, line: usize) -> Result<Rule, Vec<RuleError>
                 ))
             })
     });
-    let matcher = match (raw.words, raw.pattern, validator) {
-        (Some(words), None, None) => {
+    if raw.within.is_some() && near.is_none() {
+        errors.push(err("within 只能与 all 一起使用".into()));
+    }
+    let matcher = match (words, raw.pattern, validator, near) {
+        (Some(words), None, None, None) => {
             if raw.anchors.is_some() {
                 errors.push(err("anchors 只能与 pattern 一起使用".into()));
             }
             Some(Matcher::Words { words })
         }
-        (None, Some(pattern), None) => match raw.anchors {
+        (None, None, None, Some((names, parts))) => Some(Matcher::Near {
+            parts,
+            names,
+            within: raw.within,
+        }),
+        (None, Some(pattern), None, None) => match raw.anchors {
             Some(anchors) => Some(Matcher::Pattern { pattern, anchors }),
             None => {
                 errors.push(err(
@@ -360,14 +579,14 @@ fn convert(raw: RawRule, file: &str, line: usize) -> Result<Rule, Vec<RuleError>
                 None
             }
         },
-        (None, None, Some(Ok(validator))) => Some(Matcher::Validator { validator }),
-        (None, None, Some(Err(e))) => {
+        (None, None, Some(Ok(validator)), None) => Some(Matcher::Validator { validator }),
+        (None, None, Some(Err(e)), None) => {
             errors.push(e);
             None
         }
         _ => {
             errors.push(err(
-                "每条规则必须且只能有 words、pattern、validator 之一".into()
+                "每条规则必须且只能有 words、pattern、validator、all 之一".into(),
             ));
             None
         }
@@ -385,6 +604,10 @@ fn convert(raw: RawRule, file: &str, line: usize) -> Result<Rule, Vec<RuleError>
             allow: raw.allow,
             examples_flag: raw.must_flag,
             examples_pass: raw.must_pass,
+            unless,
+            soften,
+            soft_message: raw.soft_message.map(Into::into),
+            soft_suggestion: raw.soft_suggestion.map(Into::into),
             file: file.to_string(),
             line,
         }),
@@ -466,6 +689,26 @@ pub(crate) fn validate(rules: &[Rule], global_allow: &[String]) -> Vec<RuleError
                 }
             }
             Matcher::Validator { .. } => {}
+            Matcher::Near { parts, within, .. } => {
+                if parts.len() < 2 {
+                    errors.push(err("all 至少要有两项（两个概念或词同时出现才算命中）".into()));
+                }
+                if parts
+                    .iter()
+                    .any(|p| p.is_empty() || p.iter().any(|w| normalize(w).trim().is_empty()))
+                {
+                    errors.push(err("all 的每一项都必须有词，且不能含空词".into()));
+                }
+                if *within == Some(0) {
+                    errors.push(err("within 必须大于 0（单位：字）".into()));
+                }
+            }
+        }
+        if !r.soften.is_empty() && (r.soft_message.is_none() || r.soft_suggestion.is_none()) {
+            errors.push(err(
+                "写了 soften 的规则必须同时写 soft-message 和 soft-suggestion（降为建议时显示的说明）"
+                    .into(),
+            ));
         }
         let fills_masked = r
             .replacement

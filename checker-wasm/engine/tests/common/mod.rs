@@ -65,13 +65,27 @@ pub struct Draft {
     pub context: Context,
     /// Every clause the draft really breaks (empty: a clean draft).
     pub clauses: Vec<String>,
+    /// What the draft is (`refund-promise`, `clean-negation` …), for rates per kind.
+    #[serde(default)]
+    pub kind: Option<String>,
     pub text: String,
 }
 
-/// The labelled corpus, each draft with the name of its file.
+/// The development part of the labelled corpus (`tests/corpus/*.toml`), each
+/// draft with the name of its file: rule authors read and tune against it.
 pub fn corpus() -> Vec<(String, Draft)> {
+    corpus_in("tests/corpus")
+}
+
+/// The blind test part (`tests/corpus/test/*.toml`): written from the policy
+/// text alone, frozen; never tuned against (see its README).
+pub fn test_corpus() -> Vec<(String, Draft)> {
+    corpus_in("tests/corpus/test")
+}
+
+fn corpus_in(dir: &str) -> Vec<(String, Draft)> {
     let mut out = Vec::new();
-    for p in toml_files("tests/corpus") {
+    for p in toml_files(dir) {
         let text = std::fs::read_to_string(&p).unwrap();
         let file: CorpusFile =
             toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));

@@ -1,0 +1,86 @@
+//! Co-occurrence rules (`all = ["@考不上", "@退费"]`): one word of every
+//! part in one sentence, in either order, optionally within a number of
+//! characters.
+//!
+//! Why this construct: a promise is two ideas together, and staff word each
+//! idea a dozen ways (考不上全额退费, 没考上退全款, 上不了岸全退 …). Listing the
+//! combinations as words or regex alternatives grows as their product and
+//! still misses the next one; two concepts and a distance grow as their sum.
+//!
+//! The words of every part come from the one automaton scan (`matcher`). For
+//! each occurrence taken as the leftmost of a match, every other part takes
+//! its first occurrence at or after it, so each candidate is the shortest
+//! window starting there: O(occurrences × parts × log occurrences).
+
+use crate::matcher::RawHit;
+use crate::rules::{Matcher, Rule};
+
+/// Ends a sentence in normalised text (full-width punctuation is ASCII there).
+fn ends_sentence(text: &str) -> bool {
+    text.bytes().any(|b| matches!(b, b'!' | b'?' | b';' | b'\n')) || text.contains('。')
+}
+
+/// `parts`: (rule, part, start, end) of every part word found, any order.
+pub(crate) fn hits(
+    rules: &[Rule],
+    text: &str,
+    mut parts: Vec<(usize, usize, usize, usize)>,
+    hits: &mut Vec<RawHit>,
+) {
+    if parts.is_empty() {
+        return;
+    }
+    parts.sort_unstable();
+    for found in parts.chunk_by(|a, b| a.0 == b.0) {
+        let rule = found[0].0;
+        let Matcher::Near {
+            parts: wanted,
+            within,
+            ..
+        } = &rules[rule].matcher
+        else {
+            continue;
+        };
+        // Occurrences per part, each sorted by start.
+        let mut by_part: Vec<Vec<(usize, usize)>> = vec![Vec::new(); wanted.len()];
+        for &(_, part, start, end) in found {
+            by_part[part].push((start, end));
+        }
+        if by_part.iter().any(Vec::is_empty) {
+            continue;
+        }
+        let mut last = (usize::MAX, 0);
+        for (p, occurrences) in by_part.iter().enumerate() {
+            for &(start, first_end) in occurrences {
+                let mut end = first_end;
+                let complete = by_part.iter().enumerate().all(|(q, others)| {
+                    if q == p {
+                        return true;
+                    }
+                    let i = others.partition_point(|&(s, _)| s < start);
+                    match others.get(i) {
+                        Some(&(_, e)) => {
+                            end = end.max(e);
+                            true
+                        }
+                        None => false,
+                    }
+                });
+                if !complete || (start, end) == last || ends_sentence(&text[start..end]) {
+                    continue;
+                }
+                if within.is_some_and(|n| text[start..end].chars().count() > n) {
+                    continue;
+                }
+                last = (start, end);
+                hits.push(RawHit {
+                    rule,
+                    start,
+                    end,
+                    masked: None,
+                    soft: false,
+                });
+            }
+        }
+    }
+}

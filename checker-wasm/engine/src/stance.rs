@@ -1,0 +1,236 @@
+//! Sentence stance: what the sentence around a hit does with it.
+//!
+//! A banned word in a draft is not always a banned statement: 谨防代考诈骗
+//! warns against it, 我们不承诺包过 denies it, 网传取消笔试系谣言 reports
+//! (and refutes) it, 能不能保过？ asks about it. And a phone number after 加我
+//! is the speaker's own, after 您的 the listener's own. Enumerating such
+//! phrases in allow-lists one by one (能不能找人代考, 代考是违法 …) let the next
+//! wording through; instead the rules files define *cue words* per stance
+//! (`[[stance]]`), and each rule says which stances drop its hit (`unless`)
+//! or soften it to advice (`soften`).
+//!
+//! Where a cue counts is fixed here, per stance, because it follows from what
+//! the stance is: a negation must come before the hit in the same clause and
+//! close to it (不 three clauses earlier denies something else); a warning,
+//! report or question colours the whole sentence, before or after the hit
+//! (代考是违法的); the speaker's or listener's own (加我微信吧：138…) comes
+//! before the number in the same sentence.
+//!
+//! Tried and dropped: a window of N characters either side for every stance
+//! (negation then reached back into the previous clause: 不错，保过！), and
+//! sentence scope for negation (不 in 不少 anywhere in the sentence cleared
+//! real promises; `except` words exist for the cue words that are parts of
+//! other words, but the clause scope does most of the work).
+
+use serde::{Deserialize, Serialize};
+
+/// How far before a hit (in bytes of normalised text, about 3 per Han
+/// character) a negation may stand.
+const NEGATION_REACH: usize = 30;
+/// How far before a number the speaker's or listener's cue may stand.
+const OWNER_REACH: usize = 60;
+/// How far a sentence is searched either side of a hit, so that the cost per
+/// hit stays bounded whatever the draft.
+const SENTENCE_REACH: usize = 300;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stance {
+    /// 不, 没有, 绝不 … before the hit in its clause.
+    Negation,
+    /// 谨防, 警惕, 严禁, 是违法的 … anywhere in the sentence.
+    Warning,
+    /// 网传, 据报道, 辟谣 … anywhere in the sentence.
+    Report,
+    /// 能不能, 吗, ？ … anywhere in the sentence.
+    Question,
+    /// 我的, 加我, 本人 … before the hit in its sentence: the speaker's own.
+    Own,
+    /// 您的, 你的 … before the hit in its sentence: the listener's own.
+    Yours,
+}
+
+impl Stance {
+    pub const ALL: [Stance; 6] = [
+        Stance::Negation,
+        Stance::Warning,
+        Stance::Report,
+        Stance::Question,
+        Stance::Own,
+        Stance::Yours,
+    ];
+
+    /// The name used in rules files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stance::Negation => "negation",
+            Stance::Warning => "warning",
+            Stance::Report => "report",
+            Stance::Question => "question",
+            Stance::Own => "own",
+            Stance::Yours => "yours",
+        }
+    }
+
+    /// The label an admin sees on the rule catalogue page.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Stance::Negation => "否定",
+            Stance::Warning => "警示",
+            Stance::Report => "报道",
+            Stance::Question => "提问",
+            Stance::Own => "本人的",
+            Stance::Yours => "对方本人的",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Stance> {
+        Stance::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
+    fn scope(self) -> Scope {
+        match self {
+            Stance::Negation => Scope::ClauseBefore(NEGATION_REACH),
+            Stance::Own | Stance::Yours => Scope::SentenceBefore(OWNER_REACH),
+            Stance::Warning | Stance::Report | Stance::Question => Scope::Sentence,
+        }
+    }
+}
+
+enum Scope {
+    /// Before the hit, in its clause, ending at most this many bytes before it.
+    ClauseBefore(usize),
+    /// Before the hit, in its sentence, ending at most this many bytes before it.
+    SentenceBefore(usize),
+    /// Anywhere in the hit's sentence.
+    Sentence,
+}
+
+/// One stance's cue words, as the rules files define them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StanceCues {
+    pub stance: Stance,
+    pub words: Vec<String>,
+    /// Words that contain a cue without carrying the stance (不错, 不少 for 不).
+    #[serde(default)]
+    pub except: Vec<String>,
+}
+
+/// Ends a sentence (normalised text: full-width punctuation is ASCII here).
+fn ends_sentence(b: u8) -> bool {
+    matches!(b, b'!' | b'?' | b';' | b'\n')
+}
+
+/// `。` is three bytes in UTF-8; checked at a byte position.
+fn is_full_stop(text: &[u8], i: usize) -> bool {
+    text[i..].starts_with("。".as_bytes())
+}
+
+fn ends_clause(b: u8) -> bool {
+    ends_sentence(b) || matches!(b, b',' | b':')
+}
+
+/// The cue occurrences of one draft, by stance, sorted by start.
+#[derive(Default)]
+pub(crate) struct Cues {
+    found: Vec<(Stance, usize, usize)>,
+    except: Vec<(Stance, usize, usize)>,
+}
+
+impl Cues {
+    pub fn push(&mut self, stance: Stance, start: usize, end: usize) {
+        self.found.push((stance, start, end));
+    }
+
+    pub fn push_except(&mut self, stance: Stance, start: usize, end: usize) {
+        self.except.push((stance, start, end));
+    }
+
+    /// Does `stance` hold for the hit at `start..end` of `text`?
+    pub fn holds(&self, text: &str, stance: Stance, start: usize, end: usize) -> bool {
+        let bytes = text.as_bytes();
+        let back = |stop: fn(u8) -> bool, reach: usize| {
+            let floor = start.saturating_sub(reach);
+            (floor..start)
+                .rev()
+                .find(|&i| stop(bytes[i]) || (i + 3 <= start && is_full_stop(bytes, i)))
+                .map_or(floor, |i| i + 1)
+        };
+        let (from, to) = match stance.scope() {
+            Scope::ClauseBefore(reach) => (back(ends_clause, reach), start),
+            Scope::SentenceBefore(reach) => (back(ends_sentence, reach), start),
+            Scope::Sentence => {
+                let from = back(ends_sentence, SENTENCE_REACH);
+                let ceiling = (end + SENTENCE_REACH).min(bytes.len());
+                let to = (end..ceiling)
+                    .find(|&i| ends_sentence(bytes[i]) || is_full_stop(bytes, i))
+                    // A question mark belongs to its sentence.
+                    .map_or(ceiling, |i| i + 1);
+                (from, to)
+            }
+        };
+        self.found.iter().any(|&(s, cs, ce)| {
+            s == stance
+                && cs >= from
+                && ce <= to
+                && !(cs < end && ce > start) // a cue inside the hit is the hit's own word
+                && !self
+                    .except
+                    .iter()
+                    .any(|&(x, xs, xe)| x == stance && xs <= cs && xe >= ce)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (text, stance, hit, holds): the hit is the first occurrence of its word.
+    const CASES: &[(&str, Stance, &str, bool)] = &[
+        ("我们不承诺包过", Stance::Negation, "包过", true),
+        ("不错,包过!", Stance::Negation, "包过", false),
+        ("包过,不过全退", Stance::Negation, "包过", false),
+        ("谨防代考诈骗", Stance::Warning, "代考", true),
+        ("代考是违法的。", Stance::Warning, "代考", true),
+        ("代考。违法的事别做", Stance::Warning, "代考", false),
+        ("能不能保过?", Stance::Question, "保过", true),
+        ("保过!能不能来", Stance::Question, "保过", false),
+        ("加我微信吧:13812345678", Stance::Own, "13812345678", true),
+        ("您的邮箱a@b.cn已登记", Stance::Yours, "a@b.cn", true),
+        ("我的同事。13812345678", Stance::Own, "13812345678", false),
+    ];
+
+    fn cues_for(text: &str) -> Cues {
+        let words: &[(Stance, &str)] = &[
+            (Stance::Negation, "不"),
+            (Stance::Warning, "谨防"),
+            (Stance::Warning, "违法"),
+            (Stance::Question, "能不能"),
+            (Stance::Question, "?"),
+            (Stance::Own, "加我"),
+            (Stance::Own, "我的"),
+            (Stance::Yours, "您的"),
+        ];
+        let mut cues = Cues::default();
+        for &(stance, w) in words {
+            for (i, _) in text.match_indices(w) {
+                cues.push(stance, i, i + w.len());
+            }
+        }
+        for (i, _) in text.match_indices("不错") {
+            cues.push_except(Stance::Negation, i, i + "不错".len());
+        }
+        cues
+    }
+
+    #[test]
+    fn stance_scopes() {
+        for &(text, stance, word, want) in CASES {
+            let start = text.find(word).unwrap();
+            let got = cues_for(text).holds(text, stance, start, start + word.len());
+            assert_eq!(got, want, "{stance:?} of {word} in {text}");
+        }
+    }
+}
