@@ -328,7 +328,8 @@ fn apply_stances(rules: &[Rule], text: &str, cues: &Cues, hits: &mut Vec<RawHit>
         if rule.unless.is_empty() && rule.soften.is_empty() {
             return true;
         }
-        let holds = |s: &Stance| cues.holds(text, *s, h.start, h.end);
+        let near = matches!(rule.matcher, Matcher::Near { .. });
+        let holds = |s: &Stance| cues.holds(text, *s, h.start, h.end, near);
         if rule.unless.iter().any(holds) {
             return false;
         }

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 
 /// How far before a hit (in bytes of normalised text, about 3 per Han
 /// character) a negation may stand.
-const NEGATION_REACH: usize = 30;
+const NEGATION_REACH: usize = 45;
 /// How far before a number the speaker's or listener's cue may stand.
 const OWNER_REACH: usize = 60;
 /// How far a sentence is searched either side of a hit, so that the cost per
@@ -147,8 +147,17 @@ impl Cues {
         self.except.push((stance, start, end));
     }
 
-    /// Does `stance` hold for the hit at `start..end` of `text`?
-    pub fn holds(&self, text: &str, stance: Stance, start: usize, end: usize) -> bool {
+    /// Does `stance` hold for the hit at `start..end` of `text`? A cue inside
+    /// a word hit is that word's own (诈骗 is no warning about itself); inside
+    /// a co-occurrence hit (`inside_counts`) it is a word of the sentence.
+    pub fn holds(
+        &self,
+        text: &str,
+        stance: Stance,
+        start: usize,
+        end: usize,
+        inside_counts: bool,
+    ) -> bool {
         let bytes = text.as_bytes();
         let back = |stop: fn(u8) -> bool, reach: usize| {
             let floor = start.saturating_sub(reach);
@@ -174,7 +183,7 @@ impl Cues {
             s == stance
                 && cs >= from
                 && ce <= to
-                && !(cs < end && ce > start) // a cue inside the hit is the hit's own word
+                && (inside_counts || !(cs >= start && ce <= end))
                 && !self
                     .except
                     .iter()
@@ -229,7 +238,7 @@ mod tests {
     fn stance_scopes() {
         for &(text, stance, word, want) in CASES {
             let start = text.find(word).unwrap();
-            let got = cues_for(text).holds(text, stance, start, start + word.len());
+            let got = cues_for(text).holds(text, stance, start, start + word.len(), false);
             assert_eq!(got, want, "{stance:?} of {word} in {text}");
         }
     }

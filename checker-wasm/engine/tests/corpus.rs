@@ -149,15 +149,15 @@ struct Floor {
 }
 
 const DEV_FLOOR: Floor = Floor {
-    right: 0.0,
-    clean_alarm_rate: 1.0,
-    clean_blocked: usize::MAX,
+    right: 0.69,
+    clean_alarm_rate: 0.015,
+    clean_blocked: 5,
 };
 
 const TEST_FLOOR: Floor = Floor {
-    right: 0.0,
-    clean_alarm_rate: 1.0,
-    clean_blocked: usize::MAX,
+    right: 0.61,
+    clean_alarm_rate: 0.045,
+    clean_blocked: 6,
 };
 
 fn check_floor(name: &str, card: &Scorecard, floor: &Floor) -> Vec<String> {
@@ -212,9 +212,9 @@ fn corpus_accuracy() {
     let mut failures = check_floor("development", &dev_card, &DEV_FLOOR);
     failures.extend(check_floor("test", &test_card, &TEST_FLOOR));
     // The clauses the rules covered before this corpus grew keep their recall.
-    for c in ["2.2.1", "3.3.1", "3.3.3"] {
-        if dev_card.recall(c).is_some_and(|r| r < 0.5) {
-            failures.push(format!("development: recall of {c} below 0.5"));
+    for c in ["2.2.1", "3.1.1", "3.3.1", "3.3.3"] {
+        if dev_card.recall(c).is_some_and(|r| r < 0.45) {
+            failures.push(format!("development: recall of {c} below 0.45"));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
