@@ -170,7 +170,6 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     })
 }
 
-
 /// Tells the admin where the text stands against the editions.
 fn report_edition(handbook: &Handbook) {
     let editions = &handbook.editions;

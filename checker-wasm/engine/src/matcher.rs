@@ -11,9 +11,9 @@
 use crate::branches;
 use crate::model::Context;
 use crate::near;
-use crate::stance::{Cues, Stance, StanceCues};
 use crate::normalize::{Normalized, normalize};
 use crate::rules::{Matcher, Rule, Validator};
+use crate::stance::{Cues, Stance, StanceCues};
 use crate::validators;
 use aho_corasick::automaton::Automaton;
 use aho_corasick::dfa::DFA;

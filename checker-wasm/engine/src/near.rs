@@ -17,7 +17,9 @@ use crate::rules::{Matcher, Rule};
 
 /// Ends a sentence in normalised text (full-width punctuation is ASCII there).
 fn ends_sentence(text: &str) -> bool {
-    text.bytes().any(|b| matches!(b, b'!' | b'?' | b';' | b'\n')) || text.contains('。')
+    text.bytes()
+        .any(|b| matches!(b, b'!' | b'?' | b';' | b'\n'))
+        || text.contains('。')
 }
 
 /// `parts`: (rule, part, start, end) of every part word found, any order.

@@ -497,9 +497,7 @@ fn convert(
     let mut errors = Vec::new();
     let err = |m: String| RuleError::new(file, Some(line), Some(&raw.id), m);
     let mut concept_errors = Vec::new();
-    let words = raw
-        .words
-        .map(|w| expand(w, concepts, &mut concept_errors));
+    let words = raw.words.map(|w| expand(w, concepts, &mut concept_errors));
     let near = raw.all.map(|names| {
         let parts: Vec<Vec<String>> = names
             .iter()
@@ -691,7 +689,9 @@ pub(crate) fn validate(rules: &[Rule], global_allow: &[String]) -> Vec<RuleError
             Matcher::Validator { .. } => {}
             Matcher::Near { parts, within, .. } => {
                 if parts.len() < 2 {
-                    errors.push(err("all 至少要有两项（两个概念或词同时出现才算命中）".into()));
+                    errors.push(err(
+                        "all 至少要有两项（两个概念或词同时出现才算命中）".into()
+                    ));
                 }
                 if parts
                     .iter()

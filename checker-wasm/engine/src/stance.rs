@@ -159,16 +159,19 @@ impl Cues {
         inside_counts: bool,
     ) -> bool {
         let bytes = text.as_bytes();
+        // A co-occurrence hit spans its parts: a negation of the last part
+        // may stand between them (合同……不要存在微信收藏).
+        let anchor = if inside_counts { end } else { start };
         let back = |stop: fn(u8) -> bool, reach: usize| {
-            let floor = start.saturating_sub(reach);
-            (floor..start)
+            let floor = anchor.saturating_sub(reach + (anchor - start));
+            (floor..anchor)
                 .rev()
-                .find(|&i| stop(bytes[i]) || (i + 3 <= start && is_full_stop(bytes, i)))
+                .find(|&i| stop(bytes[i]) || (i + 3 <= anchor && is_full_stop(bytes, i)))
                 .map_or(floor, |i| i + 1)
         };
         let (from, to) = match stance.scope() {
-            Scope::ClauseBefore(reach) => (back(ends_clause, reach), start),
-            Scope::SentenceBefore(reach) => (back(ends_sentence, reach), start),
+            Scope::ClauseBefore(reach) => (back(ends_clause, reach), anchor),
+            Scope::SentenceBefore(reach) => (back(ends_sentence, reach), anchor),
             Scope::Sentence => {
                 let from = back(ends_sentence, SENTENCE_REACH);
                 let ceiling = (end + SENTENCE_REACH).min(bytes.len());

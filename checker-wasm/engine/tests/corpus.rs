@@ -74,8 +74,15 @@ fn score(rules: &RuleSet, drafts: &[(String, Draft)], show: bool) -> Scorecard {
             any
         };
         card.right += usize::from(right);
-        let expected = if want.is_empty() { "clean" } else { "violation" };
-        *card.confusion.entry((expected, report.verdict)).or_default() += 1;
+        let expected = if want.is_empty() {
+            "clean"
+        } else {
+            "violation"
+        };
+        *card
+            .confusion
+            .entry((expected, report.verdict))
+            .or_default() += 1;
         let kind = d.kind.clone().unwrap_or_else(|| "(untagged)".into());
         let k = card.per_kind.entry(kind).or_default();
         k.0 += 1;
@@ -108,7 +115,10 @@ fn score(rules: &RuleSet, drafts: &[(String, Draft)], show: bool) -> Scorecard {
 }
 
 fn print(name: &str, card: &Scorecard) {
-    println!("\n== {name}: {} drafts, {} clean ==", card.drafts, card.clean);
+    println!(
+        "\n== {name}: {} drafts, {} clean ==",
+        card.drafts, card.clean
+    );
     println!(
         "right {}/{} ({:.1}%); violations with no finding at all {}; clean blocked {}, clean at revise or worse {} ({:.1}%)",
         card.right,
@@ -191,7 +201,11 @@ fn corpus_accuracy() {
     let show_dev = std::env::var("WXCHECK_CORPUS_SHOW").is_ok_and(|v| v == "dev");
     let dev = common::corpus();
     let test = common::test_corpus();
-    assert!(dev.len() >= 1_000, "development part has only {}", dev.len());
+    assert!(
+        dev.len() >= 1_000,
+        "development part has only {}",
+        dev.len()
+    );
     assert!(test.len() >= 300, "test part has only {}", test.len());
     let dev_card = score(&rules, &dev, show_dev);
     let test_card = score(&rules, &test, false);
