@@ -114,7 +114,7 @@ impl Handbook {
                 book_dir.join("src").display()
             );
         }
-        let rules = load_rules(book_dir, &clauses)?;
+        let rules = load_rules(book_dir, &settings, &clauses)?;
         Ok(Handbook {
             settings,
             clauses,
@@ -124,9 +124,10 @@ impl Handbook {
     }
 }
 
-/// Loads `book/rules/*.toml`, checks every rule's clause against the handbook
-/// and runs every rule's examples.
-pub fn load_rules(book_dir: &Path, clauses: &ClauseIndex) -> Result<RuleSet> {
+/// Loads `book/rules/*.toml` with their `{{name}}` references filled in from
+/// the settings, checks every rule's clause against the handbook and runs
+/// every rule's examples.
+pub fn load_rules(book_dir: &Path, settings: &Settings, clauses: &ClauseIndex) -> Result<RuleSet> {
     let rules_dir = book_dir.join("rules");
     let mut files = Vec::new();
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&rules_dir)
@@ -146,7 +147,8 @@ pub fn load_rules(book_dir: &Path, clauses: &ClauseIndex) -> Result<RuleSet> {
     if files.is_empty() {
         bail!("{}: 没有规则文件（*.toml）", rules_dir.display());
     }
-    let rules = RuleSet::load(&files).map_err(|errors| anyhow::anyhow!(join_lines(&errors)))?;
+    let rules = RuleSet::load_with(&files, settings.values())
+        .map_err(|errors| anyhow::anyhow!(join_lines(&errors)))?;
     rules
         .check_clauses(&|id| clauses.get(id).is_some())
         .map_err(|errors| anyhow::anyhow!(join_lines(&errors)))?;

@@ -23,13 +23,25 @@
 //! must-flag = ["本班保过"]
 //! must-pass = ["本课程不承诺通过"]
 //! ```
+//!
+//! Company values are never written into a rules file: `{{hotline}}`,
+//! `{{service_email}}` … refer to `book/settings.toml` and are filled in by
+//! the loader (see [`crate::settings`]), regex-escaped inside `pattern`.
+//!
+//! The file is read through toml's spanned document model, not through serde
+//! into a struct: that way every error is at the line of the key (or list
+//! item) at fault, and every key of every rule is checked, not just the first
+//! that serde trips over.
 
-use crate::error::RuleError;
-use crate::model::{Context, Severity};
+use crate::error::{RuleError, explain_toml_error};
+use crate::model::{Context, Severity, SourceFile};
 use crate::normalize::normalize;
+use crate::settings::{Fill, Settings, fill};
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
 /// A built-in validator: personal data found by checksum, not by bare digit runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -115,12 +127,49 @@ pub struct Rule {
     pub allow: Vec<String>,
     pub examples_flag: Vec<String>,
     pub examples_pass: Vec<String>,
-    /// Where the rule was defined (for messages).
+    /// Where the rule was defined (for messages): the `[[rule]]` line.
     pub file: String,
     pub line: usize,
+    /// Where each key is written, so that errors found after loading point
+    /// at it. Not part of the JSON form: rules read back from JSON have none
+    /// and their errors fall back to `line`.
+    pub lines: KeyLines,
+}
+
+/// Where a rule's keys and list items are written (1-based lines).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KeyLines {
+    keys: Vec<KeyLine>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct KeyLine {
+    key: &'static str,
+    line: usize,
+    /// The line of each item of a list key.
+    items: Vec<usize>,
+}
+
+impl KeyLines {
+    fn get(&self, key: &str) -> Option<&KeyLine> {
+        self.keys.iter().find(|k| k.key == key)
+    }
 }
 
 impl Rule {
+    /// The line of `key` (`severity`, `must-flag` …), or of the rule when
+    /// the key is not written or the rule came from JSON.
+    pub fn line_of(&self, key: &str) -> usize {
+        self.lines.get(key).map_or(self.line, |k| k.line)
+    }
+
+    /// The line of item `index` of list key `key` (a word, an example).
+    pub fn item_line(&self, key: &str, index: usize) -> usize {
+        self.lines
+            .get(key)
+            .map_or(self.line, |k| k.items.get(index).copied().unwrap_or(k.line))
+    }
+
     /// `words`, `pattern` or `validator`.
     pub fn kind(&self) -> &'static str {
         match self.matcher {
@@ -206,7 +255,7 @@ impl TryFrom<RuleRepr> for Rule {
             (None, None, None, Some(validator)) => Matcher::Validator { validator },
             _ => {
                 return Err(format!(
-                    "规则 `{}`：words、pattern(+anchors)、validator 必须且只能有一种",
+                    "规则 {}：words、pattern(+anchors)、validator 必须且只能有一种，请只保留一种",
                     r.id
                 ));
             }
@@ -225,171 +274,529 @@ impl TryFrom<RuleRepr> for Rule {
             examples_pass: r.examples_pass,
             file: r.file,
             line: r.line,
+            lines: KeyLines::default(),
         })
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFile {
-    #[serde(default)]
-    allow: Vec<String>,
-    #[serde(default)]
-    rule: Vec<toml::Spanned<toml::Table>>,
+/// Keys a rule may have. Text keys hold one string, list keys a list of them.
+const TEXT_KEYS: [&str; 8] = [
+    "id",
+    "clause",
+    "severity",
+    "message",
+    "suggestion",
+    "replacement",
+    "pattern",
+    "validator",
+];
+const LIST_KEYS: [&str; 6] = [
+    "contexts",
+    "words",
+    "anchors",
+    "allow",
+    "must-flag",
+    "must-pass",
+];
+/// Keys every rule must have, with how to write them (for the error).
+const REQUIRED: [(&str, &str); 6] = [
+    ("id", "id = \"exam-pass-promise\"（小写字母、数字和连字符）"),
+    ("clause", "clause = \"3.1.1\"（手册条款编号）"),
+    (
+        "severity",
+        "severity = \"revise\"（block、senior、revise、advice 之一）",
+    ),
+    (
+        "contexts",
+        "contexts = [\"public\", \"customer\"]（public、customer、group 中选用）",
+    ),
+    (
+        "message",
+        "message = \"……\"（说明违反了制度哪一条、为什么）",
+    ),
+    ("suggestion", "suggestion = \"……\"（告诉写稿人怎样改）"),
+];
+const MATCHER_KEYS: [&str; 3] = ["words", "pattern", "validator"];
+const SEVERITIES: &str = "block、senior、revise、advice";
+const CONTEXTS: &str = "public、customer、group";
+const VALIDATORS: &str = "phone、resident-id、bank-card、email";
+
+fn all_keys() -> impl Iterator<Item = &'static str> {
+    TEXT_KEYS.into_iter().chain(LIST_KEYS)
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawRule {
-    id: String,
-    clause: String,
-    severity: String,
-    contexts: Vec<String>,
-    message: String,
-    suggestion: String,
-    replacement: Option<String>,
-    words: Option<Vec<String>>,
-    pattern: Option<String>,
-    anchors: Option<Vec<String>>,
-    validator: Option<String>,
-    #[serde(default)]
-    allow: Vec<String>,
-    #[serde(default)]
-    must_flag: Vec<String>,
-    #[serde(default)]
-    must_pass: Vec<String>,
+/// How `{{name}}` references in a key's values are filled in, if at all:
+/// ids, clause numbers and enum names are not company values.
+fn fill_mode(key: &str) -> Option<Fill> {
+    match key {
+        "pattern" => Some(Fill::Regex),
+        "message" | "suggestion" | "replacement" | "words" | "anchors" | "allow" | "must-flag"
+        | "must-pass" => Some(Fill::Text),
+        _ => None,
+    }
 }
 
-fn line_of(text: &str, byte: usize) -> usize {
-    text.as_bytes()[..byte.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+/// The closest known key to a misspelt one (`sevrity`, `must_flag`), if any
+/// is close enough to be what the admin meant.
+fn did_you_mean(key: &str, known: impl Iterator<Item = &'static str>) -> Option<&'static str> {
+    known
+        .map(|k| (strsim::levenshtein(key, k), k))
+        .filter(|&(d, k)| d <= 2.min(k.len() / 2))
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, k)| k)
 }
 
-/// Parses every file into rules and global allow words; collects all errors.
-pub(crate) fn parse(files: &[SourceFile]) -> (Vec<Rule>, Vec<String>, Vec<RuleError>) {
+fn type_zh(v: &DeValue<'_>) -> &'static str {
+    match v {
+        DeValue::String(_) => "文字",
+        DeValue::Integer(_) => "整数",
+        DeValue::Float(_) => "小数",
+        DeValue::Boolean(_) => "true/false",
+        DeValue::Datetime(_) => "日期",
+        DeValue::Array(_) => "列表",
+        DeValue::Table(_) => "表",
+    }
+}
+
+/// Byte offset → 1-based line, by binary search over the line starts.
+struct Lines(Vec<usize>);
+
+impl Lines {
+    fn new(text: &str) -> Lines {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Lines(starts)
+    }
+    fn at(&self, offset: usize) -> usize {
+        self.0.partition_point(|&s| s <= offset)
+    }
+}
+
+/// One rules file being read: where errors go and how lines are found.
+struct Reader<'a> {
+    file: &'a str,
+    lines: Lines,
+    settings: &'a Settings,
+    errors: Vec<RuleError>,
+}
+
+/// A value read from a rule: its text(s) with the line of each.
+enum Value {
+    Text(String),
+    List(Vec<String>),
+}
+
+struct Field {
+    line: usize,
+    value: Value,
+    items: Vec<usize>,
+}
+
+impl Reader<'_> {
+    fn error(&mut self, line: usize, rule: Option<&str>, message: String) {
+        self.errors
+            .push(RuleError::new(self.file, Some(line), rule, message));
+    }
+
+    /// Fills in settings; each bad reference is reported at `line`.
+    fn fill(&mut self, key: &str, text: &str, line: usize, rule: Option<&str>) -> Option<String> {
+        let Some(how) = fill_mode(key) else {
+            return Some(text.to_string());
+        };
+        match fill(text, self.settings, how) {
+            Ok(s) => Some(s),
+            Err(messages) => {
+                for m in messages {
+                    self.error(line, rule, m);
+                }
+                None
+            }
+        }
+    }
+
+    /// A list of texts (`allow = [...]` and the list keys of a rule).
+    fn list(
+        &mut self,
+        key: &str,
+        value: &Spanned<DeValue<'_>>,
+        rule: Option<&str>,
+    ) -> Option<(Vec<String>, Vec<usize>)> {
+        let line = self.lines.at(value.span().start);
+        let items = match value.get_ref() {
+            DeValue::Array(items) => items,
+            DeValue::String(s) => {
+                self.error(
+                    line,
+                    rule,
+                    format!("{key} 应是列表：请加上方括号，写成 {key} = [\"{s}\"]"),
+                );
+                return None;
+            }
+            other => {
+                self.error(
+                    line,
+                    rule,
+                    format!(
+                        "{key} 应是文字列表，现在是{}：请写成 {key} = [\"甲\", \"乙\"]",
+                        type_zh(other)
+                    ),
+                );
+                return None;
+            }
+        };
+        let (mut out, mut lines, mut ok) = (Vec::new(), Vec::new(), true);
+        for (i, item) in items.iter().enumerate() {
+            let line = self.lines.at(item.span().start);
+            match item.get_ref() {
+                DeValue::String(s) => match self.fill(key, s, line, rule) {
+                    Some(s) => {
+                        out.push(s);
+                        lines.push(line);
+                    }
+                    None => ok = false,
+                },
+                other => {
+                    ok = false;
+                    self.error(
+                        line,
+                        rule,
+                        format!(
+                            "{key} 的第 {} 项是{}，应是文字：请用英文引号括起来",
+                            i + 1,
+                            type_zh(other)
+                        ),
+                    );
+                }
+            }
+        }
+        ok.then_some((out, lines))
+    }
+
+    /// The top level of a rules file: `allow` and `[[rule]]` tables.
+    fn file(&mut self, root: &DeTable<'_>, rules: &mut Vec<Rule>, allow: &mut Vec<String>) {
+        for (key, value) in root {
+            let line = self.lines.at(key.span().start);
+            match key.get_ref().as_ref() {
+                "allow" => {
+                    let Some((words, lines)) = self.list("allow", value, None) else {
+                        continue;
+                    };
+                    for (w, line) in words.into_iter().zip(lines) {
+                        if normalize(&w).trim().is_empty() {
+                            self.error(line, None, "全局 allow 中有空词：请删去这一项".into());
+                        } else {
+                            allow.push(w);
+                        }
+                    }
+                }
+                "rule" => match value.get_ref() {
+                    DeValue::Array(tables) => {
+                        for table in tables {
+                            let header = self.lines.at(table.span().start);
+                            match table.get_ref() {
+                                DeValue::Table(t) => {
+                                    if let Some(rule) = self.rule(t, header) {
+                                        rules.push(rule);
+                                    }
+                                }
+                                other => self.error(
+                                    header,
+                                    None,
+                                    format!(
+                                        "rule 的每一项都应是一条规则（表），这里是{}：\
+                                         请把每条规则写成以 [[rule]] 开头的一段",
+                                        type_zh(other)
+                                    ),
+                                ),
+                            }
+                        }
+                    }
+                    _ => self.error(
+                        line,
+                        None,
+                        "规则的表头要用两层方括号：请把 [rule] 改为 [[rule]]".into(),
+                    ),
+                },
+                other if all_keys().any(|k| k == other) => self.error(
+                    line,
+                    None,
+                    format!(
+                        "`{other}` 写在了第一个 [[rule]] 之前：请把它移到所属规则的 [[rule]] 行下面"
+                    ),
+                ),
+                other => {
+                    let message = match did_you_mean(other, ["allow", "rule"].into_iter()) {
+                        Some(k) => format!("未知的键 `{other}`：是不是想写 {k}？请改正拼写"),
+                        None => format!(
+                            "未知的键 `{other}`：规则文件顶层只能写 allow 和 [[rule]]，请删去它"
+                        ),
+                    };
+                    self.error(line, None, message);
+                }
+            }
+        }
+    }
+
+    /// One `[[rule]]` table; `None` (with its errors reported) when any key
+    /// is wrong. Each mistake is reported once, at the line of its key.
+    fn rule(&mut self, table: &DeTable<'_>, header: usize) -> Option<Rule> {
+        let id = table
+            .get("id")
+            .and_then(|v| v.get_ref().as_str())
+            .map(str::to_string);
+        let rule = id.as_deref();
+        let before = self.errors.len();
+        let mut fields: HashMap<&'static str, Field> = HashMap::new();
+        // Keys written (even with a bad value) and keys a misspelling stands for.
+        let mut present: HashSet<&str> = HashSet::new();
+        let mut meant: HashSet<&str> = HashSet::new();
+        for (key, value) in table {
+            let name: &str = key.get_ref();
+            let line = self.lines.at(key.span().start);
+            let value_line = self.lines.at(value.span().start);
+            if let Some(k) = TEXT_KEYS.into_iter().find(|k| *k == name) {
+                present.insert(k);
+                match value.get_ref() {
+                    DeValue::String(s) => {
+                        if let Some(s) = self.fill(k, s, value_line, rule) {
+                            fields.insert(
+                                k,
+                                Field {
+                                    line,
+                                    value: Value::Text(s),
+                                    items: Vec::new(),
+                                },
+                            );
+                        }
+                    }
+                    other => self.error(
+                        value_line,
+                        rule,
+                        format!(
+                            "{k} 应是文字，现在是{}：请用英文引号括起来，写成 {k} = \"…\"",
+                            type_zh(other)
+                        ),
+                    ),
+                }
+            } else if let Some(k) = LIST_KEYS.into_iter().find(|k| *k == name) {
+                present.insert(k);
+                if let Some((list, items)) = self.list(k, value, rule) {
+                    fields.insert(
+                        k,
+                        Field {
+                            line,
+                            value: Value::List(list),
+                            items,
+                        },
+                    );
+                }
+            } else {
+                let message = match did_you_mean(name, all_keys()) {
+                    Some(k) => {
+                        meant.insert(k);
+                        format!("未知的键 `{name}`：是不是想写 {k}？请改正拼写")
+                    }
+                    None => format!(
+                        "未知的键 `{name}`：请删去它，或改为 {} 之一",
+                        all_keys().collect::<Vec<_>>().join("、")
+                    ),
+                };
+                self.error(line, rule, message);
+            }
+        }
+        for (key, how) in REQUIRED {
+            if !present.contains(key) && !meant.contains(key) {
+                self.error(
+                    header,
+                    rule,
+                    format!("缺少 {key}：请在这条规则里加上 {how}"),
+                );
+            }
+        }
+        let line =
+            |k: &str, fields: &HashMap<&str, Field>| fields.get(k).map_or(header, |f| f.line);
+        let severity = match fields.get("severity").map(|f| (&f.value, f.line)) {
+            Some((Value::Text(s), line)) => {
+                match Severity::ALL.into_iter().find(|x| x.as_str() == s) {
+                    Some(s) => Some(s),
+                    None => {
+                        self.error(
+                            line,
+                            rule,
+                            format!("未知的 severity `{s}`：请把 severity 改为 {SEVERITIES} 之一"),
+                        );
+                        None
+                    }
+                }
+            }
+            _ => None,
+        };
+        let mut contexts = Vec::new();
+        if let Some(f) = fields.get("contexts")
+            && let Value::List(list) = &f.value
+        {
+            for (c, &line) in list.iter().zip(&f.items) {
+                match c.parse::<Context>() {
+                    Ok(c) if !contexts.contains(&c) => contexts.push(c),
+                    Ok(_) => self.error(line, rule, format!("场景 `{c}` 重复：请删去重复的一个")),
+                    Err(_) => self.error(
+                        line,
+                        rule,
+                        format!("未知的场景 `{c}`：请改为 {CONTEXTS} 之一"),
+                    ),
+                }
+            }
+        }
+        let validator = match fields.get("validator").map(|f| (&f.value, f.line)) {
+            Some((Value::Text(v), line)) => {
+                let found = Validator::ALL.into_iter().find(|x| x.as_str() == v);
+                if found.is_none() {
+                    self.error(
+                        line,
+                        rule,
+                        format!("未知的 validator `{v}`：请改为 {VALIDATORS} 之一"),
+                    );
+                }
+                found
+            }
+            _ => None,
+        };
+        let matchers: Vec<&str> = MATCHER_KEYS
+            .into_iter()
+            .filter(|k| present.contains(k) || meant.contains(k))
+            .collect();
+        match matchers.as_slice() {
+            [] => self.error(
+                header,
+                rule,
+                "缺少匹配方式：请写 words（词表）、pattern（正则，另加 anchors）\
+                 或 validator 三者之一"
+                    .into(),
+            ),
+            [_] => {
+                if present.contains("pattern") && !present.contains("anchors") {
+                    self.error(
+                        line("pattern", &fields),
+                        rule,
+                        "pattern 规则必须写 anchors：请加上 anchors = [\"…\"]，\
+                         列出每个匹配必然以之开头的词（用于预筛选）"
+                            .into(),
+                    );
+                }
+                if present.contains("anchors") && !present.contains("pattern") {
+                    self.error(
+                        line("anchors", &fields),
+                        rule,
+                        "anchors 只能与 pattern 一起使用：请删去 anchors".into(),
+                    );
+                }
+            }
+            [first, .., last] => {
+                let at = matchers
+                    .iter()
+                    .map(|k| line(k, &fields))
+                    .max()
+                    .unwrap_or(header);
+                self.error(
+                    at,
+                    rule,
+                    format!(
+                        "{first} 和 {last} 只能写一个：一条规则只用一种匹配方式，\
+                         请删去其中一个，或拆成两条规则"
+                    ),
+                );
+            }
+        }
+        if self.errors.len() > before {
+            return None;
+        }
+        let key_lines = KeyLines {
+            keys: fields
+                .iter()
+                .map(|(&key, f)| KeyLine {
+                    key,
+                    line: f.line,
+                    items: f.items.clone(),
+                })
+                .collect(),
+        };
+        let mut take_text = |k: &str| match fields.remove(k) {
+            Some(Field {
+                value: Value::Text(s),
+                ..
+            }) => Some(s),
+            _ => None,
+        };
+        let (id, clause, message, suggestion, replacement, pattern) = (
+            take_text("id")?,
+            take_text("clause")?,
+            take_text("message")?,
+            take_text("suggestion")?,
+            take_text("replacement"),
+            take_text("pattern"),
+        );
+        let mut take_list = |k: &str| match fields.remove(k) {
+            Some(Field {
+                value: Value::List(l),
+                ..
+            }) => Some(l),
+            _ => None,
+        };
+        let words = take_list("words");
+        let anchors = take_list("anchors");
+        let matcher = match (words, pattern, anchors, validator) {
+            (Some(words), None, None, None) => Matcher::Words { words },
+            (None, Some(pattern), Some(anchors), None) => Matcher::Pattern { pattern, anchors },
+            (None, None, None, Some(validator)) => Matcher::Validator { validator },
+            _ => return None,
+        };
+        Some(Rule {
+            id: id.into(),
+            clause: clause.into(),
+            severity: severity?,
+            contexts,
+            message: message.into(),
+            suggestion: suggestion.into(),
+            replacement: replacement.map(Into::into),
+            matcher,
+            allow: take_list("allow").unwrap_or_default(),
+            examples_flag: take_list("must-flag").unwrap_or_default(),
+            examples_pass: take_list("must-pass").unwrap_or_default(),
+            file: self.file.to_string(),
+            line: header,
+            lines: key_lines,
+        })
+    }
+}
+
+/// Parses every file into rules and global allow words, filling in
+/// `{{name}}` references from `settings`; collects all errors.
+pub(crate) fn parse(
+    files: &[SourceFile],
+    settings: &Settings,
+) -> (Vec<Rule>, Vec<String>, Vec<RuleError>) {
     let mut rules = Vec::new();
     let mut allow = Vec::new();
     let mut errors = Vec::new();
     for file in files {
-        let raw: RawFile = match toml::from_str(&file.text) {
-            Ok(raw) => raw,
+        let root = match DeTable::parse(&file.text) {
+            Ok(root) => root,
             Err(e) => {
-                let line = e.span().map(|s| line_of(&file.text, s.start));
-                errors.push(RuleError::new(
-                    &file.name,
-                    line,
-                    None,
-                    format!("TOML 格式错误：{}", e.message()),
-                ));
+                let (line, message) = explain_toml_error(&file.text, &e);
+                errors.push(RuleError::new(&file.name, line, None, message));
                 continue;
             }
         };
-        allow.extend(raw.allow);
-        for table in raw.rule {
-            let line = line_of(&file.text, table.span().start);
-            let table = table.into_inner();
-            let id = table.get("id").and_then(|v| v.as_str()).map(str::to_string);
-            match toml::Value::Table(table).try_into::<RawRule>() {
-                Ok(raw) => match convert(raw, &file.name, line) {
-                    Ok(rule) => rules.push(rule),
-                    Err(mut e) => errors.append(&mut e),
-                },
-                Err(e) => errors.push(RuleError::new(
-                    &file.name,
-                    Some(line),
-                    id.as_deref(),
-                    format!("字段错误：{}", e.message()),
-                )),
-            }
-        }
+        let mut reader = Reader {
+            file: &file.name,
+            lines: Lines::new(&file.text),
+            settings,
+            errors: Vec::new(),
+        };
+        reader.file(root.get_ref(), &mut rules, &mut allow);
+        errors.append(&mut reader.errors);
     }
     (rules, allow, errors)
-}
-
-use crate::model::SourceFile;
-
-fn convert(raw: RawRule, file: &str, line: usize) -> Result<Rule, Vec<RuleError>> {
-    let mut errors = Vec::new();
-    let err = |m: String| RuleError::new(file, Some(line), Some(&raw.id), m);
-    let severity = match raw.severity.as_str() {
-        "advice" => Some(Severity::Advice),
-        "revise" => Some(Severity::Revise),
-        "senior" => Some(Severity::Senior),
-        "block" => Some(Severity::Block),
-        s => {
-            errors.push(err(format!(
-                "未知的 severity `{s}`（可选：advice、revise、senior、block）"
-            )));
-            None
-        }
-    };
-    let mut contexts = Vec::new();
-    for c in &raw.contexts {
-        match c.parse::<Context>() {
-            Ok(c) if !contexts.contains(&c) => contexts.push(c),
-            Ok(_) => errors.push(err(format!("场景 `{c}` 重复"))),
-            Err(e) => errors.push(err(e.to_string())),
-        }
-    }
-    let validator = raw.validator.as_deref().map(|v| {
-        Validator::ALL
-            .into_iter()
-            .find(|x| x.as_str() == v)
-            .ok_or_else(|| {
-                err(format!(
-                    "未知的 validator `{v}`（可选：phone、resident-id、bank-card、email）"
-                ))
-            })
-    });
-    let matcher = match (raw.words, raw.pattern, validator) {
-        (Some(words), None, None) => {
-            if raw.anchors.is_some() {
-                errors.push(err("anchors 只能与 pattern 一起使用".into()));
-            }
-            Some(Matcher::Words { words })
-        }
-        (None, Some(pattern), None) => match raw.anchors {
-            Some(anchors) => Some(Matcher::Pattern { pattern, anchors }),
-            None => {
-                errors.push(err(
-                    "pattern 规则必须写 anchors：匹配必然以之开头的词，用于预筛选".into(),
-                ));
-                None
-            }
-        },
-        (None, None, Some(Ok(validator))) => Some(Matcher::Validator { validator }),
-        (None, None, Some(Err(e))) => {
-            errors.push(e);
-            None
-        }
-        _ => {
-            errors.push(err(
-                "每条规则必须且只能有 words、pattern、validator 之一".into()
-            ));
-            None
-        }
-    };
-    match (severity, matcher, errors.is_empty()) {
-        (Some(severity), Some(matcher), true) => Ok(Rule {
-            id: raw.id.into(),
-            clause: raw.clause.into(),
-            severity,
-            contexts,
-            message: raw.message.into(),
-            suggestion: raw.suggestion.into(),
-            replacement: raw.replacement.map(Into::into),
-            matcher,
-            allow: raw.allow,
-            examples_flag: raw.must_flag,
-            examples_pass: raw.must_pass,
-            file: file.to_string(),
-            line,
-        }),
-        _ => Err(errors),
-    }
 }
 
 fn is_kebab(id: &str) -> bool {
@@ -401,68 +808,146 @@ fn is_kebab(id: &str) -> bool {
         })
 }
 
-/// Semantic checks that hold for rules from TOML and from JSON alike.
-pub(crate) fn validate(rules: &[Rule], global_allow: &[String]) -> Vec<RuleError> {
+/// Empty global allow phrases (rules read from JSON; the TOML reader checks
+/// them where they are written).
+pub(crate) fn validate_global_allow(global_allow: &[String]) -> Vec<RuleError> {
+    global_allow
+        .iter()
+        .filter(|w| normalize(w).trim().is_empty())
+        .map(|_| RuleError::new("rules.json", None, None, "全局 allow 中有空词：请删去它"))
+        .collect()
+}
+
+/// Semantic checks that hold for rules from TOML and from JSON alike. Each
+/// error is at the line of the key (or list item) at fault.
+pub(crate) fn validate(rules: &[Rule]) -> Vec<RuleError> {
     let mut errors = Vec::new();
-    let mut seen: HashSet<&str> = HashSet::new();
-    for w in global_allow {
-        if normalize(w).trim().is_empty() {
-            errors.push(RuleError::new("allow", None, None, "全局 allow 中有空词"));
-        }
-    }
+    let mut seen: HashMap<&str, &Rule> = HashMap::new();
     for r in rules {
-        let err = |m: String| RuleError::new(&r.file, Some(r.line), Some(&r.id), m);
+        let mut err = |line: usize, m: String| {
+            errors.push(RuleError::new(&r.file, Some(line), Some(&r.id), m));
+        };
         if !is_kebab(&r.id) {
-            errors.push(err(
-                "规则 id 必须是 kebab-case（小写字母、数字、连字符）".into()
-            ));
+            err(
+                r.line_of("id"),
+                "规则 id 必须是 kebab-case：请只用小写字母、数字和连字符，例如 exam-pass-promise"
+                    .into(),
+            );
         }
-        if !seen.insert(&r.id) {
-            errors.push(err("规则 id 重复".into()));
+        if let Some(first) = seen.get(&*r.id) {
+            err(
+                r.line_of("id"),
+                format!(
+                    "规则 id 与 {}:{} 的规则重复：请给其中一条换一个 id",
+                    first.file,
+                    first.line_of("id")
+                ),
+            );
+        } else {
+            seen.insert(&r.id, r);
         }
         if crate::clause::clause_label(&r.clause).is_none() {
-            errors.push(err(format!(
-                "条款编号 `{}` 格式不对（应如 3.1.1）",
-                r.clause
-            )));
+            err(
+                r.line_of("clause"),
+                format!(
+                    "条款编号 `{}` 格式不对：请写成手册中的编号，例如 3.1.1",
+                    r.clause
+                ),
+            );
         }
         if r.contexts.is_empty() {
-            errors.push(err("contexts 不能为空".into()));
+            err(
+                r.line_of("contexts"),
+                format!("contexts 不能为空：请写上 {CONTEXTS} 中适用的场景"),
+            );
         }
-        if r.message.trim().is_empty() || r.suggestion.trim().is_empty() {
-            errors.push(err("message 和 suggestion 不能为空".into()));
+        for key in ["message", "suggestion"] {
+            let text = if key == "message" {
+                &r.message
+            } else {
+                &r.suggestion
+            };
+            if text.trim().is_empty() {
+                err(
+                    r.line_of(key),
+                    format!("{key} 不能为空：请写上给写稿人看的说明"),
+                );
+            }
         }
-        if r.examples_flag.is_empty() || r.examples_pass.is_empty() {
-            errors.push(err(
-                "每条规则至少要有一个 must-flag 和一个 must-pass 例句".into()
-            ));
+        for (key, examples) in [
+            ("must-flag", &r.examples_flag),
+            ("must-pass", &r.examples_pass),
+        ] {
+            if examples.is_empty() {
+                err(
+                    r.line_of(key),
+                    format!(
+                        "至少要有一个 {key} 例句：请加上 {key} = [\"…\"]，\
+                         写一句{}的话",
+                        if key == "must-flag" {
+                            "本规则必须标记"
+                        } else {
+                            "看似相关、但本规则不应标记"
+                        }
+                    ),
+                );
+            }
         }
-        for w in &r.allow {
+        for (i, w) in r.allow.iter().enumerate() {
             if normalize(w).trim().is_empty() {
-                errors.push(err("allow 中有空词".into()));
+                err(
+                    r.item_line("allow", i),
+                    "allow 中有空词：请删去这一项".into(),
+                );
             }
         }
         match &r.matcher {
             Matcher::Words { words } => {
                 if words.is_empty() {
-                    errors.push(err("words 不能为空".into()));
+                    err(
+                        r.line_of("words"),
+                        "words 不能为空：请写上要标记的词，例如 words = [\"保过\"]".into(),
+                    );
                 }
-                for w in words {
+                for (i, w) in words.iter().enumerate() {
                     if normalize(w).trim().is_empty() {
-                        errors.push(err(format!("words 中有空词 `{w}`")));
+                        err(
+                            r.item_line("words", i),
+                            format!("words 中有空词 `{w}`：请删去这一项"),
+                        );
                     }
                 }
             }
             Matcher::Pattern { pattern, anchors } => {
                 match regex_lite::Regex::new(pattern) {
-                    Ok(re) if re.is_match("") => {
-                        errors.push(err(format!("pattern `{pattern}` 能匹配空字符串")))
-                    }
+                    Ok(re) if re.is_match("") => err(
+                        r.line_of("pattern"),
+                        format!(
+                            "pattern `{pattern}` 能匹配空字符串：请去掉让整个式子可以为空的 ? 或 *"
+                        ),
+                    ),
                     Ok(_) => {}
-                    Err(e) => errors.push(err(format!("pattern `{pattern}` 不是合法的正则：{e}"))),
+                    Err(e) => err(
+                        r.line_of("pattern"),
+                        format!(
+                            "pattern `{pattern}` 不是合法的正则：请检查括号是否成对、\
+                             特殊字符是否用 \\ 转义（{e}）"
+                        ),
+                    ),
                 }
-                if anchors.is_empty() || anchors.iter().any(|a| normalize(a).trim().is_empty()) {
-                    errors.push(err("anchors 不能为空，也不能含空词".into()));
+                if anchors.is_empty() {
+                    err(
+                        r.line_of("anchors"),
+                        "anchors 不能为空：请列出每个匹配必然以之开头的词".into(),
+                    );
+                }
+                for (i, a) in anchors.iter().enumerate() {
+                    if normalize(a).trim().is_empty() {
+                        err(
+                            r.item_line("anchors", i),
+                            "anchors 中有空词：请删去这一项".into(),
+                        );
+                    }
                 }
             }
             Matcher::Validator { .. } => {}
@@ -472,10 +957,12 @@ pub(crate) fn validate(rules: &[Rule], global_allow: &[String]) -> Vec<RuleError
             .as_ref()
             .is_some_and(|x| x.contains("{masked}"));
         if fills_masked && !matches!(r.matcher, Matcher::Validator { .. }) {
-            errors.push(err(
-                "replacement 中的 {masked} 只能用于 validator 规则（其他规则没有脱敏值可填）"
+            err(
+                r.line_of("replacement"),
+                "replacement 中的 {masked} 只能用于 validator 规则（其他规则没有脱敏值可填）：\
+                 请写出替换用的文字，或删去 replacement"
                     .into(),
-            ));
+            );
         }
     }
     errors
