@@ -156,6 +156,15 @@ pub fn load_rules(book_dir: &Path, settings: &Settings, clauses: &ClauseIndex) -
     if !failures.is_empty() {
         bail!("规则示例未通过：\n{}", join_lines(&failures));
     }
+    let (errors, warnings): (Vec<_>, Vec<_>) = crate::rule_cost::check(&rules)
+        .into_iter()
+        .partition(|s| s.level == crate::rule_cost::Level::Error);
+    for w in &warnings {
+        eprintln!("{w}");
+    }
+    if !errors.is_empty() {
+        bail!("规则太慢：\n{}", join_lines(&errors));
+    }
     Ok(rules)
 }
 

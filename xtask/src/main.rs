@@ -8,6 +8,7 @@ mod clauses;
 mod diagnostics;
 mod handbook;
 mod preprocess;
+mod rule_cost;
 mod rule_docs;
 mod search_index;
 mod serve;
