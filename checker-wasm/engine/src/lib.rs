@@ -239,7 +239,7 @@ impl RuleSet {
                 "rules.json",
                 Some(e.line()),
                 None,
-                format!("JSON 格式错误：{e}"),
+                format!("JSON 格式错误：{e}。请重新运行 cargo xtask build 生成规则数据"),
             )
         })?;
         if let Some(e) = rules::validate_global_allow(&parsed.allow)
