@@ -9,9 +9,10 @@
 //! budget with file:line, rule id and the figures.
 //!
 //! The engine stays clock-free (it is the same code in wasm); all timing is
-//! here. Normal rules cost a few milliseconds in total: drafts are screened
-//! at a tenth of their full length, and only a rule that looks slow is
-//! measured again at full length for its report.
+//! here. Measuring is cheap: drafts are screened at a twentieth of their full
+//! length, and only a rule that looks slow is measured again at full length
+//! for its report. For the handbook's 34 rules `check` takes about 30 ms
+//! natively, half of it one construction of the rule set for the start figure.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -411,6 +412,12 @@ mod tests {
         for (what, t) in figures(&rules).into_iter().chain(figures(&fixture)) {
             println!("{what}: {}", millis(t));
         }
+        let begin = Instant::now();
+        let reported = check(&rules).len();
+        println!(
+            "check() on the handbook's rules: {} native, {reported} reported",
+            millis(begin.elapsed())
+        );
     }
 
     /// An oversized rule set is reported. 100,000 words took 3.2 s to start

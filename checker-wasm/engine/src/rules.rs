@@ -661,10 +661,9 @@ impl Reader<'_> {
             }
             _ => None,
         };
-        let matchers: Vec<&str> = MATCHER_KEYS
-            .into_iter()
-            .filter(|k| present.contains(k) || meant.contains(k))
-            .collect();
+        // A misspelt key counts as written: its one error is enough.
+        let written = |k: &str| present.contains(k) || meant.contains(k);
+        let matchers: Vec<&str> = MATCHER_KEYS.into_iter().filter(|k| written(k)).collect();
         match matchers.as_slice() {
             [] => self.error(
                 header,
@@ -674,7 +673,7 @@ impl Reader<'_> {
                     .into(),
             ),
             [_] => {
-                if present.contains("pattern") && !present.contains("anchors") {
+                if present.contains("pattern") && !written("anchors") {
                     self.error(
                         line("pattern", &fields),
                         rule,
@@ -683,7 +682,7 @@ impl Reader<'_> {
                             .into(),
                     );
                 }
-                if present.contains("anchors") && !present.contains("pattern") {
+                if present.contains("anchors") && !written("pattern") {
                     self.error(
                         line("anchors", &fields),
                         rule,
