@@ -747,7 +747,17 @@ impl Reader<'_> {
             (Some(words), None, None, None) => Matcher::Words { words },
             (None, Some(pattern), Some(anchors), None) => Matcher::Pattern { pattern, anchors },
             (None, None, None, Some(validator)) => Matcher::Validator { validator },
-            _ => return None,
+            // The checks above report every other combination; never drop a
+            // rule without saying so.
+            _ => {
+                self.error(
+                    header,
+                    rule,
+                    "words、pattern（加 anchors）、validator 的写法无法识别：请只保留其中一种"
+                        .into(),
+                );
+                return None;
+            }
         };
         Some(Rule {
             id: id.into(),
