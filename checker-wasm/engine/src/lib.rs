@@ -5,7 +5,9 @@
 //! # Overview
 //!
 //! The rules are data (`book/rules/*.toml`, edited by the policy admin), loaded
-//! strictly by [`RuleSet::load`]. [`RuleSet::check`] normalises the draft (full
+//! strictly by [`RuleSet::load_with`], which also fills in the company values
+//! they refer to as `{{name}}` from `book/settings.toml` ([`parse_settings`]).
+//! [`RuleSet::check`] normalises the draft (full
 //! width, Traditional characters, zero-width characters, separators wedged
 //! between characters: see [`normalize`]), finds every hit of every rule that
 //! applies in the draft's [`Context`], maps the hits back to exact spans of the
