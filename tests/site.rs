@@ -407,7 +407,10 @@ fn rule_examples() -> Vec<String> {
             });
         }
     }
-    let rules = wxcheck::RuleSet::load(&files).expect("rules load");
+    let settings =
+        wxcheck::parse_settings("book/settings.toml", include_str!("../book/settings.toml"))
+            .expect("settings parse");
+    let rules = wxcheck::RuleSet::load_with(&files, &settings).expect("rules load");
     rules
         .rules()
         .iter()

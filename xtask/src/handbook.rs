@@ -150,7 +150,7 @@ impl Handbook {
                 book_dir.join("src").display()
             );
         }
-        let rules = load_rules(book_dir, &clauses)?;
+        let rules = load_rules(book_dir, &settings, &clauses)?;
         let editions = analyse_editions(book_dir, &settings, &mut clauses, &rules, drift)?;
         // The chapters render their clauses: give them the anchors too.
         for page in pages.values_mut() {
@@ -193,7 +193,7 @@ fn analyse_editions(
         .map(|r| (r.id.to_string(), r.clause.to_string()))
         .collect();
     let editions = Editions::analyse(book_dir, version, date, clauses, &cited)?;
-    let (errors, repoints) = rule_drift(book_dir, &editions, rules)?;
+    let (errors, repoints) = rule_drift(&editions, rules);
     match drift {
         Some(drift) => *drift = repoints,
         None if !errors.is_empty() => bail!(Diagnostics(errors)),
@@ -204,19 +204,7 @@ fn analyse_editions(
 
 /// The rules that still cite a clause that moved or went since the last
 /// edition, and the renumberings that would fix them.
-fn rule_drift(
-    book_dir: &Path,
-    editions: &Editions,
-    rules: &RuleSet,
-) -> Result<(Vec<Diagnostic>, Vec<Repoint>)> {
-    let files: Vec<String> = rules
-        .rules()
-        .iter()
-        .map(|r| r.file.clone())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let lines = editions::clause_lines(book_dir, &files)?;
+fn rule_drift(editions: &Editions, rules: &RuleSet) -> (Vec<Diagnostic>, Vec<Repoint>) {
     let citations: Vec<RuleCitation<'_>> = rules
         .rules()
         .iter()
@@ -224,15 +212,16 @@ fn rule_drift(
             id: &r.id,
             clause: &r.clause,
             file: &r.file,
-            line: lines.get(&*r.id).copied().unwrap_or(r.line),
+            line: r.line_of("clause"),
         })
         .collect();
-    Ok(editions::check_rules(editions, &citations))
+    editions::check_rules(editions, &citations)
 }
 
-/// Loads `book/rules/*.toml`, checks every rule's clause against the handbook
-/// and runs every rule's examples.
-pub fn load_rules(book_dir: &Path, clauses: &ClauseIndex) -> Result<RuleSet> {
+/// Loads `book/rules/*.toml` with their `{{name}}` references filled in from
+/// the settings, checks every rule's clause against the handbook and runs
+/// every rule's examples.
+pub fn load_rules(book_dir: &Path, settings: &Settings, clauses: &ClauseIndex) -> Result<RuleSet> {
     let rules_dir = book_dir.join("rules");
     let mut files = Vec::new();
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&rules_dir)
@@ -258,13 +247,23 @@ pub fn load_rules(book_dir: &Path, clauses: &ClauseIndex) -> Result<RuleSet> {
     if files.is_empty() {
         bail!("{}: 没有规则文件（*.toml）", rules_dir.display());
     }
-    let rules = RuleSet::load(&files).map_err(|errors| anyhow::anyhow!(join_lines(&errors)))?;
+    let rules = RuleSet::load_with(&files, settings.values())
+        .map_err(|errors| anyhow::anyhow!(join_lines(&errors)))?;
     rules
         .check_clauses(&|id| clauses.get(id).is_some())
         .map_err(|errors| anyhow::anyhow!(join_lines(&errors)))?;
     let failures = rules.check_examples();
     if !failures.is_empty() {
         bail!("规则示例未通过：\n{}", join_lines(&failures));
+    }
+    let (errors, warnings): (Vec<_>, Vec<_>) = crate::rule_cost::check(&rules)
+        .into_iter()
+        .partition(|s| s.level == crate::rule_cost::Level::Error);
+    for w in &warnings {
+        eprintln!("{w}");
+    }
+    if !errors.is_empty() {
+        bail!("规则太慢：\n{}", join_lines(&errors));
     }
     Ok(rules)
 }

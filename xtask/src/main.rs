@@ -11,6 +11,7 @@ mod diagnostics;
 mod editions;
 mod handbook;
 mod preprocess;
+mod rule_cost;
 mod rule_docs;
 mod search_index;
 mod serve;

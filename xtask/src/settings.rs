@@ -38,12 +38,8 @@ impl Settings {
         let table: toml::Table = match text.parse() {
             Ok(table) => table,
             Err(err) => {
-                let line = err.span().map(|span| line_of(text, span.start));
-                bail!(Diagnostic::new(
-                    file,
-                    line,
-                    format!("设置文件不是合法的 TOML：{}", err.message())
-                ));
+                let (line, message) = wxcheck::explain_toml_error(text, &err);
+                bail!(Diagnostic::new(file, line, message));
             }
         };
         let mut values = BTreeMap::new();
@@ -87,6 +83,12 @@ impl Settings {
 
     pub fn get(&self, name: &str) -> Option<&str> {
         self.values.get(name).map(String::as_str)
+    }
+
+    /// Every text setting by name: what the rules files' `{{name}}`
+    /// references are filled in from (`wxcheck::RuleSet::load_with`).
+    pub fn values(&self) -> &BTreeMap<String, String> {
+        &self.values
     }
 
     /// Replaces every `{{name}}` in `text`. `file` names the source in errors.
@@ -394,6 +396,18 @@ mod tests {
         }
         out.push_str(rest);
         out
+    }
+
+    #[test]
+    fn syntax_errors_are_chinese_with_the_line_and_the_fix() {
+        let err = Settings::parse("s.toml", "a = \"1\"\nhotline = 400-820-6688\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("s.toml:2: TOML 格式错误：数字、日期或 true/false 的写法不对。"),
+            "{err}"
+        );
+        assert!(err.contains("请用英文引号括起来"), "{err}");
     }
 
     #[test]

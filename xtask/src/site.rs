@@ -540,7 +540,7 @@ mod tests {
                 find: "clause = \"2.1.1\"",
                 replace: "clause = \"2.1.9\"",
             }],
-            expect: &["book/rules/basic.toml:1: 规则 `exam-promise`: 条款 `2.1.9` 在手册中不存在"],
+            expect: &["book/rules/basic.toml:3: 规则 exam-promise：条款 `2.1.9` 在手册中不存在"],
         },
         BadInput {
             name: "loose-chapter-heading",

@@ -5,7 +5,9 @@
 //! # Overview
 //!
 //! The rules are data (`book/rules/*.toml`, edited by the policy admin), loaded
-//! strictly by [`RuleSet::load`]. [`RuleSet::check`] normalises the draft (full
+//! strictly by [`RuleSet::load_with`], which also fills in the company values
+//! they refer to as `{{name}}` from `book/settings.toml` ([`parse_settings`]).
+//! [`RuleSet::check`] normalises the draft (full
 //! width, Traditional characters, zero-width characters, separators wedged
 //! between characters: see [`normalize`]), finds every hit of every rule that
 //! applies in the draft's [`Context`], maps the hits back to exact spans of the
@@ -59,14 +61,16 @@ mod near;
 pub mod normalize;
 mod report;
 mod rules;
+pub mod settings;
 mod stance;
 mod t2s;
 pub mod validators;
 
 pub use clause::clause_label;
-pub use error::{ExampleFailure, RuleError};
+pub use error::{ExampleFailure, RuleError, explain_toml_error};
 pub use model::{Context, Finding, ParseContextError, Report, Severity, SourceFile, Verdict};
-pub use rules::{Matcher, Rule, Validator};
+pub use rules::{KeyLines, Matcher, Rule, Validator};
+pub use settings::{Settings, parse_settings};
 pub use stance::{Stance, StanceCues};
 
 use matcher::{Compiled, RawHit};
@@ -93,15 +97,39 @@ struct JsonRuleSet {
 }
 
 impl RuleSet {
-    /// Loads and validates rules files. Every error in every file is
-    /// reported, each with file, line and rule id.
+    /// Loads and validates rules files that refer to no settings (a
+    /// `{{name}}` in them is reported as unknown). See [`RuleSet::load_with`].
     pub fn load(files: &[SourceFile]) -> Result<RuleSet, Vec<RuleError>> {
-        let (parsed, mut errors) = rules::parse(files);
-        errors.extend(rules::validate(&parsed.rules, &parsed.allow));
+        RuleSet::load_with(files, &Settings::new())
+    }
+
+    /// Loads and validates rules files, filling in their `{{name}}`
+    /// references from `settings` (read from `book/settings.toml` by the
+    /// caller, e.g. with [`parse_settings`]). Every error in every file is
+    /// reported, each with file, the line of the key at fault and rule id,
+    /// in file and line order.
+    pub fn load_with(files: &[SourceFile], settings: &Settings) -> Result<RuleSet, Vec<RuleError>> {
+        let (parsed, mut errors) = rules::parse(files, settings);
+        errors.extend(rules::validate(&parsed.rules));
         if !errors.is_empty() {
+            let order = |e: &RuleError| {
+                let file = files.iter().position(|f| f.name == e.file);
+                (file, e.line)
+            };
+            errors.sort_by_key(order);
             return Err(errors);
         }
         Ok(RuleSet::compile(parsed.rules, parsed.allow, parsed.stances))
+    }
+
+    /// A rule set of rule `index` alone (with the global allow phrases), to
+    /// measure what one rule costs.
+    pub fn only(&self, index: usize) -> RuleSet {
+        RuleSet::compile(
+            vec![self.rules[index].clone()],
+            self.allow.clone(),
+            self.stances.clone(),
+        )
     }
 
     fn compile(rules: Vec<Rule>, allow: Vec<String>, stances: Vec<StanceCues>) -> RuleSet {
@@ -124,9 +152,13 @@ impl RuleSet {
             .map(|r| {
                 RuleError::new(
                     &r.file,
-                    Some(r.line),
+                    Some(r.line_of("clause")),
                     Some(&r.id),
-                    format!("条款 `{}` 在手册中不存在", r.clause),
+                    format!(
+                        "条款 `{}` 在手册中不存在：请改为手册中已有的条款编号，\
+                         或先在手册中加上这一条",
+                        r.clause
+                    ),
                 )
             })
             .collect();
@@ -145,15 +177,16 @@ impl RuleSet {
         let mut failures = Vec::new();
         for (r, rule) in self.rules.iter().enumerate() {
             for &context in &rule.contexts {
-                for (examples, must_flag) in
-                    [(&rule.examples_flag, true), (&rule.examples_pass, false)]
-                {
-                    for ex in examples {
+                for (examples, must_flag, key) in [
+                    (&rule.examples_flag, true, "must-flag"),
+                    (&rule.examples_pass, false, "must-pass"),
+                ] {
+                    for (i, ex) in examples.iter().enumerate() {
                         let hit = self.raw_hits(ex, context).1.iter().any(|h| h.rule == r);
                         if hit != must_flag {
                             failures.push(ExampleFailure {
                                 file: rule.file.clone(),
-                                line: rule.line,
+                                line: rule.item_line(key, i),
                                 rule: rule.id.to_string(),
                                 example: ex.clone(),
                                 must_flag,
@@ -182,6 +215,11 @@ impl RuleSet {
     /// The rules, in file order (read-only; for the rule table page).
     pub fn rules(&self) -> &[Rule] {
         &self.rules
+    }
+
+    /// The sentence-stance cue words (`[[stance]]` in the rules files).
+    pub fn stances(&self) -> &[StanceCues] {
+        &self.stances
     }
 
     /// The global allow phrases.
@@ -220,20 +258,16 @@ impl RuleSet {
                 "rules.json",
                 Some(e.line()),
                 None,
-                format!("JSON 格式错误：{e}"),
+                format!("JSON 格式错误：{e}。请重新运行 cargo xtask build 生成规则数据"),
             )
         })?;
-        if let Some(e) = rules::validate(&parsed.rules, &parsed.allow)
+        if let Some(e) = rules::validate_global_allow(&parsed.allow)
             .into_iter()
+            .chain(rules::validate(&parsed.rules))
             .next()
         {
             return Err(e);
         }
         Ok(RuleSet::compile(parsed.rules, parsed.allow, parsed.stances))
-    }
-
-    /// The sentence-stance cue words (`[[stance]]` in the rules files).
-    pub fn stances(&self) -> &[StanceCues] {
-        &self.stances
     }
 }

@@ -276,6 +276,7 @@ impl Compiled {
                 );
             }
         }
+        cues.seal();
         apply_stances(rules, text, &cues, &mut hits);
         hits
     }
@@ -502,7 +503,9 @@ mod tests {
                 text: std::fs::read_to_string(p).unwrap(),
             })
             .collect();
-        let set = crate::RuleSet::load(&files).unwrap();
+        let settings = std::fs::read_to_string(format!("{root}/book/settings.toml")).unwrap();
+        let settings = crate::parse_settings("book/settings.toml", &settings).unwrap();
+        let set = crate::RuleSet::load_with(&files, &settings).unwrap();
         let mut texts: Vec<String> = Vec::new();
         for p in read_dir("tests/corpus") {
             let v: toml::Table = toml::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();

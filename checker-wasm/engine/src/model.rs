@@ -110,6 +110,14 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// Every severity, lowest first.
+    pub const ALL: [Severity; 4] = [
+        Severity::Advice,
+        Severity::Revise,
+        Severity::Senior,
+        Severity::Block,
+    ];
+
     /// The label staff see.
     pub fn label_zh(self) -> &'static str {
         match self {

@@ -15,6 +15,10 @@
 use crate::matcher::RawHit;
 use crate::rules::{Matcher, Rule};
 
+/// The longest match (bytes of normalised text, about 100 Han characters):
+/// one sentence at most, and a bound on the work per occurrence.
+const MAX_SPAN: usize = 300;
+
 /// Ends a sentence in normalised text (full-width punctuation is ASCII there).
 fn ends_sentence(text: &str) -> bool {
     text.bytes()
@@ -68,7 +72,11 @@ pub(crate) fn hits(
                         None => false,
                     }
                 });
-                if !complete || (start, end) == last || ends_sentence(&text[start..end]) {
+                if !complete
+                    || (start, end) == last
+                    || end - start > MAX_SPAN
+                    || ends_sentence(&text[start..end])
+                {
                     continue;
                 }
                 if within.is_some_and(|n| text[start..end].chars().count() > n) {

@@ -23,14 +23,26 @@
 //! must-flag = ["本班保过"]
 //! must-pass = ["本课程不承诺通过"]
 //! ```
+//!
+//! Company values are never written into a rules file: `{{hotline}}`,
+//! `{{service_email}}` … refer to `book/settings.toml` and are filled in by
+//! the loader (see [`crate::settings`]), regex-escaped inside `pattern`.
+//!
+//! The file is read through toml's spanned document model, not through serde
+//! into a struct: that way every error is at the line of the key (or list
+//! item) at fault, and every key of every rule is checked, not just the first
+//! that serde trips over.
 
-use crate::error::RuleError;
-use crate::model::{Context, Severity};
+use crate::error::{RuleError, explain_toml_error};
+use crate::model::{Context, Severity, SourceFile};
 use crate::normalize::normalize;
+use crate::settings::{Fill, Settings, fill};
 use crate::stance::{Stance, StanceCues};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
 /// A built-in validator: personal data found by checksum, not by bare digit runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -131,12 +143,49 @@ pub struct Rule {
     pub soften: Vec<Stance>,
     pub soft_message: Option<Arc<str>>,
     pub soft_suggestion: Option<Arc<str>>,
-    /// Where the rule was defined (for messages).
+    /// Where the rule was defined (for messages): the `[[rule]]` line.
     pub file: String,
     pub line: usize,
+    /// Where each key is written, so that errors found after loading point
+    /// at it. Not part of the JSON form: rules read back from JSON have none
+    /// and their errors fall back to `line`.
+    pub lines: KeyLines,
+}
+
+/// Where a rule's keys and list items are written (1-based lines).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KeyLines {
+    keys: Vec<KeyLine>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct KeyLine {
+    key: &'static str,
+    line: usize,
+    /// The line of each item of a list key.
+    items: Vec<usize>,
+}
+
+impl KeyLines {
+    fn get(&self, key: &str) -> Option<&KeyLine> {
+        self.keys.iter().find(|k| k.key == key)
+    }
 }
 
 impl Rule {
+    /// The line of `key` (`severity`, `must-flag` …), or of the rule when
+    /// the key is not written or the rule came from JSON.
+    pub fn line_of(&self, key: &str) -> usize {
+        self.lines.get(key).map_or(self.line, |k| k.line)
+    }
+
+    /// The line of item `index` of list key `key` (a word, an example).
+    pub fn item_line(&self, key: &str, index: usize) -> usize {
+        self.lines
+            .get(key)
+            .map_or(self.line, |k| k.items.get(index).copied().unwrap_or(k.line))
+    }
+
     /// `words`, `pattern` or `validator`.
     pub fn kind(&self) -> &'static str {
         match self.matcher {
@@ -261,7 +310,7 @@ impl TryFrom<RuleRepr> for Rule {
             },
             _ => {
                 return Err(format!(
-                    "规则 `{}`：words、pattern(+anchors)、validator、all 必须且只能有一种",
+                    "规则 {}：words、pattern(+anchors)、validator、all 必须且只能有一种，请只保留一种",
                     r.id
                 ));
             }
@@ -284,333 +333,832 @@ impl TryFrom<RuleRepr> for Rule {
             soft_suggestion: r.soft_suggestion.map(Into::into),
             file: r.file,
             line: r.line,
+            lines: KeyLines::default(),
         })
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFile {
-    #[serde(default)]
-    allow: Vec<String>,
-    #[serde(default)]
-    concept: Vec<toml::Spanned<RawConcept>>,
-    #[serde(default)]
-    stance: Vec<toml::Spanned<RawStance>>,
-    #[serde(default)]
-    rule: Vec<toml::Spanned<toml::Table>>,
+/// Keys a rule may have. Text keys hold one string, list keys a list of them.
+const TEXT_KEYS: [&str; 10] = [
+    "id",
+    "clause",
+    "severity",
+    "message",
+    "suggestion",
+    "replacement",
+    "pattern",
+    "validator",
+    "soft-message",
+    "soft-suggestion",
+];
+const LIST_KEYS: [&str; 9] = [
+    "contexts",
+    "words",
+    "anchors",
+    "all",
+    "allow",
+    "unless",
+    "soften",
+    "must-flag",
+    "must-pass",
+];
+/// Keys holding a whole number.
+const NUMBER_KEYS: [&str; 1] = ["within"];
+/// Keys every rule must have, with how to write them (for the error).
+const REQUIRED: [(&str, &str); 6] = [
+    ("id", "id = \"exam-pass-promise\"（小写字母、数字和连字符）"),
+    ("clause", "clause = \"3.1.1\"（手册条款编号）"),
+    (
+        "severity",
+        "severity = \"revise\"（block、senior、revise、advice 之一）",
+    ),
+    (
+        "contexts",
+        "contexts = [\"public\", \"customer\"]（public、customer、parents、group 中选用）",
+    ),
+    (
+        "message",
+        "message = \"……\"（说明违反了制度哪一条、为什么）",
+    ),
+    ("suggestion", "suggestion = \"……\"（告诉写稿人怎样改）"),
+];
+const MATCHER_KEYS: [&str; 4] = ["words", "pattern", "validator", "all"];
+const SEVERITIES: &str = "block、senior、revise、advice";
+const CONTEXTS: &str = "public、customer、parents、group";
+const VALIDATORS: &str = "phone、resident-id、bank-card、email";
+
+fn all_keys() -> impl Iterator<Item = &'static str> {
+    TEXT_KEYS.into_iter().chain(LIST_KEYS).chain(NUMBER_KEYS)
 }
 
-/// `[[concept]]`: a named vocabulary rules refer to as `@name`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawConcept {
-    name: String,
-    words: Vec<String>,
+/// How `{{name}}` references in a key's values are filled in, if at all:
+/// ids, clause numbers and enum names are not company values.
+fn fill_mode(key: &str) -> Option<Fill> {
+    match key {
+        "pattern" => Some(Fill::Regex),
+        "message" | "suggestion" | "replacement" | "words" | "anchors" | "allow" | "must-flag"
+        | "must-pass" | "all" | "soft-message" | "soft-suggestion" => Some(Fill::Text),
+        _ => None,
+    }
 }
 
-/// `[[stance]]`: cue words of one sentence stance (see `stance`).
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawStance {
-    name: String,
-    words: Vec<String>,
-    #[serde(default)]
-    except: Vec<String>,
+/// The closest known key to a misspelt one (`sevrity`, `must_flag`), if any
+/// is close enough to be what the admin meant.
+fn did_you_mean(key: &str, known: impl Iterator<Item = &'static str>) -> Option<&'static str> {
+    known
+        .map(|k| (strsim::levenshtein(key, k), k))
+        .filter(|&(d, k)| d <= 2.min(k.len() / 2))
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, k)| k)
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawRule {
-    id: String,
-    clause: String,
-    severity: String,
-    contexts: Vec<String>,
-    message: String,
-    suggestion: String,
-    replacement: Option<String>,
-    words: Option<Vec<String>>,
-    pattern: Option<String>,
-    anchors: Option<Vec<String>>,
-    validator: Option<String>,
-    all: Option<Vec<String>>,
-    within: Option<usize>,
-    #[serde(default)]
-    allow: Vec<String>,
-    #[serde(default)]
-    unless: Vec<String>,
-    #[serde(default)]
-    soften: Vec<String>,
-    soft_message: Option<String>,
-    soft_suggestion: Option<String>,
-    #[serde(default)]
-    must_flag: Vec<String>,
-    #[serde(default)]
-    must_pass: Vec<String>,
+fn type_zh(v: &DeValue<'_>) -> &'static str {
+    match v {
+        DeValue::String(_) => "文字",
+        DeValue::Integer(_) => "整数",
+        DeValue::Float(_) => "小数",
+        DeValue::Boolean(_) => "true/false",
+        DeValue::Datetime(_) => "日期",
+        DeValue::Array(_) => "列表",
+        DeValue::Table(_) => "表",
+    }
 }
 
-fn line_of(text: &str, byte: usize) -> usize {
-    text.as_bytes()[..byte.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+/// Byte offset → 1-based line, by binary search over the line starts.
+struct Lines(Vec<usize>);
+
+impl Lines {
+    fn new(text: &str) -> Lines {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Lines(starts)
+    }
+    fn at(&self, offset: usize) -> usize {
+        self.0.partition_point(|&s| s <= offset)
+    }
 }
 
-/// What the rules files define besides rules.
+/// One rules file being read: where errors go and how lines are found.
+struct Reader<'a> {
+    file: &'a str,
+    lines: Lines,
+    settings: &'a Settings,
+    /// `[[concept]]` vocabularies of every file, by name (rules cite `@name`).
+    concepts: &'a HashMap<String, Vec<String>>,
+    errors: Vec<RuleError>,
+}
+
+/// A value read from a rule: its text(s) with the line of each.
+enum Value {
+    Text(String),
+    List(Vec<String>),
+    Number(usize),
+}
+
+struct Field {
+    line: usize,
+    value: Value,
+    items: Vec<usize>,
+}
+
+impl Reader<'_> {
+    fn error(&mut self, line: usize, rule: Option<&str>, message: String) {
+        self.errors
+            .push(RuleError::new(self.file, Some(line), rule, message));
+    }
+
+    /// Fills in settings; each bad reference is reported at `line`.
+    fn fill(&mut self, key: &str, text: &str, line: usize, rule: Option<&str>) -> Option<String> {
+        let Some(how) = fill_mode(key) else {
+            return Some(text.to_string());
+        };
+        match fill(text, self.settings, how) {
+            Ok(s) => Some(s),
+            Err(messages) => {
+                for m in messages {
+                    self.error(line, rule, m);
+                }
+                None
+            }
+        }
+    }
+
+    /// A list of texts (`allow = [...]` and the list keys of a rule).
+    fn list(
+        &mut self,
+        key: &str,
+        value: &Spanned<DeValue<'_>>,
+        rule: Option<&str>,
+    ) -> Option<(Vec<String>, Vec<usize>)> {
+        let line = self.lines.at(value.span().start);
+        let items = match value.get_ref() {
+            DeValue::Array(items) => items,
+            DeValue::String(s) => {
+                self.error(
+                    line,
+                    rule,
+                    format!("{key} 应是列表：请加上方括号，写成 {key} = [\"{s}\"]"),
+                );
+                return None;
+            }
+            other => {
+                self.error(
+                    line,
+                    rule,
+                    format!(
+                        "{key} 应是文字列表，现在是{}：请写成 {key} = [\"甲\", \"乙\"]",
+                        type_zh(other)
+                    ),
+                );
+                return None;
+            }
+        };
+        let (mut out, mut lines, mut ok) = (Vec::new(), Vec::new(), true);
+        for (i, item) in items.iter().enumerate() {
+            let line = self.lines.at(item.span().start);
+            match item.get_ref() {
+                DeValue::String(s) => match self.fill(key, s, line, rule) {
+                    Some(s) => {
+                        out.push(s);
+                        lines.push(line);
+                    }
+                    None => ok = false,
+                },
+                other => {
+                    ok = false;
+                    self.error(
+                        line,
+                        rule,
+                        format!(
+                            "{key} 的第 {} 项是{}，应是文字：请用英文引号括起来",
+                            i + 1,
+                            type_zh(other)
+                        ),
+                    );
+                }
+            }
+        }
+        ok.then_some((out, lines))
+    }
+
+    /// The top level of a rules file: `allow` and `[[rule]]` tables.
+    fn file(&mut self, root: &DeTable<'_>, rules: &mut Vec<Rule>, allow: &mut Vec<String>) {
+        for (key, value) in root {
+            let line = self.lines.at(key.span().start);
+            match key.get_ref().as_ref() {
+                "allow" => {
+                    let Some((words, lines)) = self.list("allow", value, None) else {
+                        continue;
+                    };
+                    for (w, line) in words.into_iter().zip(lines) {
+                        if normalize(&w).trim().is_empty() {
+                            self.error(line, None, "全局 allow 中有空词：请删去这一项".into());
+                        } else {
+                            allow.push(w);
+                        }
+                    }
+                }
+                // Read by `vocabularies` before any rule, from every file.
+                "concept" | "stance" => {}
+                "rule" => match value.get_ref() {
+                    DeValue::Array(tables) => {
+                        for table in tables {
+                            let header = self.lines.at(table.span().start);
+                            match table.get_ref() {
+                                DeValue::Table(t) => {
+                                    if let Some(rule) = self.rule(t, header) {
+                                        rules.push(rule);
+                                    }
+                                }
+                                other => self.error(
+                                    header,
+                                    None,
+                                    format!(
+                                        "rule 的每一项都应是一条规则（表），这里是{}：\
+                                         请把每条规则写成以 [[rule]] 开头的一段",
+                                        type_zh(other)
+                                    ),
+                                ),
+                            }
+                        }
+                    }
+                    _ => self.error(
+                        line,
+                        None,
+                        "规则的表头要用两层方括号：请把 [rule] 改为 [[rule]]".into(),
+                    ),
+                },
+                other if all_keys().any(|k| k == other) => self.error(
+                    line,
+                    None,
+                    format!(
+                        "`{other}` 写在了第一个 [[rule]] 之前：请把它移到所属规则的 [[rule]] 行下面"
+                    ),
+                ),
+                other => {
+                    let message = match did_you_mean(
+                        other,
+                        ["allow", "rule", "concept", "stance"].into_iter(),
+                    ) {
+                        Some(k) => format!("未知的键 `{other}`：是不是想写 {k}？请改正拼写"),
+                        None => format!(
+                            "未知的键 `{other}`：规则文件顶层只能写 allow、[[concept]]、[[stance]] 和 [[rule]]，请删去它"
+                        ),
+                    };
+                    self.error(line, None, message);
+                }
+            }
+        }
+    }
+
+    /// One `[[rule]]` table; `None` (with its errors reported) when any key
+    /// is wrong. Each mistake is reported once, at the line of its key.
+    fn rule(&mut self, table: &DeTable<'_>, header: usize) -> Option<Rule> {
+        let id = table
+            .get("id")
+            .and_then(|v| v.get_ref().as_str())
+            .map(str::to_string);
+        let rule = id.as_deref();
+        let before = self.errors.len();
+        let mut fields: HashMap<&'static str, Field> = HashMap::new();
+        // Keys written (even with a bad value) and keys a misspelling stands for.
+        let mut present: HashSet<&str> = HashSet::new();
+        let mut meant: HashSet<&str> = HashSet::new();
+        for (key, value) in table {
+            let name: &str = key.get_ref();
+            let line = self.lines.at(key.span().start);
+            let value_line = self.lines.at(value.span().start);
+            if let Some(k) = TEXT_KEYS.into_iter().find(|k| *k == name) {
+                present.insert(k);
+                match value.get_ref() {
+                    DeValue::String(s) => {
+                        if let Some(s) = self.fill(k, s, value_line, rule) {
+                            fields.insert(
+                                k,
+                                Field {
+                                    line,
+                                    value: Value::Text(s),
+                                    items: Vec::new(),
+                                },
+                            );
+                        }
+                    }
+                    other => self.error(
+                        value_line,
+                        rule,
+                        format!(
+                            "{k} 应是文字，现在是{}：请用英文引号括起来，写成 {k} = \"…\"",
+                            type_zh(other)
+                        ),
+                    ),
+                }
+            } else if let Some(k) = NUMBER_KEYS.into_iter().find(|k| *k == name) {
+                present.insert(k);
+                match value.get_ref() {
+                    DeValue::Integer(n) if n.as_str().parse::<usize>().is_ok_and(|n| n > 0) => {
+                        fields.insert(
+                            k,
+                            Field {
+                                line,
+                                value: Value::Number(n.as_str().parse().unwrap_or(1)),
+                                items: Vec::new(),
+                            },
+                        );
+                    }
+                    other => self.error(
+                        value_line,
+                        rule,
+                        format!(
+                            "{k} 应是大于 0 的整数（单位：字），现在是{}：请写成 {k} = 20",
+                            type_zh(other)
+                        ),
+                    ),
+                }
+            } else if let Some(k) = LIST_KEYS.into_iter().find(|k| *k == name) {
+                present.insert(k);
+                if let Some((list, items)) = self.list(k, value, rule) {
+                    fields.insert(
+                        k,
+                        Field {
+                            line,
+                            value: Value::List(list),
+                            items,
+                        },
+                    );
+                }
+            } else {
+                let message = match did_you_mean(name, all_keys()) {
+                    Some(k) => {
+                        meant.insert(k);
+                        format!("未知的键 `{name}`：是不是想写 {k}？请改正拼写")
+                    }
+                    None => format!(
+                        "未知的键 `{name}`：请删去它，或改为 {} 之一",
+                        all_keys().collect::<Vec<_>>().join("、")
+                    ),
+                };
+                self.error(line, rule, message);
+            }
+        }
+        for (key, how) in REQUIRED {
+            if !present.contains(key) && !meant.contains(key) {
+                self.error(
+                    header,
+                    rule,
+                    format!("缺少 {key}：请在这条规则里加上 {how}"),
+                );
+            }
+        }
+        let line =
+            |k: &str, fields: &HashMap<&str, Field>| fields.get(k).map_or(header, |f| f.line);
+        let severity = match fields.get("severity").map(|f| (&f.value, f.line)) {
+            Some((Value::Text(s), line)) => {
+                match Severity::ALL.into_iter().find(|x| x.as_str() == s) {
+                    Some(s) => Some(s),
+                    None => {
+                        self.error(
+                            line,
+                            rule,
+                            format!("未知的 severity `{s}`：请把 severity 改为 {SEVERITIES} 之一"),
+                        );
+                        None
+                    }
+                }
+            }
+            _ => None,
+        };
+        let mut contexts = Vec::new();
+        if let Some(f) = fields.get("contexts")
+            && let Value::List(list) = &f.value
+        {
+            for (c, &line) in list.iter().zip(&f.items) {
+                match c.parse::<Context>() {
+                    Ok(c) if !contexts.contains(&c) => contexts.push(c),
+                    Ok(_) => self.error(line, rule, format!("场景 `{c}` 重复：请删去重复的一个")),
+                    Err(_) => self.error(
+                        line,
+                        rule,
+                        format!("未知的场景 `{c}`：请改为 {CONTEXTS} 之一"),
+                    ),
+                }
+            }
+        }
+        let validator = match fields.get("validator").map(|f| (&f.value, f.line)) {
+            Some((Value::Text(v), line)) => {
+                let found = Validator::ALL.into_iter().find(|x| x.as_str() == v);
+                if found.is_none() {
+                    self.error(
+                        line,
+                        rule,
+                        format!("未知的 validator `{v}`：请改为 {VALIDATORS} 之一"),
+                    );
+                }
+                found
+            }
+            _ => None,
+        };
+        // A misspelt key counts as written: its one error is enough.
+        let written = |k: &str| present.contains(k) || meant.contains(k);
+        let matchers: Vec<&str> = MATCHER_KEYS.into_iter().filter(|k| written(k)).collect();
+        match matchers.as_slice() {
+            [] => self.error(
+                header,
+                rule,
+                "缺少匹配方式：请写 words（词表）、pattern（正则，另加 anchors）、\
+                 validator 或 all（同时出现）之一"
+                    .into(),
+            ),
+            [_] => {
+                if present.contains("pattern") && !written("anchors") {
+                    self.error(
+                        line("pattern", &fields),
+                        rule,
+                        "pattern 规则必须写 anchors：请加上 anchors = [\"…\"]，\
+                         列出每个匹配必然以之开头的词（用于预筛选）"
+                            .into(),
+                    );
+                }
+                if present.contains("within") && !written("all") {
+                    self.error(
+                        line("within", &fields),
+                        rule,
+                        "within 只能与 all 一起使用：请删去 within".into(),
+                    );
+                }
+                if present.contains("anchors") && !written("pattern") {
+                    self.error(
+                        line("anchors", &fields),
+                        rule,
+                        "anchors 只能与 pattern 一起使用：请删去 anchors".into(),
+                    );
+                }
+            }
+            [first, .., last] => {
+                let at = matchers
+                    .iter()
+                    .map(|k| line(k, &fields))
+                    .max()
+                    .unwrap_or(header);
+                self.error(
+                    at,
+                    rule,
+                    format!(
+                        "{first} 和 {last} 只能写一个：一条规则只用一种匹配方式，\
+                         请删去其中一个，或拆成两条规则"
+                    ),
+                );
+            }
+        }
+        let stances = |this: &mut Self, key: &str| -> Vec<Stance> {
+            let Some(f) = fields.get(key) else {
+                return Vec::new();
+            };
+            let Value::List(list) = &f.value else {
+                return Vec::new();
+            };
+            let mut out = Vec::new();
+            for (name, &line) in list.iter().zip(&f.items) {
+                match Stance::parse(name) {
+                    Some(s) => out.push(s),
+                    None => this.error(
+                        line,
+                        rule,
+                        format!(
+                            "未知的语气 `{name}`：请改为 {} 之一",
+                            Stance::ALL.map(Stance::as_str).join("、")
+                        ),
+                    ),
+                }
+            }
+            out
+        };
+        let unless = stances(self, "unless");
+        let soften = stances(self, "soften");
+        let soft_texts = written("soft-message") && written("soft-suggestion");
+        if !soften.is_empty() && !soft_texts {
+            self.error(
+                line("soften", &fields),
+                rule,
+                "写了 soften 的规则还要写 soft-message 和 soft-suggestion：请加上降为建议时显示的说明和修改建议"
+                    .into(),
+            );
+        }
+        // `@name` in words and in the parts of `all` stands for a concept.
+        let mut parts_names = None;
+        for key in ["words", "all"] {
+            let Some(f) = fields.get_mut(key) else {
+                continue;
+            };
+            let Value::List(list) = &f.value else {
+                continue;
+            };
+            let mut expanded = Vec::new();
+            let mut parts = Vec::new();
+            let mut unknown = Vec::new();
+            for (item, &line) in list.iter().zip(&f.items) {
+                let words = match item.strip_prefix('@') {
+                    Some(name) => match self.concepts.get(name) {
+                        Some(words) => words.clone(),
+                        None => {
+                            unknown.push((line, name.to_string()));
+                            Vec::new()
+                        }
+                    },
+                    None => vec![item.clone()],
+                };
+                expanded.extend(words.iter().cloned());
+                parts.push(words);
+            }
+            if key == "all" {
+                parts_names = Some((list.clone(), parts));
+            } else {
+                f.value = Value::List(expanded);
+            }
+            for (line, name) in unknown {
+                self.error(
+                    line,
+                    rule,
+                    format!(
+                        "概念 `@{name}` 未定义：请在规则文件中用 [[concept]] 定义它，或改正拼写"
+                    ),
+                );
+            }
+        }
+        if self.errors.len() > before {
+            return None;
+        }
+        let key_lines = KeyLines {
+            keys: fields
+                .iter()
+                .map(|(&key, f)| KeyLine {
+                    key,
+                    line: f.line,
+                    items: f.items.clone(),
+                })
+                .collect(),
+        };
+        let (soft_message, soft_suggestion) = (
+            match fields.remove("soft-message") {
+                Some(Field {
+                    value: Value::Text(s),
+                    ..
+                }) => Some(s),
+                _ => None,
+            },
+            match fields.remove("soft-suggestion") {
+                Some(Field {
+                    value: Value::Text(s),
+                    ..
+                }) => Some(s),
+                _ => None,
+            },
+        );
+        let mut take_text = |k: &str| match fields.remove(k) {
+            Some(Field {
+                value: Value::Text(s),
+                ..
+            }) => Some(s),
+            _ => None,
+        };
+        let (id, clause, message, suggestion, replacement, pattern) = (
+            take_text("id")?,
+            take_text("clause")?,
+            take_text("message")?,
+            take_text("suggestion")?,
+            take_text("replacement"),
+            take_text("pattern"),
+        );
+        let within = match fields.remove("within") {
+            Some(Field {
+                value: Value::Number(n),
+                ..
+            }) => Some(n),
+            _ => None,
+        };
+        let mut take_list = |k: &str| match fields.remove(k) {
+            Some(Field {
+                value: Value::List(l),
+                ..
+            }) => Some(l),
+            _ => None,
+        };
+        let words = take_list("words");
+        let anchors = take_list("anchors");
+        let matcher = match (words, pattern, anchors, validator, parts_names) {
+            (Some(words), None, None, None, None) => Matcher::Words { words },
+            (None, Some(pattern), Some(anchors), None, None) => {
+                Matcher::Pattern { pattern, anchors }
+            }
+            (None, None, None, Some(validator), None) => Matcher::Validator { validator },
+            (None, None, None, None, Some((names, parts))) => Matcher::Near {
+                parts,
+                names,
+                within,
+            },
+            // The checks above report every other combination; never drop a
+            // rule without saying so.
+            _ => {
+                self.error(
+                    header,
+                    rule,
+                    "words、pattern（加 anchors）、validator 的写法无法识别：请只保留其中一种"
+                        .into(),
+                );
+                return None;
+            }
+        };
+        Some(Rule {
+            id: id.into(),
+            clause: clause.into(),
+            severity: severity?,
+            contexts,
+            message: message.into(),
+            suggestion: suggestion.into(),
+            replacement: replacement.map(Into::into),
+            matcher,
+            allow: take_list("allow").unwrap_or_default(),
+            examples_flag: take_list("must-flag").unwrap_or_default(),
+            examples_pass: take_list("must-pass").unwrap_or_default(),
+            unless,
+            soften,
+            soft_message: soft_message.map(Into::into),
+            soft_suggestion: soft_suggestion.map(Into::into),
+            file: self.file.to_string(),
+            line: header,
+            lines: key_lines,
+        })
+    }
+}
+
+/// What the rules files define.
 pub(crate) struct Parsed {
     pub rules: Vec<Rule>,
     pub allow: Vec<String>,
     pub stances: Vec<StanceCues>,
 }
 
-/// Parses every file into rules, global allow words and stance cues;
-/// concepts are expanded into the rules that cite them. Collects all errors.
-pub(crate) fn parse(files: &[SourceFile]) -> (Parsed, Vec<RuleError>) {
+/// Parses every file into rules, global allow words and stance cues, filling
+/// in `{{name}}` references from `settings` and `@concept` references from
+/// the `[[concept]]` tables of every file; collects all errors.
+pub(crate) fn parse(files: &[SourceFile], settings: &Settings) -> (Parsed, Vec<RuleError>) {
     let mut parsed = Parsed {
         rules: Vec::new(),
         allow: Vec::new(),
         stances: Vec::new(),
     };
     let mut errors = Vec::new();
-    let mut raws = Vec::new();
+    let mut roots = Vec::new();
     for file in files {
-        match toml::from_str::<RawFile>(&file.text) {
-            Ok(raw) => raws.push((file, raw)),
+        match DeTable::parse(&file.text) {
+            Ok(root) => roots.push((file, root)),
             Err(e) => {
-                let line = e.span().map(|s| line_of(&file.text, s.start));
-                errors.push(RuleError::new(
-                    &file.name,
-                    line,
-                    None,
-                    format!("TOML 格式错误：{}", e.message()),
-                ));
+                let (line, message) = explain_toml_error(&file.text, &e);
+                errors.push(RuleError::new(&file.name, line, None, message));
             }
         }
     }
-    // Concepts first: a rule may cite one defined in any file.
-    let mut concepts: HashMap<String, Vec<String>> = HashMap::new();
-    for (file, raw) in &mut raws {
-        for concept in std::mem::take(&mut raw.concept) {
-            let line = line_of(&file.text, concept.span().start);
-            let concept = concept.into_inner();
-            if concept.words.is_empty() {
-                errors.push(RuleError::new(
-                    &file.name,
-                    Some(line),
-                    None,
-                    format!("概念 `{}` 没有词：请在 words 中至少写一个词", concept.name),
-                ));
-            }
-            if concepts
-                .insert(concept.name.clone(), concept.words)
-                .is_some()
-            {
-                errors.push(RuleError::new(
-                    &file.name,
-                    Some(line),
-                    None,
-                    format!("概念 `{}` 重复定义：请合并为一个", concept.name),
-                ));
-            }
-        }
-        for stance in std::mem::take(&mut raw.stance) {
-            let line = line_of(&file.text, stance.span().start);
-            let stance = stance.into_inner();
-            match Stance::parse(&stance.name) {
-                Some(which) => match parsed.stances.iter_mut().find(|c| c.stance == which) {
-                    Some(cues) => {
-                        cues.words.extend(stance.words);
-                        cues.except.extend(stance.except);
-                    }
-                    None => parsed.stances.push(StanceCues {
-                        stance: which,
-                        words: stance.words,
-                        except: stance.except,
-                    }),
-                },
-                None => errors.push(RuleError::new(
-                    &file.name,
-                    Some(line),
-                    None,
-                    format!(
-                        "未知的语气 `{}`：可选 {}",
-                        stance.name,
-                        Stance::ALL.map(Stance::as_str).join("、")
-                    ),
-                )),
-            }
-        }
-    }
-    for (file, raw) in raws {
-        parsed.allow.extend(raw.allow);
-        for table in raw.rule {
-            let line = line_of(&file.text, table.span().start);
-            let table = table.into_inner();
-            let id = table.get("id").and_then(|v| v.as_str()).map(str::to_string);
-            match toml::Value::Table(table).try_into::<RawRule>() {
-                Ok(raw) => match convert(raw, &file.name, line, &concepts) {
-                    Ok(rule) => parsed.rules.push(rule),
-                    Err(mut e) => errors.append(&mut e),
-                },
-                Err(e) => errors.push(RuleError::new(
-                    &file.name,
-                    Some(line),
-                    id.as_deref(),
-                    format!("字段错误：{}", e.message()),
-                )),
-            }
-        }
+    let concepts = vocabularies(&roots, &mut parsed.stances, &mut errors);
+    for (file, root) in &roots {
+        let mut reader = Reader {
+            file: &file.name,
+            lines: Lines::new(&file.text),
+            settings,
+            concepts: &concepts,
+            errors: Vec::new(),
+        };
+        reader.file(root.get_ref(), &mut parsed.rules, &mut parsed.allow);
+        errors.append(&mut reader.errors);
     }
     (parsed, errors)
 }
 
-/// `@name` → the concept's words; anything else is a word of its own.
-fn expand(
-    items: Vec<String>,
-    concepts: &HashMap<String, Vec<String>>,
-    errors: &mut Vec<String>,
-) -> Vec<String> {
-    let mut out = Vec::new();
-    for item in items {
-        match item.strip_prefix('@') {
-            Some(name) => match concepts.get(name) {
-                Some(words) => out.extend(words.iter().cloned()),
-                None => errors.push(format!(
-                    "概念 `@{name}` 未定义：请在某个规则文件中用 [[concept]] 定义它，或改正拼写"
-                )),
-            },
-            None => out.push(item),
-        }
-    }
-    out
-}
-
-use crate::model::SourceFile;
-
-fn convert(
-    raw: RawRule,
-    file: &str,
-    line: usize,
-    concepts: &HashMap<String, Vec<String>>,
-) -> Result<Rule, Vec<RuleError>> {
-    let mut errors = Vec::new();
-    let err = |m: String| RuleError::new(file, Some(line), Some(&raw.id), m);
-    let mut concept_errors = Vec::new();
-    let words = raw.words.map(|w| expand(w, concepts, &mut concept_errors));
-    let near = raw.all.map(|names| {
-        let parts: Vec<Vec<String>> = names
-            .iter()
-            .map(|n| expand(vec![n.clone()], concepts, &mut concept_errors))
-            .collect();
-        (names, parts)
-    });
-    errors.extend(concept_errors.into_iter().map(err));
-    let stances = |names: &[String], errors: &mut Vec<RuleError>| -> Vec<Stance> {
-        names
-            .iter()
-            .filter_map(|n| {
-                let s = Stance::parse(n);
-                if s.is_none() {
-                    errors.push(err(format!(
-                        "未知的语气 `{n}`：可选 {}",
-                        Stance::ALL.map(Stance::as_str).join("、")
-                    )));
+/// `[[concept]]` (name, words) and `[[stance]]` (name, words, except) tables
+/// of every file, read first so that any rule may cite any concept.
+fn vocabularies(
+    roots: &[(&SourceFile, Spanned<DeTable<'_>>)],
+    stances: &mut Vec<StanceCues>,
+    errors: &mut Vec<RuleError>,
+) -> HashMap<String, Vec<String>> {
+    let mut concepts: HashMap<String, Vec<String>> = HashMap::new();
+    let settings = Settings::default();
+    for (file, root) in roots {
+        let mut reader = Reader {
+            file: &file.name,
+            lines: Lines::new(&file.text),
+            settings: &settings,
+            concepts: &concepts,
+            errors: Vec::new(),
+        };
+        let mut found_concepts = Vec::new();
+        for kind in ["concept", "stance"] {
+            let Some(value) = root.get_ref().get(kind) else {
+                continue;
+            };
+            let line = reader.lines.at(value.span().start);
+            let DeValue::Array(tables) = value.get_ref() else {
+                reader.error(
+                    line,
+                    None,
+                    format!("{kind} 的表头要用两层方括号：请写成 [[{kind}]]"),
+                );
+                continue;
+            };
+            for table in tables {
+                let line = reader.lines.at(table.span().start);
+                let DeValue::Table(t) = table.get_ref() else {
+                    reader.error(
+                        line,
+                        None,
+                        format!("请把每个 {kind} 写成以 [[{kind}]] 开头的一段"),
+                    );
+                    continue;
+                };
+                let name = t
+                    .get("name")
+                    .and_then(|v| v.get_ref().as_str())
+                    .map(str::to_string);
+                let Some(name) = name else {
+                    reader.error(
+                        line,
+                        None,
+                        format!("[[{kind}]] 缺少 name：请加上 name = \"…\""),
+                    );
+                    continue;
+                };
+                for key in t.keys() {
+                    let key: &str = key.get_ref();
+                    let known: &[&str] = if kind == "concept" {
+                        &["name", "words"]
+                    } else {
+                        &["name", "words", "except"]
+                    };
+                    if !known.contains(&key) {
+                        reader.error(
+                            line,
+                            None,
+                            format!(
+                                "[[{kind}]] {name} 里有未知的键 `{key}`：只能写 {}",
+                                known.join("、")
+                            ),
+                        );
+                    }
                 }
-                s
-            })
-            .collect()
-    };
-    let unless = stances(&raw.unless, &mut errors);
-    let soften = stances(&raw.soften, &mut errors);
-    let severity = match raw.severity.as_str() {
-        "advice" => Some(Severity::Advice),
-        "revise" => Some(Severity::Revise),
-        "senior" => Some(Severity::Senior),
-        "block" => Some(Severity::Block),
-        s => {
-            errors.push(err(format!(
-                "未知的 severity `{s}`（可选：advice、revise、senior、block）"
-            )));
-            None
-        }
-    };
-    let mut contexts = Vec::new();
-    for c in &raw.contexts {
-        match c.parse::<Context>() {
-            Ok(c) if !contexts.contains(&c) => contexts.push(c),
-            Ok(_) => errors.push(err(format!("场景 `{c}` 重复"))),
-            Err(e) => errors.push(err(e.to_string())),
-        }
-    }
-    let validator = raw.validator.as_deref().map(|v| {
-        Validator::ALL
-            .into_iter()
-            .find(|x| x.as_str() == v)
-            .ok_or_else(|| {
-                err(format!(
-                    "未知的 validator `{v}`（可选：phone、resident-id、bank-card、email）"
-                ))
-            })
-    });
-    if raw.within.is_some() && near.is_none() {
-        errors.push(err("within 只能与 all 一起使用".into()));
-    }
-    let matcher = match (words, raw.pattern, validator, near) {
-        (Some(words), None, None, None) => {
-            if raw.anchors.is_some() {
-                errors.push(err("anchors 只能与 pattern 一起使用".into()));
+                let list = |reader: &mut Reader<'_>, key: &str| -> Vec<String> {
+                    t.get(key)
+                        .and_then(|v| reader.list(key, v, None))
+                        .map(|(l, _)| l)
+                        .unwrap_or_default()
+                };
+                let words = list(&mut reader, "words");
+                if words.is_empty() {
+                    reader.error(
+                        line,
+                        None,
+                        format!("[[{kind}]] {name} 没有词：请在 words 中至少写一个词"),
+                    );
+                    continue;
+                }
+                if kind == "concept" {
+                    found_concepts.push((line, name, words));
+                    continue;
+                }
+                let except = list(&mut reader, "except");
+                match Stance::parse(&name) {
+                    Some(which) => match stances.iter_mut().find(|c| c.stance == which) {
+                        Some(cues) => {
+                            cues.words.extend(words);
+                            cues.except.extend(except);
+                        }
+                        None => stances.push(StanceCues {
+                            stance: which,
+                            words,
+                            except,
+                        }),
+                    },
+                    None => reader.error(
+                        line,
+                        None,
+                        format!(
+                            "未知的语气 `{name}`：请改为 {} 之一",
+                            Stance::ALL.map(Stance::as_str).join("、")
+                        ),
+                    ),
+                }
             }
-            Some(Matcher::Words { words })
         }
-        (None, None, None, Some((names, parts))) => Some(Matcher::Near {
-            parts,
-            names,
-            within: raw.within,
-        }),
-        (None, Some(pattern), None, None) => match raw.anchors {
-            Some(anchors) => Some(Matcher::Pattern { pattern, anchors }),
-            None => {
-                errors.push(err(
-                    "pattern 规则必须写 anchors：匹配必然以之开头的词，用于预筛选".into(),
+        errors.append(&mut reader.errors);
+        for (line, name, words) in found_concepts {
+            if concepts.insert(name.clone(), words).is_some() {
+                errors.push(RuleError::new(
+                    &file.name,
+                    Some(line),
+                    None,
+                    format!("概念 `{name}` 重复定义：请合并为一个"),
                 ));
-                None
             }
-        },
-        (None, None, Some(Ok(validator)), None) => Some(Matcher::Validator { validator }),
-        (None, None, Some(Err(e)), None) => {
-            errors.push(e);
-            None
         }
-        _ => {
-            errors.push(err(
-                "每条规则必须且只能有 words、pattern、validator、all 之一".into(),
-            ));
-            None
-        }
-    };
-    match (severity, matcher, errors.is_empty()) {
-        (Some(severity), Some(matcher), true) => Ok(Rule {
-            id: raw.id.into(),
-            clause: raw.clause.into(),
-            severity,
-            contexts,
-            message: raw.message.into(),
-            suggestion: raw.suggestion.into(),
-            replacement: raw.replacement.map(Into::into),
-            matcher,
-            allow: raw.allow,
-            examples_flag: raw.must_flag,
-            examples_pass: raw.must_pass,
-            unless,
-            soften,
-            soft_message: raw.soft_message.map(Into::into),
-            soft_suggestion: raw.soft_suggestion.map(Into::into),
-            file: file.to_string(),
-            line,
-        }),
-        _ => Err(errors),
     }
+    concepts
 }
 
 fn is_kebab(id: &str) -> bool {
@@ -622,103 +1170,178 @@ fn is_kebab(id: &str) -> bool {
         })
 }
 
-/// Semantic checks that hold for rules from TOML and from JSON alike.
-pub(crate) fn validate(rules: &[Rule], global_allow: &[String]) -> Vec<RuleError> {
+/// Empty global allow phrases (rules read from JSON; the TOML reader checks
+/// them where they are written).
+pub(crate) fn validate_global_allow(global_allow: &[String]) -> Vec<RuleError> {
+    global_allow
+        .iter()
+        .filter(|w| normalize(w).trim().is_empty())
+        .map(|_| RuleError::new("rules.json", None, None, "全局 allow 中有空词：请删去它"))
+        .collect()
+}
+
+/// Semantic checks that hold for rules from TOML and from JSON alike. Each
+/// error is at the line of the key (or list item) at fault.
+pub(crate) fn validate(rules: &[Rule]) -> Vec<RuleError> {
     let mut errors = Vec::new();
-    let mut seen: HashSet<&str> = HashSet::new();
-    for w in global_allow {
-        if normalize(w).trim().is_empty() {
-            errors.push(RuleError::new("allow", None, None, "全局 allow 中有空词"));
-        }
-    }
+    let mut seen: HashMap<&str, &Rule> = HashMap::new();
     for r in rules {
-        let err = |m: String| RuleError::new(&r.file, Some(r.line), Some(&r.id), m);
+        let mut err = |line: usize, m: String| {
+            errors.push(RuleError::new(&r.file, Some(line), Some(&r.id), m));
+        };
         if !is_kebab(&r.id) {
-            errors.push(err(
-                "规则 id 必须是 kebab-case（小写字母、数字、连字符）".into()
-            ));
+            err(
+                r.line_of("id"),
+                "规则 id 必须是 kebab-case：请只用小写字母、数字和连字符，例如 exam-pass-promise"
+                    .into(),
+            );
         }
-        if !seen.insert(&r.id) {
-            errors.push(err("规则 id 重复".into()));
+        if let Some(first) = seen.get(&*r.id) {
+            err(
+                r.line_of("id"),
+                format!(
+                    "规则 id 与 {}:{} 的规则重复：请给其中一条换一个 id",
+                    first.file,
+                    first.line_of("id")
+                ),
+            );
+        } else {
+            seen.insert(&r.id, r);
         }
         if crate::clause::clause_label(&r.clause).is_none() {
-            errors.push(err(format!(
-                "条款编号 `{}` 格式不对（应如 3.1.1）",
-                r.clause
-            )));
+            err(
+                r.line_of("clause"),
+                format!(
+                    "条款编号 `{}` 格式不对：请写成手册中的编号，例如 3.1.1",
+                    r.clause
+                ),
+            );
         }
         if r.contexts.is_empty() {
-            errors.push(err("contexts 不能为空".into()));
+            err(
+                r.line_of("contexts"),
+                format!("contexts 不能为空：请写上 {CONTEXTS} 中适用的场景"),
+            );
         }
-        if r.message.trim().is_empty() || r.suggestion.trim().is_empty() {
-            errors.push(err("message 和 suggestion 不能为空".into()));
+        for key in ["message", "suggestion"] {
+            let text = if key == "message" {
+                &r.message
+            } else {
+                &r.suggestion
+            };
+            if text.trim().is_empty() {
+                err(
+                    r.line_of(key),
+                    format!("{key} 不能为空：请写上给写稿人看的说明"),
+                );
+            }
         }
-        if r.examples_flag.is_empty() || r.examples_pass.is_empty() {
-            errors.push(err(
-                "每条规则至少要有一个 must-flag 和一个 must-pass 例句".into()
-            ));
+        for (key, examples) in [
+            ("must-flag", &r.examples_flag),
+            ("must-pass", &r.examples_pass),
+        ] {
+            if examples.is_empty() {
+                err(
+                    r.line_of(key),
+                    format!(
+                        "至少要有一个 {key} 例句：请加上 {key} = [\"…\"]，\
+                         写一句{}的话",
+                        if key == "must-flag" {
+                            "本规则必须标记"
+                        } else {
+                            "看似相关、但本规则不应标记"
+                        }
+                    ),
+                );
+            }
         }
-        for w in &r.allow {
+        for (i, w) in r.allow.iter().enumerate() {
             if normalize(w).trim().is_empty() {
-                errors.push(err("allow 中有空词".into()));
+                err(
+                    r.item_line("allow", i),
+                    "allow 中有空词：请删去这一项".into(),
+                );
             }
         }
         match &r.matcher {
             Matcher::Words { words } => {
                 if words.is_empty() {
-                    errors.push(err("words 不能为空".into()));
+                    err(
+                        r.line_of("words"),
+                        "words 不能为空：请写上要标记的词，例如 words = [\"保过\"]".into(),
+                    );
                 }
-                for w in words {
+                for (i, w) in words.iter().enumerate() {
                     if normalize(w).trim().is_empty() {
-                        errors.push(err(format!("words 中有空词 `{w}`")));
+                        err(
+                            r.item_line("words", i),
+                            format!("words 中有空词 `{w}`：请删去这一项"),
+                        );
                     }
                 }
             }
             Matcher::Pattern { pattern, anchors } => {
                 match regex_lite::Regex::new(pattern) {
-                    Ok(re) if re.is_match("") => {
-                        errors.push(err(format!("pattern `{pattern}` 能匹配空字符串")))
-                    }
+                    Ok(re) if re.is_match("") => err(
+                        r.line_of("pattern"),
+                        format!(
+                            "pattern `{pattern}` 能匹配空字符串：请去掉让整个式子可以为空的 ? 或 *"
+                        ),
+                    ),
                     Ok(_) => {}
-                    Err(e) => errors.push(err(format!("pattern `{pattern}` 不是合法的正则：{e}"))),
+                    Err(e) => err(
+                        r.line_of("pattern"),
+                        format!(
+                            "pattern `{pattern}` 不是合法的正则：请检查括号是否成对、\
+                             特殊字符是否用 \\ 转义（{e}）"
+                        ),
+                    ),
                 }
-                if anchors.is_empty() || anchors.iter().any(|a| normalize(a).trim().is_empty()) {
-                    errors.push(err("anchors 不能为空，也不能含空词".into()));
+                if anchors.is_empty() {
+                    err(
+                        r.line_of("anchors"),
+                        "anchors 不能为空：请列出每个匹配必然以之开头的词".into(),
+                    );
+                }
+                for (i, a) in anchors.iter().enumerate() {
+                    if normalize(a).trim().is_empty() {
+                        err(
+                            r.item_line("anchors", i),
+                            "anchors 中有空词：请删去这一项".into(),
+                        );
+                    }
                 }
             }
             Matcher::Validator { .. } => {}
-            Matcher::Near { parts, within, .. } => {
+            Matcher::Near { parts, .. } => {
                 if parts.len() < 2 {
-                    errors.push(err(
-                        "all 至少要有两项（两个概念或词同时出现才算命中）".into()
-                    ));
+                    err(
+                        r.line_of("all"),
+                        "all 至少要有两项：请写两个或更多概念（@名称）或词，它们同时出现才算命中"
+                            .into(),
+                    );
                 }
-                if parts
-                    .iter()
-                    .any(|p| p.is_empty() || p.iter().any(|w| normalize(w).trim().is_empty()))
-                {
-                    errors.push(err("all 的每一项都必须有词，且不能含空词".into()));
-                }
-                if *within == Some(0) {
-                    errors.push(err("within 必须大于 0（单位：字）".into()));
+                for (i, part) in parts.iter().enumerate() {
+                    if part.is_empty() || part.iter().any(|w| normalize(w).trim().is_empty()) {
+                        err(
+                            r.item_line("all", i),
+                            "all 的这一项没有词或含空词：请检查它引用的概念".into(),
+                        );
+                    }
                 }
             }
-        }
-        if !r.soften.is_empty() && (r.soft_message.is_none() || r.soft_suggestion.is_none()) {
-            errors.push(err(
-                "写了 soften 的规则必须同时写 soft-message 和 soft-suggestion（降为建议时显示的说明）"
-                    .into(),
-            ));
         }
         let fills_masked = r
             .replacement
             .as_ref()
             .is_some_and(|x| x.contains("{masked}"));
         if fills_masked && !matches!(r.matcher, Matcher::Validator { .. }) {
-            errors.push(err(
-                "replacement 中的 {masked} 只能用于 validator 规则（其他规则没有脱敏值可填）"
+            err(
+                r.line_of("replacement"),
+                "replacement 中的 {masked} 只能用于 validator 规则（其他规则没有脱敏值可填）：\
+                 请写出替换用的文字，或删去 replacement"
                     .into(),
-            ));
+            );
         }
     }
     errors

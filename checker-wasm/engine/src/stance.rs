@@ -131,20 +131,27 @@ fn ends_clause(b: u8) -> bool {
     ends_sentence(b) || matches!(b, b',' | b':')
 }
 
-/// The cue occurrences of one draft, by stance, sorted by start.
+/// The cue occurrences of one draft. `push` in any order; [`Cues::seal`]
+/// sorts them once, so each question is a binary search into the window
+/// around the hit (linear in the draft overall, however many hits).
 #[derive(Default)]
 pub(crate) struct Cues {
-    found: Vec<(Stance, usize, usize)>,
-    except: Vec<(Stance, usize, usize)>,
+    found: Vec<(usize, usize, Stance)>,
+    except: Vec<(usize, usize, Stance)>,
 }
 
 impl Cues {
     pub fn push(&mut self, stance: Stance, start: usize, end: usize) {
-        self.found.push((stance, start, end));
+        self.found.push((start, end, stance));
     }
 
     pub fn push_except(&mut self, stance: Stance, start: usize, end: usize) {
-        self.except.push((stance, start, end));
+        self.except.push((start, end, stance));
+    }
+
+    pub fn seal(&mut self) {
+        self.found.sort_unstable();
+        self.except.sort_unstable();
     }
 
     /// Does `stance` hold for the hit at `start..end` of `text`? A cue inside
@@ -182,16 +189,27 @@ impl Cues {
                 (from, to)
             }
         };
-        self.found.iter().any(|&(s, cs, ce)| {
-            s == stance
-                && cs >= from
-                && ce <= to
-                && (inside_counts || !(cs >= start && ce <= end))
-                && !self
-                    .except
-                    .iter()
-                    .any(|&(x, xs, xe)| x == stance && xs <= cs && xe >= ce)
-        })
+        let first = self.found.partition_point(|&(cs, _, _)| cs < from);
+        self.found[first..]
+            .iter()
+            .take_while(|&&(cs, _, _)| cs < to)
+            .any(|&(cs, ce, s)| {
+                s == stance
+                    && ce <= to
+                    && (inside_counts || !(cs >= start && ce <= end))
+                    && !self.excepted(stance, cs, ce)
+            })
+    }
+
+    /// Is the cue at `cs..ce` part of an `except` word of its stance?
+    fn excepted(&self, stance: Stance, cs: usize, ce: usize) -> bool {
+        // Except words are short: one starting up to this far before the cue.
+        const LONGEST: usize = 64;
+        let first = self.except.partition_point(|&(xs, _, _)| xs + LONGEST < cs);
+        self.except[first..]
+            .iter()
+            .take_while(|&&(xs, _, _)| xs <= cs)
+            .any(|&(xs, xe, x)| x == stance && xs <= cs && xe >= ce)
     }
 }
 
@@ -234,6 +252,7 @@ mod tests {
         for (i, _) in text.match_indices("不错") {
             cues.push_except(Stance::Negation, i, i + "不错".len());
         }
+        cues.seal();
         cues
     }
 

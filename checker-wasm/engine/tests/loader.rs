@@ -1,36 +1,56 @@
 //! The strict loader, driven by `tests/data/loader.toml`: each broken rules
 //! file must produce exactly the listed errors (prefix match, so messages from
-//! the TOML and regex parsers can carry detail), all at once.
+//! the regex parser can carry detail), all at once, each at the line of the
+//! key at fault and each saying what to do.
 
 mod common;
 
 use serde::Deserialize;
-use wxcheck::{Context, RuleSet, SourceFile};
+use wxcheck::{Context, RuleSet, Settings, SourceFile};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Cases {
+    good: String,
     case: Vec<Case>,
 }
 
+/// Either a whole rules file, or `good` with `find` replaced by `replace`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Case {
     name: String,
-    rules: String,
+    rules: Option<String>,
+    find: Option<String>,
+    replace: Option<String>,
     errors: Vec<String>,
 }
 
 #[test]
 fn broken_rules_files() {
     let cases: Cases = toml::from_str(include_str!("data/loader.toml")).unwrap();
+    let settings: Settings = [("hotline", "400-820-6688"), ("empty", "")]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     let mut failures = Vec::new();
     for c in cases.case {
-        let got = match RuleSet::load(&[SourceFile {
-            name: "x.toml".into(),
-            text: c.rules,
-        }]) {
-            Ok(_) => vec!["(loaded fine)".to_string()],
+        let text = match (&c.rules, &c.find, &c.replace) {
+            (Some(rules), None, None) => rules.clone(),
+            (None, Some(find), Some(replace)) => {
+                assert!(cases.good.contains(find.as_str()), "{}: find", c.name);
+                cases.good.replacen(find.as_str(), replace, 1)
+            }
+            _ => panic!("{}: give `rules`, or `find` and `replace`", c.name),
+        };
+        let got = match RuleSet::load_with(
+            &[SourceFile {
+                name: "x.toml".into(),
+                text,
+            }],
+            &settings,
+        ) {
+            Ok(_) => Vec::new(),
             Err(e) => e.iter().map(ToString::to_string).collect(),
         };
         let ok = got.len() == c.errors.len()
@@ -43,6 +63,11 @@ fn broken_rules_files() {
                 "{}:\n  got:  {got:#?}\n  want: {:#?}",
                 c.name, c.errors
             ));
+        }
+        for g in &got {
+            if !g.contains('请') {
+                failures.push(format!("{}: says not what to do: {g}", c.name));
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -75,14 +100,17 @@ must-pass = ["保过"]
     assert_eq!(
         f,
         [
-            "x.toml:2: 规则 `promise`: must-flag 例句「包过」在场景 public 下没有被本规则标记",
-            "x.toml:2: 规则 `promise`: must-pass 例句「保过」在场景 public 下被本规则标记了",
+            "x.toml:10: 规则 promise：must-flag 例句「包过」在场景 public 下没有被本规则标记：\
+             请补充规则的 words 或 pattern 使它命中，或把这句移到 must-pass",
+            "x.toml:11: 规则 promise：must-pass 例句「保过」在场景 public 下被本规则标记了：\
+             请在规则的 allow 中加入包含命中词的无害短语，或把这句移到 must-flag",
         ]
     );
     let unknown = rules.check_clauses(&|c| c == "3.1.2").unwrap_err();
     assert_eq!(
         unknown[0].to_string(),
-        "x.toml:2: 规则 `promise`: 条款 `3.1.1` 在手册中不存在"
+        "x.toml:4: 规则 promise：条款 `3.1.1` 在手册中不存在：请改为手册中已有的条款编号，\
+         或先在手册中加上这一条"
     );
 }
 
@@ -93,7 +121,7 @@ fn version_changes_with_any_rule() {
     files[0].text = files[0]
         .text
         .replacen("message = \"", "message = \"注意：", 1);
-    let b = RuleSet::load(&files).unwrap();
+    let b = RuleSet::load_with(&files, &common::settings()).unwrap();
     assert_ne!(a.version(), b.version());
     assert_eq!(a.version(), common::rules().version());
 }

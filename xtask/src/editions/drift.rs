@@ -1,15 +1,14 @@
 //! Rules against the last edition: a rule must still cite the clause it
 //! cited when that edition was published.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context as _, Result, bail};
-use serde::Deserialize;
 
 use super::Editions;
 use super::matching::match_clauses;
-use crate::diagnostics::{Diagnostic, line_of};
+use crate::diagnostics::Diagnostic;
 
 /// A rule's cited clause, as the rules file states it.
 pub struct RuleCitation<'a> {
@@ -109,33 +108,6 @@ pub fn check_rules(
         }
     }
     (errors, repoints)
-}
-
-/// Finds the line of each rule's `clause = …` in its rules file.
-pub fn clause_lines(book_dir: &Path, files: &[String]) -> Result<HashMap<String, usize>> {
-    #[derive(Deserialize)]
-    struct RulesFile {
-        #[serde(default)]
-        rule: Vec<RuleEntry>,
-    }
-    #[derive(Deserialize)]
-    struct RuleEntry {
-        id: String,
-        clause: toml::Spanned<String>,
-    }
-    let root = book_dir.parent().unwrap_or(book_dir);
-    let mut lines = HashMap::new();
-    for file in files {
-        let text =
-            std::fs::read_to_string(root.join(file)).with_context(|| format!("无法读取 {file}"))?;
-        let Ok(parsed) = toml::from_str::<RulesFile>(&text) else {
-            continue; // the rules loader has reported it already
-        };
-        for rule in parsed.rule {
-            lines.insert(rule.id, line_of(&text, rule.clause.span().start));
-        }
-    }
-    Ok(lines)
 }
 
 /// `cargo xtask fix-rules`: rewrites each `clause = "…"` a renumbering moved,

@@ -44,7 +44,7 @@ mod render;
 #[cfg(test)]
 mod tests;
 
-pub use drift::{Repoint, RuleCitation, apply_repoints, check_rules, clause_lines};
+pub use drift::{Repoint, RuleCitation, apply_repoints, check_rules};
 pub use matching::{Change, ChangeKind};
 pub use render::{badge, history_html, notice_html, page_script};
 

@@ -11,7 +11,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
-use wxcheck::{Context, Finding, Report, RuleSet, Severity, SourceFile, Verdict, clause_label};
+use wxcheck::{
+    Context, Finding, Report, RuleSet, Settings, Severity, SourceFile, Verdict, clause_label,
+    parse_settings,
+};
 
 const USAGE: &str = "\
 用法：wxcheck [选项] [文件…]
@@ -22,6 +25,7 @@ const USAGE: &str = "\
 选项：
   --context <场景>   public（朋友圈·公众号，默认）、customer（客户私聊）、group（工作群）
   --rules <路径>     规则文件或目录（默认 book/rules）
+  --settings <路径>  规则中 {{名称}} 引用的设置文件（默认为规则目录旁的 settings.toml）
   --jsonl            批量模式：每行输入 {\"id\",\"text\",\"context\"}，每行输出一个检查结果
   --threads <数量>   批量模式使用的线程数（默认为全部 CPU 核心）
   -h, --help         显示本帮助
@@ -31,6 +35,8 @@ const USAGE: &str = "\
 struct Args {
     context: Context,
     rules: PathBuf,
+    /// `None`: `settings.toml` beside the rules folder, if there is one.
+    settings: Option<PathBuf>,
     jsonl: bool,
     threads: usize,
     files: Vec<PathBuf>,
@@ -45,6 +51,7 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, ArgsError> {
     let mut args = Args {
         context: Context::Public,
         rules: PathBuf::from("book/rules"),
+        settings: None,
         jsonl: false,
         threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
         files: Vec::new(),
@@ -71,6 +78,7 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, ArgsError> {
                     .map_err(|e: wxcheck::ParseContextError| ArgsError::Bad(e.to_string()))?;
             }
             "--rules" => args.rules = PathBuf::from(take(&mut it)?),
+            "--settings" => args.settings = Some(PathBuf::from(take(&mut it)?)),
             "--threads" => {
                 let v = take(&mut it)?;
                 args.threads =
@@ -96,8 +104,37 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, ArgsError> {
     Ok(args)
 }
 
+/// Reads the settings the rules' `{{name}}` references refer to: the given
+/// file, or `settings.toml` in the folder above the rules folder (the
+/// handbook's layout, `book/settings.toml` beside `book/rules/`). Without one,
+/// a rule that refers to a setting is reported as such by the loader.
+fn load_settings(rules: &Path, given: Option<&Path>) -> Result<Settings, String> {
+    let path = match given {
+        Some(p) => p.to_path_buf(),
+        None => {
+            let folder = if rules.is_dir() {
+                rules
+            } else {
+                rules.parent().unwrap_or(rules)
+            };
+            let beside = folder.parent().unwrap_or(folder).join("settings.toml");
+            if !beside.is_file() {
+                return Ok(Settings::new());
+            }
+            beside
+        }
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        format!(
+            "无法读取设置文件 `{}`：{e}。请用 --settings 指定正确的路径",
+            path.display()
+        )
+    })?;
+    parse_settings(&path.display().to_string(), &text).map_err(|e| e.to_string())
+}
+
 /// Reads the rules: every `*.toml` in a directory (sorted), or one file.
-fn load_rules(path: &Path) -> Result<RuleSet, String> {
+fn load_rules(path: &Path, settings: &Settings) -> Result<RuleSet, String> {
     let paths = if path.is_dir() {
         let mut v: Vec<PathBuf> = std::fs::read_dir(path)
             .map_err(|e| format!("无法读取规则目录 `{}`：{e}", path.display()))?
@@ -126,7 +163,7 @@ fn load_rules(path: &Path) -> Result<RuleSet, String> {
             text,
         });
     }
-    RuleSet::load(&files).map_err(|errors| {
+    RuleSet::load_with(&files, settings).map_err(|errors| {
         let mut s = format!("规则文件有 {} 处错误：", errors.len());
         for e in errors {
             s.push_str(&format!("\n  {e}"));
@@ -480,7 +517,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let rules = match load_rules(&args.rules) {
+    let rules = match load_settings(&args.rules, args.settings.as_deref())
+        .and_then(|settings| load_rules(&args.rules, &settings))
+    {
         Ok(r) => r,
         Err(m) => {
             eprintln!("错误：{m}");
