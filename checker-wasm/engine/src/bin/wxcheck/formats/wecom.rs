@@ -1,0 +1,249 @@
+//! 企业微信会话内容存档: one decrypted message (as `GetChatData` +
+//! `DecryptData` give it) into a [`Message`].
+//!
+//! Fields read: `msgid`, `action` (`send` / `recall` / `switch`), `from`,
+//! `tolist`, `roomid` (empty one-to-one), `msgtime` (UTC ms), `msgtype`, and the
+//! body named after the type. Text is taken out of every type that carries
+//! some (see [`TEXT_KEYS`]); `mixed` and `chatrecord` items hold their content
+//! as a JSON string, which is parsed and flattened in order.
+
+use super::{Bad, Kind, Message, repair_surrogates};
+use serde_json::Value;
+
+/// Keys whose string values are message text, in any body.
+const TEXT_KEYS: &[&str] = &[
+    "content",
+    "title",
+    "description",
+    "desc",
+    "votetitle",
+    "voteitem",
+    "wish",
+    "remarks",
+    "topic",
+    "feed_desc",
+];
+
+/// Types whose items carry their content as a JSON string.
+const NESTED: &[&str] = &["mixed", "chatrecord"];
+
+/// WeCom's external contacts' user ids start with `wo` or `wm`; internal
+/// user ids are the company's own account names.
+pub fn is_external_id(id: &str) -> bool {
+    id.starts_with("wo") || id.starts_with("wm")
+}
+
+pub fn parse(raw: &[u8]) -> Result<Message, Bad> {
+    let text = std::str::from_utf8(raw).map_err(|e| Bad {
+        id: None,
+        error: format!("不是合法的 UTF-8（第 {} 个字节处）", e.valid_up_to() + 1),
+    })?;
+    let (v, note) = match serde_json::from_str::<Value>(text) {
+        Ok(v) => (v, None),
+        Err(e) => match repair_surrogates(text).and_then(|t| serde_json::from_str(&t).ok()) {
+            Some(v) => (v, Some("含孤立的 \\uD800 类转义，已替换为 �")),
+            None => {
+                return Err(Bad {
+                    id: id_from_broken(text),
+                    error: format!("不是合法的 JSON 对象：{e}"),
+                });
+            }
+        },
+    };
+    let Value::Object(o) = v else {
+        return Err(Bad {
+            id: None,
+            error: "不是 JSON 对象".into(),
+        });
+    };
+    let s = |k: &str| o.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    let msgid = s("msgid");
+    let id = (!msgid.is_empty()).then(|| msgid.clone());
+    let action = s("action");
+    let msgtype = s("msgtype");
+    let from = s("from");
+    let roomid = s("roomid");
+    let tolist: Vec<&str> = o
+        .get("tolist")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let time_ms = o.get("msgtime").or_else(|| o.get("time")).and_then(|t| {
+        t.as_i64()
+            .or_else(|| t.as_str().and_then(|s| s.parse().ok()))
+    });
+    let room = !roomid.is_empty();
+    let external = msgid.ends_with("_external")
+        || is_external_id(&from)
+        || tolist.iter().any(|t| is_external_id(t));
+    let conversation = if room {
+        roomid.clone()
+    } else {
+        let mut pair = vec![from.as_str()];
+        pair.extend(tolist.iter().copied());
+        pair.sort_unstable();
+        pair.dedup();
+        pair.join(" ↔ ")
+    };
+    let kind = if action == "switch" {
+        Kind::Skip("切换企业（switch）".into())
+    } else if action == "recall" || msgtype == "revoke" {
+        let pre = o
+            .get("revoke")
+            .and_then(|r| r.get("pre_msgid"))
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        Kind::Recall(pre.to_string())
+    } else if msgtype.is_empty() {
+        return Err(Bad {
+            id,
+            error: "缺少 msgtype 字段".into(),
+        });
+    } else {
+        let body = o.get(&msgtype).or_else(|| o.get("info"));
+        let mut parts = Vec::new();
+        if let Some(body) = body {
+            collect(body, NESTED.contains(&msgtype.as_str()), &mut parts);
+        }
+        if parts.is_empty() {
+            Kind::Skip(msgtype.clone())
+        } else {
+            Kind::Text(parts.join("\n"))
+        }
+    };
+    Ok(Message {
+        id,
+        time_ms,
+        sender: if action == "switch" { s("user") } else { from },
+        conversation,
+        is_sender: None,
+        room,
+        external,
+        kind,
+        context: None,
+        extra: None,
+        note,
+    })
+}
+
+/// Text strings of a body, objects in key order (serde_json's map is sorted;
+/// turning on `preserve_order` would change the engine's own native JSON). In `mixed` / `chatrecord`
+/// items, a `content` string that is itself a JSON object is parsed and
+/// walked (its own `content`, `title` …); a plain string is text.
+fn collect(v: &Value, nested: bool, out: &mut Vec<String>) {
+    match v {
+        Value::Object(o) => {
+            for (k, v) in o {
+                match v {
+                    Value::String(s) if TEXT_KEYS.contains(&k.as_str()) => {
+                        let inner = nested
+                            .then(|| s.trim_start())
+                            .filter(|t| t.starts_with('{'))
+                            .and_then(|t| serde_json::from_str::<Value>(t).ok());
+                        match inner {
+                            Some(inner) => collect(&inner, nested, out),
+                            None if !s.trim().is_empty() => out.push(s.clone()),
+                            None => {}
+                        }
+                    }
+                    Value::Array(_) | Value::Object(_) => collect(v, nested, out),
+                    _ => {}
+                }
+            }
+        }
+        Value::Array(a) => {
+            for v in a {
+                match v {
+                    Value::String(s) if !s.trim().is_empty() => out.push(s.clone()),
+                    _ => collect(v, nested, out),
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The id of a record that is not valid JSON, when its start still shows one
+/// (`{"msgid":"…` or `{"id":…`), so the error can name it.
+pub fn id_from_broken(text: &str) -> Option<String> {
+    for key in ["\"msgid\"", "\"id\""] {
+        let Some(at) = text.find(key) else { continue };
+        let rest = text[at + key.len()..].trim_start().strip_prefix(':')?;
+        // Raw, so a large numeric id comes back digit for digit.
+        let mut values = serde_json::Deserializer::from_str(rest)
+            .into_iter::<Box<serde_json::value::RawValue>>();
+        if let Some(Ok(v)) = values.next() {
+            return Some(match serde_json::from_str::<String>(v.get()) {
+                Ok(s) => s,
+                Err(_) => v.get().to_string(),
+            });
+        }
+        let rest = rest.trim_start().strip_prefix('"')?;
+        return Some(rest.split('"').next().unwrap_or(rest).to_string());
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text_of(json: &str) -> String {
+        match parse(json.as_bytes()).unwrap().kind {
+            Kind::Text(t) => t,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn bodies() {
+        let cases: &[(&str, &str)] = &[
+            (
+                r#"{"msgid":"1","action":"send","msgtype":"text","text":{"content":"你好"}}"#,
+                "你好",
+            ),
+            (
+                r#"{"msgid":"2","action":"send","msgtype":"mixed","mixed":{"item":[{"type":"text","content":"{\"content\":\"第一段\"}"},{"type":"image","content":"{\"md5sum\":\"ab\"}"},{"type":"text","content":"{\"content\":\"第二段\"}"}]}}"#,
+                "第一段\n第二段",
+            ),
+            (
+                r#"{"msgid":"3","action":"send","msgtype":"link","link":{"title":"标题","description":"说明","link_url":"http://x"}}"#,
+                "说明\n标题",
+            ),
+            (
+                r#"{"msgid":"4","action":"send","msgtype":"chatrecord","chatrecord":{"title":"群聊记录","item":[{"type":"ChatRecordText","content":"{\"content\":\"转发的话\"}"}]}}"#,
+                "转发的话\n群聊记录",
+            ),
+            (
+                r#"{"msgid":"5","action":"send","msgtype":"markdown","info":{"content":"**加粗**"}}"#,
+                "**加粗**",
+            ),
+            (
+                r#"{"msgid":"6","action":"send","msgtype":"text","text":{"content":"{\"content\":\"不展开\"}"}}"#,
+                "{\"content\":\"不展开\"}",
+            ),
+        ];
+        for (json, want) in cases {
+            assert_eq!(text_of(json), *want, "{json}");
+        }
+    }
+
+    #[test]
+    fn broken_ids() {
+        let cases: &[(&str, Option<&str>)] = &[
+            (
+                r#"{"msgid":"abc_external","action":"se"#,
+                Some("abc_external"),
+            ),
+            (r#"{"msgid":"abc"#, Some("abc")),
+            (
+                r#"{"id":12345678901234567890,"text":"#,
+                Some("12345678901234567890"),
+            ),
+            (r#"{"text":"x"#, None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(id_from_broken(text).as_deref(), *want, "{text}");
+        }
+    }
+}
