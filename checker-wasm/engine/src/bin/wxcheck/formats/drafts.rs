@@ -30,18 +30,12 @@ pub struct DraftError {
 
 pub fn parse_draft(raw: &[u8]) -> Result<Draft, DraftError> {
     let text = std::str::from_utf8(raw).map_err(|e| DraftError {
-        id_raw: "null".into(),
+        id_raw: raw_id(&String::from_utf8_lossy(raw)),
         error: format!("不是合法的 UTF-8（第 {} 个字节处）", e.valid_up_to() + 1),
     })?;
     let members: BTreeMap<String, &RawValue> =
         serde_json::from_str(text).map_err(|e| DraftError {
-            id_raw: id_from_broken(text).map_or("null".into(), |id| {
-                if id.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
-                    id
-                } else {
-                    serde_json::to_string(&id).expect("string")
-                }
-            }),
+            id_raw: raw_id(text),
             error: format!("不是合法的 JSON 对象：{e}"),
         })?;
     let id_raw = members
@@ -91,6 +85,17 @@ pub fn parse_draft(raw: &[u8]) -> Result<Draft, DraftError> {
         context,
         extra,
         note,
+    })
+}
+
+/// The id of a line that does not parse, as raw JSON (`null` if none shows).
+fn raw_id(text: &str) -> String {
+    id_from_broken(text).map_or("null".into(), |id| {
+        if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
+            id
+        } else {
+            serde_json::to_string(&id).expect("string")
+        }
     })
 }
 

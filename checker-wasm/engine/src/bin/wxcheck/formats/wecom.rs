@@ -35,7 +35,7 @@ pub fn is_external_id(id: &str) -> bool {
 
 pub fn parse(raw: &[u8]) -> Result<Message, Bad> {
     let text = std::str::from_utf8(raw).map_err(|e| Bad {
-        id: None,
+        id: id_from_broken(&String::from_utf8_lossy(raw)),
         error: format!("不是合法的 UTF-8（第 {} 个字节处）", e.valid_up_to() + 1),
     })?;
     let (v, note) = match serde_json::from_str::<Value>(text) {
