@@ -40,17 +40,17 @@ const CSS: &str = r#"
 :root{--fg:#1d1d1f;--muted:#4a4a4f;--bg:#fff;--line:#d0d0d6;--block:#a1121a;--senior:#7a3e00;--revise:#6b5200;--advice:#1d4f91;--mark:#ffe58a}
 *{box-sizing:border-box}
 body{margin:0;font:16px/1.6 -apple-system,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;color:var(--fg);background:var(--bg)}
-main{max-width:980px;margin:0 auto;padding:1rem}
+main{max-width:980px;margin:0 auto;padding:1rem;overflow-wrap:anywhere}
 h1{font-size:1.5rem;margin:.5rem 0}
 h2{font-size:1.2rem;margin:2rem 0 .5rem;border-bottom:2px solid var(--line);padding-bottom:.25rem}
 .meta{color:var(--muted);font-size:.9rem}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(9rem,1fr));gap:.5rem;margin:1rem 0}
 .card{border:1px solid var(--line);border-radius:8px;padding:.5rem .75rem}
-.card b{display:block;font-size:1.4rem}
+.card strong{display:block;font-size:1.4rem}
 .card span{color:var(--muted);font-size:.85rem}
 .scroll{overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-size:.95rem}
-th,td{border-bottom:1px solid var(--line);padding:.35rem .5rem;text-align:left;vertical-align:top}
+th,td{border-bottom:1px solid var(--line);padding:.35rem .5rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .badge{display:inline-block;border-radius:4px;padding:0 .4rem;color:#fff;font-size:.85rem;white-space:nowrap}
 .badge.block{background:var(--block)}.badge.senior{background:var(--senior)}.badge.revise{background:var(--revise)}.badge.advice{background:var(--advice)}
@@ -65,7 +65,7 @@ mark{background:var(--mark);color:#000;outline:1px solid #8a6d00}
 a{color:#0b57a3}
 .ok{color:#1b5e20}
 svg{max-width:100%;height:auto}
-@media (max-width:600px){main{padding:.6rem}.finding dl{grid-template-columns:1fr}.finding dt{margin-top:.2rem}}
+@media (max-width:600px){main{padding:.6rem}.finding{padding:.5rem .6rem}}
 "#;
 
 pub fn render(t: &Totals, args: &AuditArgs, links: &ClauseLinks, rules: &RuleSet) -> String {
@@ -100,7 +100,7 @@ pub fn render(t: &Totals, args: &AuditArgs, links: &ClauseLinks, rules: &RuleSet
 fn card(h: &mut String, n: u64, what: &str) {
     let _ = write!(
         h,
-        "<div class=\"card\"><b>{n}</b><span>{}</span></div>",
+        "<div class=\"card\"><strong>{n}</strong><span>{}</span></div>",
         esc(what)
     );
 }
@@ -135,7 +135,7 @@ fn totals_section(h: &mut String, t: &Totals) {
         }
     );
     if !t.skipped_type.is_empty() {
-        h.push_str("<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"按类型跳过\"><table><caption>按类型跳过的消息</caption><thead><tr><th scope=\"col\">类型</th><th scope=\"col\" class=\"n\">条数</th></tr></thead><tbody>");
+        h.push_str("<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"按类型跳过的表格\"><table><caption>按类型跳过的消息</caption><thead><tr><th scope=\"col\">类型</th><th scope=\"col\" class=\"n\">条数</th></tr></thead><tbody>");
         for (ty, n) in &t.skipped_type {
             let _ = write!(h, "<tr><td>{}</td><td class=\"n\">{n}</td></tr>", esc(ty));
         }
@@ -243,7 +243,7 @@ fn clause_section(h: &mut String, t: &Totals, links: &ClauseLinks) {
     }
     let mut rows: Vec<_> = t.clauses.iter().collect();
     rows.sort_by_key(|r| std::cmp::Reverse((r.1.1, r.1.0.findings)));
-    h.push_str("<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"按条款\"><table><thead><tr><th scope=\"col\">条款</th><th scope=\"col\">最高严重程度</th><th scope=\"col\" class=\"n\">问题数</th><th scope=\"col\" class=\"n\">涉及消息</th></tr></thead><tbody>");
+    h.push_str("<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"按条款的表格\"><table><thead><tr><th scope=\"col\">条款</th><th scope=\"col\">最高严重程度</th><th scope=\"col\" class=\"n\">问题数</th><th scope=\"col\" class=\"n\">涉及消息</th></tr></thead><tbody>");
     for (clause, (c, sev)) in rows {
         let _ = write!(
             h,
@@ -263,7 +263,7 @@ fn sender_section(h: &mut String, t: &Totals) {
     h.push_str("<section aria-labelledby=\"senders\">\n<h2 id=\"senders\">按发送人</h2>\n");
     let mut rows: Vec<_> = t.senders.iter().collect();
     rows.sort_by(|a, b| (b.1.blocked, b.1.findings, a.0).cmp(&(a.1.blocked, a.1.findings, b.0)));
-    h.push_str("<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"按发送人\"><table><thead><tr><th scope=\"col\">发送人</th><th scope=\"col\" class=\"n\">审计消息</th><th scope=\"col\" class=\"n\">有问题</th><th scope=\"col\" class=\"n\">问题数</th><th scope=\"col\" class=\"n\">禁止发布</th></tr></thead><tbody>");
+    h.push_str("<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"按发送人的表格\"><table><thead><tr><th scope=\"col\">发送人</th><th scope=\"col\" class=\"n\">审计消息</th><th scope=\"col\" class=\"n\">有问题</th><th scope=\"col\" class=\"n\">问题数</th><th scope=\"col\" class=\"n\">禁止发布</th></tr></thead><tbody>");
     for (sender, c) in rows.iter().take(SENDER_ROWS) {
         let name = if sender.is_empty() {
             "（未知）"
@@ -374,7 +374,7 @@ fn bad_section(h: &mut String, t: &Totals) {
         "<p>共 {} 条，未计入审计。请检查导出文件的这些位置。</p>",
         t.unreadable
     );
-    h.push_str("<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"无法读取的记录\"><table><thead><tr><th scope=\"col\">位置</th><th scope=\"col\">消息 ID</th><th scope=\"col\">原因</th></tr></thead><tbody>");
+    h.push_str("<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"无法读取的记录表格\"><table><thead><tr><th scope=\"col\">位置</th><th scope=\"col\">消息 ID</th><th scope=\"col\">原因</th></tr></thead><tbody>");
     for (place, id, e) in &t.bad {
         let _ = write!(
             h,
