@@ -29,9 +29,9 @@ pub struct JsonFinding<'a> {
     pub suggestion: &'a str,
 }
 
-pub fn findings_json(report: &wxcheck::Report) -> String {
-    let v: Vec<JsonFinding> = report
-        .findings
+/// The findings as a JSON array, appended to `out`.
+pub fn write_findings(out: &mut Vec<u8>, findings: &[wxcheck::Finding]) {
+    let v: Vec<JsonFinding> = findings
         .iter()
         .map(|f| JsonFinding {
             rule: &f.rule,
@@ -44,7 +44,13 @@ pub fn findings_json(report: &wxcheck::Report) -> String {
             suggestion: &f.suggestion,
         })
         .collect();
-    serde_json::to_string(&v).expect("serialise")
+    serde_json::to_writer(out, &v).expect("serialise");
+}
+
+pub fn findings_json(report: &wxcheck::Report) -> String {
+    let mut out = Vec::new();
+    write_findings(&mut out, &report.findings);
+    String::from_utf8(out).expect("JSON is UTF-8")
 }
 
 fn json_str(s: &str) -> String {

@@ -82,7 +82,7 @@ pub struct Outcome {
     pub place: Place,
     pub status: Status,
     /// The record's JSONL line and CSV rows, rendered by the worker.
-    pub jsonl: String,
+    pub jsonl: Vec<u8>,
     pub csv: Vec<u8>,
 }
 
@@ -330,17 +330,11 @@ impl Worker<'_> {
                         }
                     })
                     .collect();
-                let out = self.finish(
-                    file,
-                    line,
-                    dedupe,
-                    place,
-                    &m,
-                    Status::Audited {
-                        verdict: report.verdict,
-                        shown,
-                    },
-                );
+                let status = Status::Audited {
+                    verdict: report.verdict,
+                    shown,
+                };
+                let out = self.outcome(file, line, dedupe, place, &m, status, time);
                 return self.with_findings(out, &m, &report.findings);
             }
         };
@@ -377,6 +371,20 @@ impl Worker<'_> {
         status: Status,
     ) -> Outcome {
         let time = m.time_ms.map(formats::format_time).unwrap_or_default();
+        self.outcome(file, line, dedupe, place, m, status, time)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn outcome(
+        &self,
+        file: Arc<str>,
+        line: u64,
+        dedupe: Option<u64>,
+        place: Place,
+        m: &Message,
+        status: Status,
+        time: String,
+    ) -> Outcome {
         let mut o = Outcome {
             file,
             line,
@@ -387,7 +395,7 @@ impl Worker<'_> {
             conversation: m.conversation.clone(),
             place,
             status,
-            jsonl: String::new(),
+            jsonl: Vec::new(),
             csv: Vec::new(),
         };
         o.jsonl = jsonl_line(&o, m, None);
@@ -492,36 +500,44 @@ fn status_str(s: &Status) -> &'static str {
     }
 }
 
-/// One JSONL record per input record, whatever became of it.
-pub fn jsonl_line(o: &Outcome, m: &Message, findings: Option<&[Finding]>) -> String {
-    let mut v = serde_json::json!({
-        "file": &*o.file,
-        "line": o.line,
-        "id": o.id,
-        "status": status_str(&o.status),
-    });
-    let map = v.as_object_mut().expect("object");
-    if !o.time.is_empty() {
-        map.insert("time".into(), o.time.clone().into());
+/// Appends `,"key":"value"` (the value JSON-escaped).
+fn member(out: &mut Vec<u8>, key: &str, value: &str) {
+    out.extend_from_slice(b",\"");
+    out.extend_from_slice(key.as_bytes());
+    out.extend_from_slice(b"\":");
+    serde_json::to_writer(&mut *out, value).expect("string");
+}
+
+/// One JSONL record per input record, whatever became of it. Written by
+/// hand into one buffer: building a `serde_json::Value` per message cost
+/// more than checking it.
+pub fn jsonl_line(o: &Outcome, m: &Message, findings: Option<&[Finding]>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(256);
+    out.extend_from_slice(b"{\"file\":");
+    serde_json::to_writer(&mut out, &*o.file).expect("string");
+    out.extend_from_slice(format!(",\"line\":{}", o.line).as_bytes());
+    match &o.id {
+        Some(id) => member(&mut out, "id", id),
+        None => out.extend_from_slice(b",\"id\":null"),
     }
-    if !o.sender.is_empty() {
-        map.insert("sender".into(), o.sender.clone().into());
-    }
-    if !o.conversation.is_empty() {
-        map.insert("conversation".into(), o.conversation.clone().into());
+    member(&mut out, "status", status_str(&o.status));
+    for (k, v) in [
+        ("time", &o.time),
+        ("sender", &o.sender),
+        ("conversation", &o.conversation),
+    ] {
+        if !v.is_empty() {
+            member(&mut out, k, v);
+        }
     }
     match &o.status {
         Status::Audited { verdict, .. } => {
-            map.insert("context".into(), o.place.as_str().into());
-            map.insert("context_label".into(), o.place.label_zh().into());
-            map.insert("verdict".into(), verdict.as_str().into());
+            member(&mut out, "context", o.place.as_str());
+            member(&mut out, "context_label", o.place.label_zh());
+            member(&mut out, "verdict", verdict.as_str());
         }
-        Status::SkippedType(t) => {
-            map.insert("type".into(), t.clone().into());
-        }
-        Status::Recall(pre) => {
-            map.insert("recalls".into(), pre.clone().into());
-        }
+        Status::SkippedType(t) => member(&mut out, "type", t),
+        Status::Recall(pre) => member(&mut out, "recalls", pre),
         Status::Bad(e) | Status::FileFailed(e) => {
             let place = if o.line > 0 {
                 format!("{} 第 {} 行", o.file, o.line)
@@ -532,31 +548,24 @@ pub fn jsonl_line(o: &Outcome, m: &Message, findings: Option<&[Finding]>) -> Str
                 o.id.as_deref()
                     .map(|i| format!("（消息 {i}）"))
                     .unwrap_or_default();
-            map.insert("error".into(), format!("{place}{id}：{e}").into());
+            member(&mut out, "error", &format!("{place}{id}：{e}"));
         }
         _ => {}
     }
     if let Some(n) = m.note {
-        map.insert("note".into(), n.into());
+        member(&mut out, "note", n);
     }
-    let mut s = v.to_string();
     if let Some(findings) = findings {
-        s.pop();
-        s.push_str(",\"findings\":");
-        s.push_str(&crate::bulk::findings_json(&wxcheck::Report {
-            verdict: Verdict::Pass,
-            findings: findings.to_vec(),
-        }));
-        s.push('}');
+        out.extend_from_slice(b",\"findings\":");
+        crate::bulk::write_findings(&mut out, findings);
     }
     if let Some(extra) = &m.extra {
-        s.pop();
-        s.push_str(",\"input\":{");
-        s.push_str(extra);
-        s.push_str("}}");
+        out.extend_from_slice(b",\"input\":{");
+        out.extend_from_slice(extra.as_bytes());
+        out.push(b'}');
     }
-    s.push('\n');
-    s
+    out.extend_from_slice(b"}\n");
+    out
 }
 
 /// The outputs that stream while the audit runs.
@@ -615,7 +624,7 @@ pub fn run(rules: &RuleSet, args: &AuditArgs, links: &ClauseLinks) -> Result<Tot
                 o.csv.clear();
             }
             if let Some(w) = &mut sinks.jsonl {
-                w.write_all(o.jsonl.as_bytes())?;
+                w.write_all(&o.jsonl)?;
             }
             if let Some(w) = &mut sinks.csv {
                 w.write_all(&o.csv)?;

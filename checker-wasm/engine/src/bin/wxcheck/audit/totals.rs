@@ -119,9 +119,16 @@ impl Totals {
                     c.findings += findings;
                     c.blocked += blocked;
                 };
-                bump(self.senders.entry(o.sender.clone()).or_default());
-                let day = o.time.get(..10).unwrap_or("（无时间）").to_string();
-                bump(self.days.entry(day).or_default());
+                // Look up before inserting: a key is allocated only once.
+                match self.senders.get_mut(&o.sender) {
+                    Some(c) => bump(c),
+                    None => bump(self.senders.entry(o.sender.clone()).or_default()),
+                }
+                let day = o.time.get(..10).unwrap_or("（无时间）");
+                match self.days.get_mut(day) {
+                    Some(c) => bump(c),
+                    None => bump(self.days.entry(day.to_string()).or_default()),
+                }
                 let mut clauses_here = HashSet::new();
                 for s in shown.drain(..) {
                     *self.severities.entry(s.severity).or_default() += 1;

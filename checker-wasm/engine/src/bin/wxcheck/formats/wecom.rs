@@ -8,7 +8,11 @@
 //! as a JSON string, which is parsed and flattened in order.
 
 use super::{Bad, Kind, Message, repair_surrogates};
+use serde::Deserialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 /// Keys whose string values are message text, in any body.
 const TEXT_KEYS: &[&str] = &[
@@ -33,88 +37,126 @@ pub fn is_external_id(id: &str) -> bool {
     id.starts_with("wo") || id.starts_with("wm")
 }
 
+/// The members every record has, decoded straight into their types; the
+/// body is kept raw and parsed only when its text is needed (a full
+/// `serde_json::Value` tree per message cost more than checking it).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Head<'a> {
+    msgid: String,
+    action: String,
+    from: String,
+    tolist: Vec<String>,
+    roomid: String,
+    #[serde(borrow)]
+    msgtime: Option<&'a RawValue>,
+    #[serde(borrow)]
+    time: Option<&'a RawValue>,
+    user: String,
+    msgtype: String,
+    #[serde(borrow)]
+    text: Option<&'a RawValue>,
+    #[serde(borrow)]
+    revoke: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct TextBody<'a> {
+    #[serde(borrow, default)]
+    content: Cow<'a, str>,
+}
+
 pub fn parse(raw: &[u8]) -> Result<Message, Bad> {
     let text = std::str::from_utf8(raw).map_err(|e| Bad {
         id: id_from_broken(&String::from_utf8_lossy(raw)),
         error: format!("不是合法的 UTF-8（第 {} 个字节处）", e.valid_up_to() + 1),
     })?;
-    let (v, note) = match serde_json::from_str::<Value>(text) {
-        Ok(v) => (v, None),
-        Err(e) => match repair_surrogates(text).and_then(|t| serde_json::from_str(&t).ok()) {
-            Some(v) => (v, Some("含孤立的 \\uD800 类转义，已替换为 �")),
-            None => {
-                return Err(Bad {
-                    id: id_from_broken(text),
-                    error: format!("不是合法的 JSON 对象：{e}"),
-                });
+    match serde_json::from_str::<Head>(text) {
+        Ok(head) => from_head(head, text, None),
+        Err(e) => {
+            if let Some(repaired) = repair_surrogates(text)
+                && let Ok(head) = serde_json::from_str::<Head>(&repaired)
+            {
+                return from_head(head, &repaired, Some("含孤立的 \\uD800 类转义，已替换为 �"));
             }
-        },
-    };
-    let Value::Object(o) = v else {
-        return Err(Bad {
-            id: None,
-            error: "不是 JSON 对象".into(),
-        });
-    };
-    let s = |k: &str| o.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-    let msgid = s("msgid");
-    let id = (!msgid.is_empty()).then(|| msgid.clone());
-    let action = s("action");
-    let msgtype = s("msgtype");
-    let from = s("from");
-    let roomid = s("roomid");
-    let tolist: Vec<&str> = o
-        .get("tolist")
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
-    let time_ms = o.get("msgtime").or_else(|| o.get("time")).and_then(|t| {
-        t.as_i64()
-            .or_else(|| t.as_str().and_then(|s| s.parse().ok()))
+            Err(Bad {
+                id: id_from_broken(text),
+                error: format!("不是合法的 JSON 对象，或字段类型不对：{e}"),
+            })
+        }
+    }
+}
+
+fn from_head(h: Head, raw: &str, note: Option<&'static str>) -> Result<Message, Bad> {
+    let id = (!h.msgid.is_empty()).then(|| h.msgid.clone());
+    let time_ms = h.msgtime.or(h.time).and_then(|t| {
+        let t = t.get();
+        t.parse::<i64>()
+            .ok()
+            .or_else(|| serde_json::from_str::<String>(t).ok()?.parse().ok())
     });
-    let room = !roomid.is_empty();
-    let external = msgid.ends_with("_external")
-        || is_external_id(&from)
-        || tolist.iter().any(|t| is_external_id(t));
+    let room = !h.roomid.is_empty();
+    let external = h.msgid.ends_with("_external")
+        || is_external_id(&h.from)
+        || h.tolist.iter().any(|t| is_external_id(t));
     let conversation = if room {
-        roomid.clone()
+        h.roomid.clone()
     } else {
-        let mut pair = vec![from.as_str()];
-        pair.extend(tolist.iter().copied());
+        let mut pair = vec![h.from.as_str()];
+        pair.extend(h.tolist.iter().map(String::as_str));
         pair.sort_unstable();
         pair.dedup();
         pair.join(" ↔ ")
     };
-    let kind = if action == "switch" {
+    let msgtype = h.msgtype.as_str();
+    let kind = if h.action == "switch" {
         Kind::Skip("切换企业（switch）".into())
-    } else if action == "recall" || msgtype == "revoke" {
-        let pre = o
-            .get("revoke")
-            .and_then(|r| r.get("pre_msgid"))
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        Kind::Recall(pre.to_string())
+    } else if h.action == "recall" || msgtype == "revoke" {
+        let pre = h
+            .revoke
+            .and_then(|r| serde_json::from_str::<Value>(r.get()).ok())
+            .and_then(|r| {
+                r.get("pre_msgid")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
+            .unwrap_or_default();
+        Kind::Recall(pre)
     } else if msgtype.is_empty() {
         return Err(Bad {
             id,
             error: "缺少 msgtype 字段".into(),
         });
     } else {
-        let body = o.get(&msgtype).or_else(|| o.get("info"));
         let mut parts = Vec::new();
-        if let Some(body) = body {
-            collect(body, NESTED.contains(&msgtype.as_str()), &mut parts);
+        match h.text.map(|t| serde_json::from_str::<TextBody>(t.get())) {
+            // The common case, parsed straight into its one field.
+            Some(Ok(t)) if msgtype == "text" => {
+                if !t.content.trim().is_empty() {
+                    parts.push(t.content.into_owned());
+                }
+            }
+            _ => {
+                // Any other type: its body is the member named after it (or `info`).
+                let members: BTreeMap<String, &RawValue> =
+                    serde_json::from_str(raw).unwrap_or_default();
+                let body = members.get(msgtype).or_else(|| members.get("info"));
+                if let Some(v) = body.and_then(|b| serde_json::from_str::<Value>(b.get()).ok()) {
+                    collect(&v, NESTED.contains(&msgtype), &mut parts);
+                }
+            }
         }
         if parts.is_empty() {
-            Kind::Skip(msgtype.clone())
+            Kind::Skip(h.msgtype.clone())
         } else {
             Kind::Text(parts.join("\n"))
         }
     };
+    let sender = if h.action == "switch" { h.user } else { h.from };
     Ok(Message {
         id,
         time_ms,
-        sender: if action == "switch" { s("user") } else { from },
+        sender,
         conversation,
         is_sender: None,
         room,
