@@ -119,3 +119,53 @@ fn fixture_exports() {
     assert!(cases.len() >= 6, "too few audit fixtures");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// The CSV has its header and one row per finding of the JSONL, in order,
+/// and opens as UTF-8 in a spreadsheet (BOM).
+#[test]
+fn csv_has_one_row_per_finding() {
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = std::env::temp_dir().join(format!("wxcheck-audit-csv-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (csv, jsonl) = (dir.join("f.csv"), dir.join("r.jsonl"));
+    let out = Command::new(env!("CARGO_BIN_EXE_wxcheck"))
+        .args([
+            "audit",
+            "tests/audit/wecom-lines/input/archive.jsonl",
+            "tests/audit/memotrace/input/chat.csv",
+        ])
+        .args(["--rules", "../../book/rules", "--csv"])
+        .arg(&csv)
+        .arg("--jsonl")
+        .arg(&jsonl)
+        .current_dir(crate_dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let bytes = std::fs::read(&csv).unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+    let mut rows = csv::Reader::from_reader(&bytes[3..]);
+    let header: Vec<String> = rows.headers().unwrap().iter().map(str::to_string).collect();
+    assert_eq!(
+        &header[..6],
+        ["严重程度", "时间", "发送人", "会话", "场景", "条款"]
+    );
+    let want: Vec<String> = std::fs::read_to_string(&jsonl)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|r| r["status"] == "audited")
+        .flat_map(|r| {
+            r["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["rule"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let got: Vec<String> = rows.records().map(|r| r.unwrap()[6].to_string()).collect();
+    assert_eq!(got, want);
+    assert!(got.len() >= 8);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
