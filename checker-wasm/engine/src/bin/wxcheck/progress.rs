@@ -1,7 +1,7 @@
 //! The progress line of long audits: records read and records per second, on
 //! stderr, only when stderr is a terminal (indicatif draws nothing otherwise).
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{HumanCount, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use std::time::Duration;
 
 pub struct Progress(ProgressBar);
@@ -11,9 +11,16 @@ impl Progress {
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(4));
         bar.set_style(
             ProgressStyle::with_template(
-                "{spinner} 已读 {human_pos} 条消息 · 每秒 {per_sec} · 用时 {elapsed}",
+                "{spinner} 已读 {human_pos} 条消息 · 每秒 {rate} 条 · 用时 {elapsed}",
             )
-            .expect("template"),
+            .expect("template")
+            // indicatif's own `{per_sec}` prints fractions and an English unit.
+            .with_key(
+                "rate",
+                |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{}", HumanCount(state.per_sec() as u64));
+                },
+            ),
         );
         bar.enable_steady_tick(Duration::from_millis(250));
         Progress(bar)
