@@ -190,15 +190,20 @@ fn timeline_section(h: &mut String, t: &Totals) {
         .max()
         .unwrap_or(1)
         .max(1);
-    let (bar, gap, height) = (14usize, 4usize, 120usize);
-    let width = days.len() * (bar + gap) + 40;
+    // Wide bars for a few days, thin ones for a year; never narrower than
+    // the two end labels need.
+    let n = days.len();
+    let bar = (640 / n).clamp(3, 48);
+    let gap = (bar / 4).max(1);
+    let height = 120usize;
+    let width = (n * (bar + gap) + 40).max(360);
+    let day_labels = n <= 14 && bar >= 36;
     let flagged: u64 = days.iter().map(|(_, c)| c.flagged).sum();
     let _ = write!(
         h,
         "<svg viewBox=\"0 0 {width} {}\" width=\"{width}\" role=\"img\" aria-labelledby=\"tl-title\">\
-<title id=\"tl-title\">{} 天内每日审计的消息（灰）与有问题的消息（红），共 {flagged} 条有问题</title>",
+<title id=\"tl-title\">{n} 天内每日审计的消息（灰）与有问题的消息（红），共 {flagged} 条有问题</title>",
         height + 40,
-        days.len()
     );
     for (i, (day, c)) in days.iter().enumerate() {
         let x = 30 + i * (bar + gap);
@@ -216,19 +221,33 @@ fn timeline_section(h: &mut String, t: &Totals) {
             10 + height - hm,
             10 + height - hf
         );
+        // A week or two: every day gets its `MM-DD` under its bar.
+        if day_labels {
+            let _ = write!(
+                h,
+                "<text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\" fill=\"#1d1d1f\">{}</text>",
+                x + bar / 2,
+                height + 26,
+                esc(day.get(5..).unwrap_or(day))
+            );
+        }
     }
-    let first = days.first().map(|d| d.0.as_str()).unwrap_or("");
-    let last = days.last().map(|d| d.0.as_str()).unwrap_or("");
+    if !day_labels {
+        let first = days.first().map(|d| d.0.as_str()).unwrap_or("");
+        let last = days.last().map(|d| d.0.as_str()).unwrap_or("");
+        let _ = write!(
+            h,
+            "<text x=\"30\" y=\"{y}\" font-size=\"12\" fill=\"#1d1d1f\">{}</text>\
+<text x=\"{}\" y=\"{y}\" font-size=\"12\" text-anchor=\"end\" fill=\"#1d1d1f\">{}</text>",
+            esc(first),
+            width - 4,
+            esc(last),
+            y = height + 30,
+        );
+    }
     let _ = writeln!(
         h,
-        "<text x=\"30\" y=\"{}\" font-size=\"12\" fill=\"#1d1d1f\">{}</text>\
-<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"end\" fill=\"#1d1d1f\">{}</text>\
-<text x=\"0\" y=\"20\" font-size=\"12\" fill=\"#1d1d1f\">{max}</text></svg>",
-        height + 30,
-        esc(first),
-        width - 10,
-        height + 30,
-        esc(last)
+        "<text x=\"0\" y=\"20\" font-size=\"12\" fill=\"#1d1d1f\">{max}</text></svg>"
     );
     h.push_str(
         "<p class=\"meta\">灰色：当天审计的消息；红色：其中有问题的消息。</p>\n</section>\n",
