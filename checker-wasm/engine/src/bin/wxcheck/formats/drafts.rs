@@ -36,7 +36,7 @@ pub fn parse_draft(raw: &[u8]) -> Result<Draft, DraftError> {
     let members: BTreeMap<String, &RawValue> =
         serde_json::from_str(text).map_err(|e| DraftError {
             id_raw: raw_id(text),
-            error: format!("不是合法的 JSON 对象：{e}"),
+            error: super::json_error_zh(&e),
         })?;
     let id_raw = members
         .get("id")
@@ -54,7 +54,10 @@ pub fn parse_draft(raw: &[u8]) -> Result<Draft, DraftError> {
         Err(e) => match repair_surrogates(raw_text).and_then(|t| serde_json::from_str(&t).ok()) {
             Some(t) => (t, Some("text 含孤立的 \\uD800 类转义，已替换为 � 后检查")),
             None if raw_text.starts_with('"') => {
-                return Err(fail(format!("text 字段无法读取：{e}")));
+                return Err(fail(format!(
+                    "text 字段无法读取：{}",
+                    super::json_error_zh(&e)
+                )));
             }
             None => return Err(fail("text 字段必须是字符串".into())),
         },

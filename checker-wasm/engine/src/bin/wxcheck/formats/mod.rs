@@ -133,6 +133,19 @@ pub struct Bad {
     pub error: String,
 }
 
+/// serde_json's error in Chinese, with the column where it happened (the
+/// line is the record's own, named by the caller).
+pub fn json_error_zh(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let col = e.column();
+    match e.classify() {
+        Category::Eof => format!("记录在第 {col} 列处中断（被截断），不是完整的 JSON 对象"),
+        Category::Syntax => format!("不是合法的 JSON：第 {col} 列有语法错误"),
+        Category::Data => format!("字段类型不对（第 {col} 列附近），例如应为文字的字段是数字"),
+        Category::Io => "读取失败".to_string(),
+    }
+}
+
 /// Milliseconds since the epoch from a `CreateTime`-like value: seconds or
 /// milliseconds as digits, or a local time `2024-03-01 10:00:00` in Asia/Shanghai.
 pub fn parse_time(s: &str) -> Option<i64> {
@@ -241,6 +254,24 @@ mod tests {
         ];
         for (head, want) in cases {
             assert_eq!(Format::detect(head.as_bytes()), *want, "{head}");
+        }
+    }
+
+    #[test]
+    fn json_errors_in_chinese() {
+        let cases = [
+            ("{\"a\":\"x", "被截断"),
+            ("{\"a\" 1}", "语法错误"),
+            ("[1]", "字段类型不对"),
+        ];
+        for (json, want) in cases {
+            let e = serde_json::from_str::<std::collections::BTreeMap<String, String>>(json)
+                .unwrap_err();
+            assert!(
+                json_error_zh(&e).contains(want),
+                "{json}: {}",
+                json_error_zh(&e)
+            );
         }
     }
 

@@ -81,7 +81,7 @@ pub fn parse(raw: &[u8]) -> Result<Message, Bad> {
             }
             Err(Bad {
                 id: id_from_broken(text),
-                error: format!("不是合法的 JSON 对象，或字段类型不对：{e}"),
+                error: super::json_error_zh(&e),
             })
         }
     }
