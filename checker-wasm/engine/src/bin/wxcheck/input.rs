@@ -272,6 +272,23 @@ impl<R: BufRead> Iterator for ArrayItems<R> {
         let line = self.line;
         let (mut bytes, mut len) = (Vec::new(), 0u64);
         take(&mut bytes, &mut len, &[first]);
+        if !matches!(first, b'{' | b'[' | b'"') {
+            // A bare number or word: one (bad) record up to the next delimiter.
+            loop {
+                match self.input.fill_buf() {
+                    Ok([b, ..]) if !(b.is_ascii_whitespace() || *b == b',' || *b == b']') => {
+                        let b = *b;
+                        self.input.consume(1);
+                        take(&mut bytes, &mut len, &[b]);
+                    }
+                    _ => break,
+                }
+            }
+            return Some(Record {
+                line,
+                body: Body::Bytes(bytes),
+            });
+        }
         let (mut depth, mut in_str, mut esc) = (0i64, false, false);
         let mut b = first;
         loop {
@@ -374,5 +391,14 @@ mod tests {
         assert!(matches!(&got[0].body, Body::Bytes(b) if b == b"{\"a\":\"}\\\"\"}"));
         assert_eq!((got[0].line, got[1].line, got[2].line), (2, 3, 4));
         assert!(matches!(&got[2].body, Body::Truncated(_)));
+        let scalars: Vec<Record> = ArrayItems::new(&b"[123, true ,{}]"[..]).collect();
+        let bodies: Vec<&[u8]> = scalars
+            .iter()
+            .map(|r| match &r.body {
+                Body::Bytes(b) => b.as_slice(),
+                _ => panic!("unexpected body"),
+            })
+            .collect();
+        assert_eq!(bodies, [&b"123"[..], b"true", b"{}"]);
     }
 }

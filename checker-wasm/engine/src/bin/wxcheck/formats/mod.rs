@@ -305,3 +305,43 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Bytes that look like archive records: JSON punctuation, escapes,
+    /// surrogate escapes, CJK, invalid UTF-8.
+    fn recordish() -> impl Strategy<Value = Vec<u8>> {
+        let piece = prop_oneof![
+            Just(b"{\"msgid\":\"a_external\",".to_vec()),
+            Just(b"\"msgtype\":\"mixed\",\"mixed\":{\"item\":[{\"content\":\"{\\\"content\\\":\\\"x\\\"}\"}]}".to_vec()),
+            Just(b"\"text\":{\"content\":\"\xe4\xbf\x9d\xe8\xbf\x87\"}".to_vec()),
+            Just(b"\\ud800".to_vec()),
+            Just(b"\\udc00\\u".to_vec()),
+            Just(b"\"id\":12345678901234567890123,".to_vec()),
+            Just(b"}".to_vec()),
+            Just(b"\xff".to_vec()),
+            proptest::collection::vec(any::<u8>(), 0..8),
+        ];
+        proptest::collection::vec(piece, 0..12).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn readers_never_panic(bytes in recordish()) {
+            let _ = wecom::parse(&bytes);
+            let _ = drafts::parse(&bytes);
+            if let Ok(s) = std::str::from_utf8(&bytes) {
+                if let Some(fixed) = repair_surrogates(s) {
+                    // The repair only ever replaces escapes; it never grows a lone surrogate.
+                    prop_assert!(repair_surrogates(&fixed).is_none());
+                }
+            }
+            let n = crate::input::Lines::new(&bytes[..]).count();
+            prop_assert!(n <= bytes.len() + 1);
+            let _ = crate::input::ArrayItems::new(&bytes[..]).count();
+        }
+    }
+}
