@@ -333,11 +333,11 @@ mod properties {
         fn readers_never_panic(bytes in recordish()) {
             let _ = wecom::parse(&bytes);
             let _ = drafts::parse(&bytes);
-            if let Ok(s) = std::str::from_utf8(&bytes) {
-                if let Some(fixed) = repair_surrogates(s) {
-                    // The repair only ever replaces escapes; it never grows a lone surrogate.
-                    prop_assert!(repair_surrogates(&fixed).is_none());
-                }
+            if let Ok(s) = std::str::from_utf8(&bytes)
+                && let Some(fixed) = repair_surrogates(s)
+            {
+                // The repair only ever replaces escapes; it never grows a lone surrogate.
+                prop_assert!(repair_surrogates(&fixed).is_none());
             }
             let n = crate::input::Lines::new(&bytes[..]).count();
             prop_assert!(n <= bytes.len() + 1);
