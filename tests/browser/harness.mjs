@@ -29,12 +29,15 @@ export const CHROMIUM_ARGS = [
     "--disable-quic",
 ];
 
-/** Launches headless Chromium with a fresh profile; throws a clear error if it is missing. */
-export async function launchBrowser() {
+/**
+ * Launches headless Chromium with a fresh profile; throws a clear error if it is missing.
+ * `requireSite: false` is for pages that are not part of the site (the audit report).
+ */
+export async function launchBrowser({ requireSite = true } = {}) {
     if (!existsSync(chromiumPath)) {
         throw new Error(`Chromium not found at ${chromiumPath}: install it (apt-get install -y chromium) — browser tests never skip.`);
     }
-    if (!existsSync(join(siteDir, "index.html"))) {
+    if (requireSite && !existsSync(join(siteDir, "index.html"))) {
         throw new Error(`No built site at ${siteDir}: run \`cargo xtask build\` first.`);
     }
     const userDataDir = mkdtempSync(join(tmpdir(), "handbook-chromium-"));

@@ -128,3 +128,168 @@ fn jsonl_keeps_input_order_across_threads() {
         assert_eq!(l["verdict"], want);
     }
 }
+
+/// Runs the CLI from the repository root with `input` on stdin; returns
+/// (status, stdout, stderr).
+fn run(args: &[&str], input: Vec<u8>) -> (i32, Vec<u8>, String) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wxcheck"))
+        .args(args)
+        .current_dir(&root)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        out.stdout,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Hostile inputs and arguments: each row is (arguments, input, exit status,
+/// a check on stdout and stderr).
+#[test]
+#[allow(clippy::type_complexity)]
+fn hostile_inputs() {
+    let many_findings = format!("{}{}\n", "好".repeat(200_000), "保过。".repeat(3000));
+    let huge_record = format!(
+        "{{\"id\":\"big\",\"text\":\"{}\"}}\n{{\"id\":2,\"text\":\"赌博\"}}\n",
+        "好".repeat(400_000)
+    );
+    let cases: Vec<(&[&str], Vec<u8>, i32, Box<dyn Fn(&str, &str) -> bool>)> = vec![
+        // Output grows linearly: 3000 findings on one 209,000-character line
+        // print a bounded window each (it used to print the whole line each time).
+        (
+            &[],
+            many_findings.into_bytes(),
+            0,
+            Box::new(|out, _| {
+                out.matches("[ad-exam-promise]").count() == 3000 && out.len() < 3000 * 1200
+            }),
+        ),
+        // A record over 1 MiB is an error record with its line; the next line is still checked.
+        (
+            &["--jsonl"],
+            huge_record.into_bytes(),
+            1,
+            Box::new(|out, _| {
+                let lines: Vec<&str> = out.lines().collect();
+                lines.len() == 2
+                    && lines[0].contains("\"line\":1")
+                    && lines[0].contains("超过上限")
+                    && lines[1].contains("\"block\"")
+            }),
+        ),
+        (
+            &["--jsonl", "--threads", "100000"],
+            Vec::new(),
+            2,
+            Box::new(|_, err| err.contains("--threads 需要 1 到 256")),
+        ),
+        (
+            &["--jsonl", "--threads", "18446744073709551615"],
+            Vec::new(),
+            2,
+            Box::new(|_, err| err.contains("--threads")),
+        ),
+        // An unreadable file is reported; the others are still checked.
+        (
+            &["/nonexistent/a.txt", "-"],
+            "赌博".as_bytes().to_vec(),
+            1,
+            Box::new(|out, err| {
+                err.contains("无法读取 `/nonexistent/a.txt`") && out.contains("illegal-gambling")
+            }),
+        ),
+        (
+            &["/nonexistent/a.txt", "-"],
+            "你好".as_bytes().to_vec(),
+            2,
+            Box::new(|out, _| out.contains("<stdin>: 结论")),
+        ),
+        (
+            &["--help"],
+            Vec::new(),
+            0,
+            Box::new(|out, _| out.contains("--jsonl 批量模式") && out.contains("退出状态")),
+        ),
+        (
+            &["audit", "--help"],
+            Vec::new(),
+            0,
+            Box::new(|out, _| out.contains("memotrace") && out.contains("--handbook-url")),
+        ),
+        (
+            &["audit"],
+            Vec::new(),
+            2,
+            Box::new(|_, err| err.contains("请给出要审计的导出文件")),
+        ),
+    ];
+    for (i, (args, input, status, check)) in cases.into_iter().enumerate() {
+        let (got, out, err) = run(args, input);
+        let out = String::from_utf8_lossy(&out);
+        assert_eq!(got, status, "case {i} {args:?}: stderr {err}");
+        assert!(
+            check(&out, &err),
+            "case {i} {args:?}: stdout {:.400}\nstderr {err}",
+            out
+        );
+    }
+}
+
+#[test]
+fn closed_stdin_is_an_error_and_a_closed_stdout_is_quiet() {
+    for args in [&["--jsonl"][..], &[], &["audit", "-"]] {
+        let out = Command::new(env!("CARGO_BIN_EXE_wxcheck"))
+            .args(args)
+            .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("标准输入已关闭"),
+            "{args:?}"
+        );
+    }
+    // `wxcheck --jsonl | head -1`: the reader goes away after one line.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wxcheck"))
+        .args(["--jsonl"])
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        for i in 0..200_000 {
+            if writeln!(stdin, "{{\"id\":{i},\"text\":\"好的\"}}").is_err() {
+                return;
+            }
+        }
+    });
+    let mut first = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut first,
+    )
+    .unwrap();
+    assert!(first.starts_with("{\"id\":0,"));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "",
+        "no error on a closed pipe"
+    );
+}
