@@ -38,12 +38,28 @@ const MIN_NODE_MAJOR: u32 = 20;
 pub fn run(root: &Path) -> Result<()> {
     println!("==> 检查测试环境");
     let machine = Machine::probe(root);
-    let plan = plan(&machine);
-    if !plan.missing.is_empty() {
-        bail!("{}", missing_message(&plan.missing));
+    let setup = plan(&machine);
+    if !setup.missing.is_empty() {
+        bail!("{}", missing_message(&setup.missing));
     }
-    for step in &plan.steps {
+    for step in &setup.steps {
         step.run(root)?;
+    }
+    if !setup.steps.is_empty() {
+        // A step that "succeeded" without providing the thing (apt installed
+        // Chromium, but CHROMIUM_PATH points elsewhere) must stop here too,
+        // not ten minutes later in the browser tests.
+        let still = plan(&Machine::probe(root));
+        if !still.missing.is_empty() {
+            bail!("{}", missing_message(&still.missing));
+        }
+        if let Some(step) = still.steps.first() {
+            bail!(
+                "已运行 {}，但检查后仍需{}。请看上方输出，手动解决后重新运行 cargo xtask test",
+                step.shell(),
+                step.what
+            );
+        }
     }
 
     let mut suites = Vec::new();
@@ -185,7 +201,7 @@ impl Machine {
 /// Something setup does by itself: one or more commands, in order.
 #[derive(Debug, Clone, PartialEq)]
 struct Step {
-    what: &'static str,
+    what: String,
     /// Run in `tests/` rather than at the workspace root.
     in_tests_dir: bool,
     commands: Vec<Vec<String>>,
@@ -266,7 +282,7 @@ fn plan(m: &Machine) -> Plan {
     if !m.has_wasm_target {
         if m.has_rustup {
             plan.steps.push(Step {
-                what: "安装 Rust 编译目标 wasm32",
+                what: format!("安装 Rust 编译目标 {WASM_TARGET}"),
                 in_tests_dir: false,
                 commands: vec![argv(&["rustup", "target", "add", WASM_TARGET])],
             });
@@ -303,7 +319,11 @@ fn plan(m: &Machine) -> Plan {
         install.extend(argv(&packages));
         if debian_like && m.has_apt && m.is_root {
             plan.steps.push(Step {
-                what: "安装 Chromium 与中文字体",
+                what: format!(
+                    "安装 {}（浏览器测试使用 {}）",
+                    packages.join(" 和 "),
+                    m.chromium.display()
+                ),
                 in_tests_dir: false,
                 commands: vec![argv(&["apt-get", "update"]), install],
             });
@@ -341,7 +361,7 @@ fn plan(m: &Machine) -> Plan {
             command: "安装与 node 配套的 npm（https://nodejs.org/ 的安装包自带 npm）".to_string(),
         }),
         Some(_) if !m.node_modules_current => plan.steps.push(Step {
-            what: "安装浏览器测试的 npm 依赖（按 package-lock.json）",
+            what: "安装浏览器测试的 npm 依赖（按 tests/package-lock.json）".to_string(),
             in_tests_dir: true,
             commands: vec![argv(&["npm", "ci", "--no-audit", "--no-fund"])],
         }),
