@@ -167,6 +167,9 @@ struct Machine {
     node_modules_current: bool,
     /// The browser the tests drive (`CHROMIUM_PATH`, else `/usr/bin/chromium`).
     chromium: PathBuf,
+    /// `chromium` came from `CHROMIUM_PATH`: a wrong path there is not fixed
+    /// by installing a package.
+    chromium_from_env: bool,
     has_chromium: bool,
     has_cjk_fonts: bool,
 }
@@ -174,7 +177,9 @@ struct Machine {
 impl Machine {
     fn probe(root: &Path) -> Machine {
         let tests = root.join("tests");
-        let chromium = std::env::var_os("CHROMIUM_PATH")
+        let from_env = std::env::var_os("CHROMIUM_PATH").filter(|p| !p.is_empty());
+        let chromium_from_env = from_env.is_some();
+        let chromium = from_env
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from(DEFAULT_CHROMIUM));
         let lock = std::fs::read_to_string(tests.join("package-lock.json")).unwrap_or_default();
@@ -193,6 +198,7 @@ impl Machine {
             node_modules_current: node_modules_current(&lock, installed.as_deref()),
             has_chromium: chromium.is_file(),
             chromium,
+            chromium_from_env,
             has_cjk_fonts: has_cjk_fonts(),
         }
     }
@@ -299,7 +305,17 @@ fn plan(m: &Machine) -> Plan {
     }
 
     let mut packages = Vec::new();
-    if !m.has_chromium {
+    if !m.has_chromium && m.chromium_from_env {
+        plan.missing.push(Missing {
+            what: format!(
+                "环境变量 CHROMIUM_PATH 指向的浏览器 {} 不存在",
+                m.chromium.display()
+            ),
+            command: format!(
+                "把 CHROMIUM_PATH 改成 Chromium 的实际路径，或删除它（unset CHROMIUM_PATH）以使用 {DEFAULT_CHROMIUM}"
+            ),
+        });
+    } else if !m.has_chromium {
         packages.push("chromium");
     }
     if !m.has_cjk_fonts {
@@ -307,23 +323,19 @@ fn plan(m: &Machine) -> Plan {
     }
     if !packages.is_empty() {
         let debian_like = matches!(m.os_id.as_deref(), Some("debian" | "ubuntu"));
-        let lacking = match (m.has_chromium, m.has_cjk_fonts) {
-            (false, false) => format!(
+        let lacking = match (packages.contains(&"chromium"), m.has_cjk_fonts) {
+            (true, false) => format!(
                 "浏览器测试需要 Chromium（{}）和中文字体",
                 m.chromium.display()
             ),
-            (false, true) => format!("浏览器测试需要 Chromium（{}）", m.chromium.display()),
+            (true, true) => format!("浏览器测试需要 Chromium（{}）", m.chromium.display()),
             _ => "浏览器测试需要中文字体（截图里的中文才不会变成方块）".to_string(),
         };
         let mut install = argv(&["apt-get", "install", "-y"]);
         install.extend(argv(&packages));
         if debian_like && m.has_apt && m.is_root {
             plan.steps.push(Step {
-                what: format!(
-                    "安装 {}（浏览器测试使用 {}）",
-                    packages.join(" 和 "),
-                    m.chromium.display()
-                ),
+                what: format!("安装 {}", packages.join(" 和 ")),
                 in_tests_dir: false,
                 commands: vec![argv(&["apt-get", "update"]), install],
             });
@@ -375,7 +387,7 @@ fn missing_message(missing: &[Missing]) -> String {
     let mut text =
         String::from("测试环境缺少以下内容，xtask 无法自动安装，所以在开始编译前就停下了：\n");
     for m in missing {
-        text.push_str(&format!("  - {}。请运行：\n      {}\n", m.what, m.command));
+        text.push_str(&format!("  - {}。\n    解决：{}\n", m.what, m.command));
     }
     text.push_str("装好后重新运行：cargo xtask test");
     text
@@ -760,6 +772,7 @@ mod tests {
             has_npm: true,
             node_modules_current: true,
             chromium: PathBuf::from(DEFAULT_CHROMIUM),
+            chromium_from_env: false,
             has_chromium: true,
             has_cjk_fonts: true,
         }
@@ -826,6 +839,31 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    /// A wrong `CHROMIUM_PATH` is named as such, even as root on Debian:
+    /// installing the package would not put a browser at that path.
+    #[test]
+    fn wrong_chromium_path_is_not_fixed_by_apt() {
+        for (has_fonts, runs) in [
+            (true, vec![]),
+            (
+                false,
+                vec!["apt-get update && apt-get install -y fonts-noto-cjk".to_string()],
+            ),
+        ] {
+            let plan = plan(&Machine {
+                chromium: PathBuf::from("/opt/nowhere/chrome"),
+                chromium_from_env: true,
+                has_chromium: false,
+                has_cjk_fonts: has_fonts,
+                ..machine()
+            });
+            assert_eq!(plan.steps.iter().map(Step::shell).collect::<Vec<_>>(), runs);
+            assert_eq!(plan.missing.len(), 1, "{:?}", plan.missing);
+            assert!(plan.missing[0].what.contains("/opt/nowhere/chrome"));
+            assert!(plan.missing[0].command.contains("unset CHROMIUM_PATH"));
         }
     }
 
