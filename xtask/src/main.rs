@@ -129,10 +129,107 @@ pub fn print_report(report: &site::BuildReport) {
     }
 }
 
-/// The workspace root: the xtask's manifest lives one level below it.
+/// The workspace root, found when the command runs — never baked in at compile
+/// time, so a moved or copied checkout (with its `target/`) builds itself and not
+/// the folder it was first compiled in.
+///
+/// `cargo run` (and so `cargo xtask`) sets `CARGO_MANIFEST_DIR` to the xtask's
+/// folder, one level below the root; a binary started by hand walks up from the
+/// current directory instead. Exits with a message when neither finds the
+/// workspace: every command needs it, and callers take a plain path.
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask sits inside the workspace")
-        .to_path_buf()
+    let from_cargo = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .and_then(|dir| find_workspace_root(&dir));
+    let from_cwd = || {
+        std::env::current_dir()
+            .ok()
+            .and_then(|dir| find_workspace_root(&dir))
+    };
+    match from_cargo.or_else(from_cwd) {
+        Some(root) => root,
+        None => {
+            eprintln!(
+                "错误：找不到手册仓库的根目录（含 [workspace] 的 Cargo.toml 和 book/ 文件夹）。\n\
+                 请在仓库目录里运行 cargo xtask <命令>。"
+            );
+            std::process::exit(1);
+        }
+    }
+}
+
+/// The nearest folder at or above `start` holding a `Cargo.toml` with a
+/// `[workspace]` table and a `book/` folder: this repository's root and no
+/// other workspace's.
+fn find_workspace_root(start: &Path) -> Option<PathBuf> {
+    let start = std::path::absolute(start).ok()?;
+    start
+        .ancestors()
+        .find(|dir| {
+            dir.join("book").is_dir()
+                && std::fs::read_to_string(dir.join("Cargo.toml"))
+                    .is_ok_and(|manifest| manifest.lines().any(|line| line.trim() == "[workspace]"))
+        })
+        .map(Path::to_path_buf)
+}
+
+#[cfg(test)]
+mod root_tests {
+    use super::*;
+
+    /// From anywhere inside a checkout, wherever the checkout lives, the walk
+    /// stops at the checkout's root; a member crate's own `Cargo.toml` (no
+    /// `[workspace]`) or a workspace without `book/` is not taken for it.
+    #[test]
+    fn finds_the_root_from_inside_a_checkout_wherever_it_is() {
+        let base = std::env::temp_dir().join(format!("xtask-root-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        let write = |path: &str, text: &str| {
+            let path = base.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write("outer/Cargo.toml", "[workspace]\nmembers = []\n");
+        write(
+            "outer/copy/Cargo.toml",
+            "[package]\nname = \"x\"\n\n[workspace]\nresolver = \"3\"\n",
+        );
+        write("outer/copy/book/book.toml", "");
+        write(
+            "outer/copy/xtask/Cargo.toml",
+            "[package]\nname = \"xtask\"\n",
+        );
+        write("outer/copy/xtask/src/main.rs", "");
+        write("outer/copy/book/src/x.md", "");
+        write("lone/Cargo.toml", "[workspace]\n");
+        let copy = base.join("outer/copy");
+        let rows = [
+            ("outer/copy", Some(copy.clone())),
+            ("outer/copy/xtask", Some(copy.clone())),
+            ("outer/copy/xtask/src", Some(copy.clone())),
+            ("outer/copy/book/src", Some(copy.clone())),
+            ("outer", None),
+            ("lone", None),
+        ];
+        for (start, want) in rows {
+            assert_eq!(find_workspace_root(&base.join(start)), want, "from {start}");
+        }
+        let _ = std::fs::remove_dir_all(&base);
+    }
+
+    /// Under `cargo test`, as under `cargo run`, the root is this checkout.
+    #[test]
+    fn repo_root_is_this_checkout() {
+        let root = repo_root();
+        assert!(
+            root.join("book/src/SUMMARY.md").is_file(),
+            "{}",
+            root.display()
+        );
+        assert!(
+            root.join("xtask/src/main.rs").is_file(),
+            "{}",
+            root.display()
+        );
+    }
 }

@@ -386,7 +386,7 @@ mod tests {
     #[test]
     #[ignore = "needs a built site; run by tests/browser/search.bench.mjs"]
     fn write_bench_indexes() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let root = crate::repo_root();
         let json = std::fs::read_to_string(root.join("site/clauses.json"))
             .expect("site/clauses.json: run `cargo xtask build`");
         let value: serde_json::Value = serde_json::from_str(&json).unwrap();
