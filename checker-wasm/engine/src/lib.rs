@@ -60,6 +60,7 @@ mod report;
 mod rules;
 mod t2s;
 pub mod validators;
+mod variants;
 
 pub use clause::clause_label;
 pub use error::{ExampleFailure, RuleError};
