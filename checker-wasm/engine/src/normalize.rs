@@ -229,19 +229,27 @@ fn is_ascii_separator(c: char) -> bool {
 }
 
 /// Characters used to group digits: the strong ones (138 1234 5678,
-/// 138-1234-5678) join any two short groups; the weak ones
+/// 138-1234-5678, and what never writes a number: 138🔥1234, 138…1234,
+/// 138·1234) join any two short groups; the weak ones
 /// ([`is_weak_digit_separator`]) only a chain long enough to be personal data.
 fn is_digit_separator(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '-' | '‐'..='―' | '−') || is_weak_digit_separator(c)
+    matches!(
+        c,
+        ' ' | '\t' | '-' | '‐'..='―' | '−' | '·' | '•' | '・' | '…' | '‥' | '※'
+    ) || is_weak_digit_separator(c)
+        || (!c.is_ascii() && is_symbol(c))
 }
 
-/// Separators that also write decimals (3.5), dates (2027/1/1, 1、2、3) and
-/// ranges (3~5): joined only when the whole chain of groups they connect has at
-/// least [`MIN_CHAIN`] digits, the shortest personal number (a mobile), so
-/// `3.5` and `2027/1/1` stay as written and `138.1234.5678` joins. Not `,`:
-/// thousands in prices.
+/// Separators that also write decimals (3.5), dates (2027/1/1), lists
+/// (1、2、3), ranges (3~5), products (3*5) and tables (3|5): joined only when
+/// the whole chain of groups they connect has at least [`MIN_CHAIN`] digits,
+/// the shortest personal number (a mobile), so `3.5` and `2027/1/1` stay as
+/// written and `138.1234.5678` joins. Not `,`: thousands in prices.
 fn is_weak_digit_separator(c: char) -> bool {
-    matches!(c, '.' | '/' | '_' | '、' | '~' | '\n' | '\r')
+    matches!(
+        c,
+        '.' | '/' | '_' | '、' | '~' | '\n' | '\r' | '*' | '|' | '\\' | '&'
+    )
 }
 
 /// A chain of digit groups joined across weak separators has at least this
@@ -440,9 +448,9 @@ impl Normalized {
             let c = s[at..].chars().next().expect("at a char boundary");
             // An HTML entity stands for one character and spans several.
             let (c, next, width) = match c {
-                '&' => match entity(&s[at..]) {
+                '&' | '＆' => match entity(&s[at..]) {
                     Some((d, bytes, chars)) => (d, at + bytes, chars),
-                    None => ('&', at + 1, 1),
+                    None => (c, at + c.len_utf8(), 1),
                 },
                 _ => (c, at + c.len_utf8(), 1),
             };
@@ -484,7 +492,7 @@ impl Normalized {
                         // 100 % 通过: a percentage is one token with its number
                         // and reads straight on into the Han after it.
                         Some(p) if (p.is_ascii_digit() && c == '%') || (p == '%' && is_han(c)) => {
-                            pending.iter().all(|e| matches!(e.0, ' ' | '\t'))
+                            pending.iter().all(|e| is_han_separator(e.0))
                         }
                         _ => false,
                     };
@@ -611,24 +619,48 @@ const NAMED_ENTITIES: &[(&str, char)] = &[
 /// digit or `&#;` is left alone, and `&amp;` followed by what completes an
 /// entity (`&amp;#21253;`, double-escaped HTML) is decoded as that entity.
 fn entity(s: &str) -> Option<(char, usize, usize)> {
-    let (mut c, body) = entity_body(s.strip_prefix('&')?)?;
-    let mut len = 1 + body;
+    let amp = s
+        .chars()
+        .next()
+        .filter(|&c| fold_char(c) == Fold::One('&'))?;
+    let (mut c, mut bytes, mut chars) = entity_body(&s[amp.len_utf8()..])?;
+    (bytes, chars) = (bytes + amp.len_utf8(), chars + 1);
     while c == '&' {
-        match entity_body(&s[len..]) {
-            Some((d, more)) => (c, len) = (d, len + more),
+        match entity_body(&s[bytes..]) {
+            Some((d, b, n)) => (c, bytes, chars) = (d, bytes + b, chars + n),
             None => break,
         }
     }
-    // Entities are ASCII: bytes and characters are the same count.
-    Some((c, len, len))
+    Some((c, bytes, chars))
 }
 
-/// Decodes `#21253;` / `#x5305;` / `amp;` (an entity after its `&`).
-fn entity_body(s: &str) -> Option<(char, usize)> {
-    let end = s.bytes().take(10).position(|b| b == b';')?;
-    let body = &s[..end];
+/// Decodes an entity after its `&` (`#21253;`, `#x5305;`, `amp;`), read
+/// through the character fold, as a second pass would see it (`am\0p;` is
+/// `amp;` once the NUL is dropped): the character, and the bytes and
+/// characters it took.
+fn entity_body(s: &str) -> Option<(char, usize, usize)> {
+    let mut body = [0u8; 10];
+    let (mut n, mut bytes, mut chars) = (0, 0, 0);
+    let mut ended = false;
+    for c in s.chars().take(20) {
+        bytes += c.len_utf8();
+        chars += 1;
+        match fold_char(c) {
+            Fold::Drop => {}
+            Fold::One(';') => {
+                ended = true;
+                break;
+            }
+            Fold::One(f) if (f.is_ascii_alphanumeric() || f == '#') && n < body.len() => {
+                body[n] = f as u8;
+                n += 1;
+            }
+            _ => return None,
+        }
+    }
+    let body = std::str::from_utf8(&body[..n]).ok().filter(|_| ended)?;
     let c = if let Some(num) = body.strip_prefix('#') {
-        let n = match num.strip_prefix(['x', 'X']) {
+        let n = match num.strip_prefix('x') {
             Some(hex) => u32::from_str_radix(hex, 16).ok()?,
             None => num.parse().ok()?,
         };
@@ -643,7 +675,7 @@ fn entity_body(s: &str) -> Option<(char, usize)> {
     } else {
         NAMED_ENTITIES.iter().find(|e| e.0 == body)?.1
     };
-    Some((c, end + 1))
+    Some((c, bytes, chars))
 }
 
 /// Appends to `text` the folded form of the characters from byte `from` of
@@ -672,7 +704,7 @@ fn fold_one_for_one(s: &str, from: usize, text: &mut String) -> (usize, usize) {
         match prev {
             Some(p) if is_han(p) => !is_han_separator(sep),
             Some(p) if p.is_ascii_digit() => !is_digit_separator(sep),
-            Some('%') => !matches!(sep, ' ' | '\t'),
+            Some('%') => !is_han_separator(sep),
             _ => true,
         }
     };
@@ -725,6 +757,9 @@ fn fold_one_for_one(s: &str, from: usize, text: &mut String) -> (usize, usize) {
                     continue;
                 } else if (0xFF01..=0xFF5E).contains(&u) {
                     let a = char::from_u32(u - 0xFEE0).expect("ASCII");
+                    if a == '&' {
+                        break; // may start an entity
+                    }
                     if is_ascii_separator(a) && !keeps(a, text, run, at) {
                         break;
                     }
@@ -807,10 +842,22 @@ fn chain_digits(first: char, second: Option<char>, rest: &str) -> usize {
     }
     // Digits of the group being read, and whether a separator ended it.
     let (mut group, mut gap, mut gap_lines) = (total, false, 0);
-    for c in rest.chars() {
+    let mut at = 0;
+    while let Some(c) = rest[at..].chars().next() {
         if total >= MIN_CHAIN || group > MAX_DIGIT_GROUP {
             break;
         }
+        // 139&amp;1234: the separator may be an entity.
+        let c = match entity(&rest[at..]).filter(|_| c == '&') {
+            Some((d, bytes, _)) => {
+                at += bytes;
+                d
+            }
+            None => {
+                at += c.len_utf8();
+                c
+            }
+        };
         let (f, width) = match fold_char(c) {
             Fold::Drop => continue,
             Fold::One(f) => (f, 1),
@@ -967,7 +1014,15 @@ mod tests {
 
     #[test]
     fn idempotent_cases() {
-        for s in ["0、000 ⑳13812345678", "&amp;", "\u{202E}过包\u{202C}x"] {
+        for s in [
+            "0、000 ⑳13812345678",
+            "&amp;",
+            "\u{202E}过包\u{202C}x",
+            "&\0amp;",
+            "＆amp;",
+            "&am\u{200B}p;",
+            "&AMP;#21253;",
+        ] {
             let once = normalize(s);
             assert_eq!(normalize(&once), once, "{s:?}");
         }
