@@ -90,10 +90,11 @@ fn is_combining(c: char) -> bool {
 /// lower case (ASCII and Latin), invisible characters dropped.
 pub fn fold_char(c: char) -> Fold {
     if c.is_ascii() {
-        if is_invisible(c) {
-            return Fold::Drop;
-        }
-        return Fold::One(c.to_ascii_lowercase());
+        return if c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r') {
+            Fold::Drop
+        } else {
+            Fold::One(c.to_ascii_lowercase())
+        };
     }
     let u = c as u32;
     if (0x3400..=0x9FFF).contains(&u) {
@@ -228,6 +229,24 @@ fn is_ascii_separator(c: char) -> bool {
     (c as u32) < 128 && MASK & (1u128 << (c as u32)) != 0
 }
 
+/// Bit `u - 0x3000` for the separators among U+3000–U+301F (、【】〔〕〖〗〘〙〚〛
+/// 「」『』), so the fast path tests CJK punctuation with one shift; a test
+/// checks it against [`is_han_separator`] and [`is_digit_separator`]. U+3000
+/// folds to a space and never reaches it.
+const CJK_SEPARATORS: u32 = {
+    let seps: &[u32] = &[
+        0x3001, 0x300C, 0x300D, 0x300E, 0x300F, 0x3010, 0x3011, 0x3014, 0x3015, 0x3016, 0x3017,
+        0x3018, 0x3019, 0x301A, 0x301B,
+    ];
+    let mut m = 0u32;
+    let mut k = 0;
+    while k < seps.len() {
+        m |= 1 << (seps[k] - 0x3000);
+        k += 1;
+    }
+    m
+};
+
 /// Characters used to group digits: the strong ones (138 1234 5678,
 /// 138-1234-5678, and what never writes a number: 138🔥1234, 138…1234,
 /// 138·1234) join any two short groups; the weak ones
@@ -276,6 +295,10 @@ pub struct Normalized {
     /// (`&#21253;` → 包) or a variant spelling (baoguo → 包过). Sorted by `k`;
     /// empty for nearly every draft.
     wide: Vec<(usize, usize)>,
+    /// The original has a right-to-left override (so [`Normalized::new`]
+    /// folds it again in display order); noticed by the fold rather than by
+    /// a scan of its own.
+    reversed: bool,
 }
 
 /// Builds the shift list while the folded text grows.
@@ -323,11 +346,10 @@ impl Normalized {
     /// canonical form may now join a neighbour: 包 baoguo → 包 包过 →
     /// 包包过), until nothing changes, so normalising is idempotent.
     pub fn new(s: &str) -> Normalized {
-        let mut norm = if s.contains('\u{202E}') {
-            Normalized::unreverse(s)
-        } else {
-            Normalized::fold(s)
-        };
+        let mut norm = Normalized::fold(s);
+        if norm.reversed {
+            norm = Normalized::unreverse(s);
+        }
         // Each round replaces variants by canonical forms that contain none,
         // so a second round finds nothing in practice; the bound only keeps a
         // bad table from looping.
@@ -390,6 +412,7 @@ impl Normalized {
             text: inner.text.clone(),
             shifts: shifts.list,
             wide: shifts.wide,
+            reversed: false,
         }
     }
 
@@ -415,6 +438,7 @@ impl Normalized {
             text,
             shifts: shifts.list,
             wide: shifts.wide,
+            reversed: false,
         }
     }
 
@@ -435,6 +459,7 @@ impl Normalized {
         // begins: after a separator between two groups is dropped, the group
         // to the right starts afresh (limits apply per group).
         let mut group_floor = 0usize;
+        let mut reversed = false;
         // The character at byte `at` of `s` is original character `i`.
         let (mut at, mut i) = (0, 0);
         while at < s.len() {
@@ -446,6 +471,7 @@ impl Normalized {
                 }
             }
             let c = s[at..].chars().next().expect("at a char boundary");
+            reversed |= c == '\u{202E}';
             // An HTML entity stands for one character and spans several.
             let (c, next, width) = match c {
                 '&' | '＆' => match entity(&s[at..]) {
@@ -522,6 +548,7 @@ impl Normalized {
             text,
             shifts: shifts.list,
             wide: shifts.wide,
+            reversed,
         }
     }
 
@@ -748,9 +775,11 @@ fn fold_one_for_one(s: &str, from: usize, text: &mut String) -> (usize, usize) {
                         simplified => (simplified, 3), // may leave the BMP (㑮 → 𫝈)
                     }
                 } else if (0x3001..=0x301F).contains(&u) {
-                    let c = char::from_u32(u).expect("CJK punctuation");
-                    if (is_han_separator(c) || is_digit_separator(c)) && !keeps(c, text, run, at) {
-                        break;
+                    if CJK_SEPARATORS & (1 << (u - 0x3000)) != 0 {
+                        let c = char::from_u32(u).expect("CJK punctuation");
+                        if !keeps(c, text, run, at) {
+                            break;
+                        }
                     }
                     at += 3;
                     chars += 1;
@@ -801,6 +830,17 @@ pub(crate) fn count_chars(bytes: &[u8]) -> usize {
         .iter()
         .filter(|&&x| is_char_start(x))
         .count()
+}
+
+/// The length of the UTF-8 character whose first byte is `x`.
+#[inline(always)]
+pub(crate) fn char_len(x: u8) -> usize {
+    match x {
+        0..0x80 => 1,
+        0xC0..0xE0 => 2,
+        0xE0..0xF0 => 3,
+        _ => 4,
+    }
 }
 
 /// Whether a byte of valid UTF-8 starts a character (is no continuation
@@ -1047,6 +1087,7 @@ mod tests {
             }
             if (0x3001..=0x301F).contains(&u) {
                 assert_eq!(fold_char(c), Fold::One(c), "{u:x}");
+                assert_eq!(CJK_SEPARATORS & (1 << (u - 0x3000)) != 0, sep, "{u:x}");
             }
         }
     }

@@ -12,25 +12,26 @@
 use super::{Hit, bank_card, phone, resident_id};
 use crate::rules::Validator;
 
-/// The digit a Chinese numeral stands for.
+/// The digit a Chinese numeral (as a code point) stands for.
+#[inline]
 fn numeral(c: u32) -> Option<u8> {
-    Some(match char::from_u32(c)? {
-        '〇' | '零' => 0,
-        '一' | '壹' | '幺' => 1,
-        '二' | '贰' | '两' => 2,
-        '三' | '叁' => 3,
-        '四' | '肆' => 4,
-        '五' | '伍' => 5,
-        '六' | '陆' => 6,
-        '七' | '柒' => 7,
-        '八' | '捌' => 8,
-        '九' | '玖' => 9,
+    Some(match c {
+        0x3007 | 0x96F6 => 0,          // 〇 零
+        0x4E00 | 0x58F9 | 0x5E7A => 1, // 一 壹 幺
+        0x4E8C | 0x8D30 | 0x4E24 => 2, // 二 贰 两
+        0x4E09 | 0x53C1 => 3,          // 三 叁
+        0x56DB | 0x8086 => 4,          // 四 肆
+        0x4E94 | 0x4F0D => 5,          // 五 伍
+        0x516D | 0x9646 => 6,          // 六 陆
+        0x4E03 | 0x67D2 => 7,          // 七 柒
+        0x516B | 0x634C => 8,          // 八 捌
+        0x4E5D | 0x7396 => 9,          // 九 玖
         _ => return None,
     })
 }
 
-/// The digit at byte `i` of `b` (an ASCII digit or a three-byte numeral) and
-/// its length in bytes.
+/// The digit starting at byte `i` of `b` (an ASCII digit or a three-byte
+/// numeral) and its length in bytes.
 #[inline]
 fn digit_at(b: &[u8], i: usize) -> Option<(u8, usize)> {
     match b[i..] {
@@ -43,39 +44,65 @@ fn digit_at(b: &[u8], i: usize) -> Option<(u8, usize)> {
     }
 }
 
+/// The fewest bytes a run can have: ten ASCII digits and one numeral.
+const MIN_BYTES: usize = super::MIN_RUN - 1 + 3;
+
 /// Maximal runs of at least 11 digits and numerals with at least one numeral
 /// (pure digit runs are the ASCII scan's).
+///
+/// Such a run has at least [`MIN_BYTES`] bytes, so a run starting anywhere in
+/// `i..=i + MIN_BYTES - 1` covers byte `i + MIN_BYTES - 1`: one probe of the
+/// character there rules out all those starts when it is no digit (as in
+/// `long_digit_runs`). Only around a probe that is a digit or numeral (一 is
+/// common) is the text decoded character by character.
 pub fn runs(text: &str) -> Vec<(usize, usize)> {
     let b = text.as_bytes();
     let mut out = Vec::new();
-    // The current run: start, digits in it, whether it has a numeral.
-    let (mut start, mut n, mut numeral) = (0, 0, false);
+    // No qualifying run starts before `i` other than those found, and `i` is
+    // a character boundary.
     let mut i = 0;
-    while i < b.len() {
-        let x = b[i];
-        // Numerals start with E3 (〇) or E4–E9; anything else ends a run.
-        if (x.is_ascii_digit() || (0xE3..=0xE9).contains(&x))
-            && let Some((_, len)) = digit_at(b, i)
-        {
-            {
-                if n == 0 {
-                    start = i;
-                    numeral = false;
+    while i + MIN_BYTES <= b.len() {
+        let mut probe = i + MIN_BYTES - 1;
+        while !crate::normalize::is_char_start(b[probe]) {
+            probe -= 1;
+        }
+        if digit_at(b, probe).is_none() {
+            i = probe + crate::normalize::char_len(b[probe]);
+            continue;
+        }
+        // Back to the start of the run (not before `i`), then forward to
+        // its end, counting characters and numerals.
+        let mut start = probe;
+        while start > i {
+            let mut k = start - 1;
+            while !crate::normalize::is_char_start(b[k]) {
+                k -= 1;
+            }
+            if digit_at(b, k).is_none() {
+                break;
+            }
+            start = k;
+        }
+        let (mut end, mut n, mut numerals) = (start, 0, 0);
+        while end < b.len() {
+            match digit_at(b, end) {
+                Some((_, len)) => {
+                    n += 1;
+                    numerals += usize::from(len == 3);
+                    end += len;
                 }
-                n += 1;
-                numeral |= len == 3;
-                i += len;
-                continue;
+                None => break,
             }
         }
-        if n >= super::MIN_RUN && numeral {
-            out.push((start, i));
+        if n >= super::MIN_RUN && numerals > 0 {
+            out.push((start, end));
         }
-        n = 0;
-        i += 1;
-    }
-    if n >= super::MIN_RUN && numeral {
-        out.push((start, b.len()));
+        // `b[end]` is no digit: skip it too.
+        i = if end < b.len() {
+            end + crate::normalize::char_len(b[end])
+        } else {
+            end
+        };
     }
     out
 }
@@ -119,6 +146,53 @@ pub fn find(v: Validator, text: &str, s: usize, e: usize) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
+    use super::runs;
+
+    /// The probing scan finds exactly the runs a plain character walk finds.
+    #[test]
+    fn probing_matches_a_plain_walk() {
+        let plain = |s: &str| {
+            let mut out = Vec::new();
+            let (mut start, mut n, mut numerals) = (0, 0, 0);
+            for (i, c) in s.char_indices().chain([(s.len(), '.')]) {
+                let d = c.is_ascii_digit()
+                    || "〇零一壹幺二贰两三叁四肆五伍六陆七柒八捌九玖".contains(c);
+                if d {
+                    if n == 0 {
+                        (start, numerals) = (i, 0);
+                    }
+                    n += 1;
+                    numerals += usize::from(!c.is_ascii());
+                } else {
+                    if n >= 11 && numerals > 0 {
+                        out.push((start, i));
+                    }
+                    n = 0;
+                }
+            }
+            out
+        };
+        let pieces = ["一", "3", "九", "a", "好", "。", "两", "", "〇"];
+        let mut seed = 7u64;
+        for _ in 0..20_000 {
+            let mut s = String::new();
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            for _ in 0..(seed >> 58) {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let run = ((seed >> 33) % 16) as usize;
+                let p = pieces[((seed >> 40) % pieces.len() as u64) as usize];
+                let q = pieces[((seed >> 48) % pieces.len() as u64) as usize];
+                s.push_str(&p.repeat(run));
+                s.push_str(q);
+            }
+            assert_eq!(runs(&s), plain(&s), "{s}");
+        }
+    }
+
     use crate::rules::Validator;
     use crate::validators::find;
 
