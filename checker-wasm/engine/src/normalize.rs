@@ -229,6 +229,21 @@ fn is_ascii_separator(c: char) -> bool {
     (c as u32) < 128 && MASK & (1u128 << (c as u32)) != 0
 }
 
+/// ASCII bytes the fast path leaves to the slow one whatever precedes them:
+/// `&` (an entity may start there) and control characters but tab and line
+/// breaks (dropped).
+const SLOW_ASCII: u128 = {
+    let mut m = (1u128 << b'&') | (1 << 0x7F);
+    let mut k = 0;
+    while k < 0x20 {
+        if !matches!(k, b'\t' | b'\n' | b'\r') {
+            m |= 1 << k;
+        }
+        k += 1;
+    }
+    m
+};
+
 /// Bit `u - 0x3000` for the separators among U+3000–U+301F (、【】〔〕〖〗〘〙〚〛
 /// 「」『』), so the fast path tests CJK punctuation with one shift; a test
 /// checks it against [`is_han_separator`] and [`is_digit_separator`]. U+3000
@@ -738,13 +753,11 @@ fn fold_one_for_one(s: &str, from: usize, text: &mut String) -> (usize, usize) {
     loop {
         let (folded, len) = match b[at..] {
             [] => break,
-            // `&` may start an entity; control characters are dropped.
-            [x, ..]
-                if x == b'&' || (x < 0x20 && !matches!(x, b'\t' | b'\n' | b'\r')) || x == 0x7F =>
-            {
-                break;
-            }
             [x, ..] if x < 0x80 => {
+                // `&` may start an entity; control characters are dropped.
+                if SLOW_ASCII & (1 << x) != 0 {
+                    break;
+                }
                 if !x.is_ascii_uppercase() {
                     if is_ascii_separator(char::from(x)) && !keeps(char::from(x), text, run, at) {
                         break;

@@ -13,7 +13,7 @@ use super::{Hit, bank_card, phone, resident_id};
 use crate::rules::Validator;
 
 /// The digit a Chinese numeral (as a code point) stands for.
-#[inline]
+#[inline(always)]
 fn numeral(c: u32) -> Option<u8> {
     Some(match c {
         0x3007 | 0x96F6 => 0,          // 〇 零
@@ -32,7 +32,7 @@ fn numeral(c: u32) -> Option<u8> {
 
 /// The digit starting at byte `i` of `b` (an ASCII digit or a three-byte
 /// numeral) and its length in bytes.
-#[inline]
+#[inline(always)]
 fn digit_at(b: &[u8], i: usize) -> Option<(u8, usize)> {
     match b[i..] {
         [x, ..] if x.is_ascii_digit() => Some((x - b'0', 1)),
