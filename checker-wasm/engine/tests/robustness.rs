@@ -146,9 +146,10 @@ proptest! {
                 Fold::Drop => false,
             };
             // Or a one-for-one variant (烤 → 考 before 试): then the
-            // original around it normalises to a text containing `c`.
+            // original around it (wide enough for the context and an
+            // entity in it) normalises to a text containing `c`.
             let variant = || {
-                let window: String = original[a.saturating_sub(8)..(b + 8).min(original.len())]
+                let window: String = original[a.saturating_sub(24)..(b + 24).min(original.len())]
                     .iter()
                     .collect();
                 normalize(&window).contains(c)
