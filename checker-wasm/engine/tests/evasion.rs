@@ -337,6 +337,9 @@ fn tricks() -> Vec<Trick> {
         ("half pinyin", "赌博", "du博"),
         ("homophone", "赌博", "堵博"),
         ("homophone 2", "赌博", "赌搏"),
+        ("issue: 包🈴过", "包过", "包🈴过"),
+        ("issue: 保❤过", "包过", "保❤过"),
+        ("issue: ｂａｏ过", "包过", "ｂａｏ过"),
     ] {
         add(
             "variants",
@@ -450,7 +453,7 @@ fn evasion_battery() {
         "the battery has {} cases, fewer than 250",
         total.0
     );
-    // What this round reaches (21 of 371 through): the two allow-list abuse
+    // What this round reaches (21 of 374 through): the two allow-list abuse
     // cases are the lead's; 16 are 100%通过 with a decimal-like separator or
     // brackets between its digits (1.0.0.%, 【1】【0】【0】: joining those would
     // turn 99.5% into 995%); 2 are 、 between Han characters (a list
@@ -462,7 +465,7 @@ fn evasion_battery() {
     );
 }
 
-/// Cases of the battery allowed through (of about 300).
+/// Cases of the battery allowed through (of 374).
 const MAX_THROUGH: usize = 21;
 
 /// Clean look-alikes: what a false join or a greedy variant would flag.
