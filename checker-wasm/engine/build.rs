@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 fn main() {
+    variants();
     let src = "data/TSCharacters.txt";
     println!("cargo::rerun-if-changed={src}");
     let text = std::fs::read_to_string(src).expect("read data/TSCharacters.txt");
@@ -100,5 +101,105 @@ fn main() {
     }
     writeln!(out, "pub(crate) static BMP_BITS: [u64; 1024] = {bits:?};").unwrap();
     let dest = std::path::Path::new(&std::env::var("OUT_DIR").unwrap()).join("t2s_table.rs");
+    std::fs::write(dest, out).unwrap();
+}
+
+/// Compiles `data/variants.toml` into `variants_table.rs`: one entry per
+/// form, and the non-Han symbols among the forms (the normaliser must not drop
+/// them as separators). Errors name the entry, in Chinese: whoever edits the
+/// table reads them.
+fn variants() {
+    let src = "data/variants.toml";
+    println!("cargo::rerun-if-changed={src}");
+    let text = std::fs::read_to_string(src).expect("read data/variants.toml");
+    let table: toml::Table =
+        toml::from_str(&text).unwrap_or_else(|e| panic!("{src}：TOML 格式错误：{e}"));
+    let mut out = String::new();
+    let mut symbols = std::collections::BTreeSet::new();
+    let mut all_forms = Vec::new();
+    let mut canonicals = Vec::new();
+    writeln!(out, "pub(crate) static TABLE: &[Variant] = &[").unwrap();
+    for key in table.keys() {
+        assert!(
+            key == "variant",
+            "{src}：未知的表 `{key}`，只能写 [[variant]]"
+        );
+    }
+    let entries = table
+        .get("variant")
+        .and_then(|v| v.as_array())
+        .unwrap_or_else(|| panic!("{src}：缺少 [[variant]] 条目"));
+    for (n, e) in entries.iter().enumerate() {
+        let place = format!("{src} 第 {} 个 [[variant]]", n + 1);
+        let e = e.as_table().unwrap_or_else(|| panic!("{place}：应为表"));
+        for k in e.keys() {
+            assert!(
+                matches!(
+                    k.as_str(),
+                    "canonical"
+                        | "forms"
+                        | "only_before"
+                        | "only_after"
+                        | "not_before"
+                        | "not_after"
+                        | "must-flag"
+                        | "must-pass"
+                ),
+                "{place}：未知字段 `{k}`，请删除或改正"
+            );
+        }
+        let list = |k: &str| -> Vec<String> {
+            e.get(k).map_or_else(Vec::new, |v| {
+                v.as_array()
+                    .unwrap_or_else(|| panic!("{place}：`{k}` 应为字符串列表"))
+                    .iter()
+                    .map(|s| {
+                        s.as_str()
+                            .filter(|s| !s.is_empty())
+                            .unwrap_or_else(|| panic!("{place}：`{k}` 中有空的或非字符串的项"))
+                            .to_string()
+                    })
+                    .collect()
+            })
+        };
+        let canonical = e
+            .get("canonical")
+            .and_then(|v| v.as_str())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| panic!("{place}：缺少 `canonical`（规范写法）"));
+        let forms = list("forms");
+        assert!(!forms.is_empty(), "{place}：`forms` 不能为空");
+        let ctx = |k: &str| format!("&{:?}", list(k));
+        for form in &forms {
+            assert!(
+                form.chars().all(|c| !c.is_uppercase()),
+                "{place}：变体 `{form}` 应写成小写（匹配在小写文本上进行）"
+            );
+            symbols.extend(form.chars().filter(|&c| {
+                !c.is_ascii() && !matches!(c as u32, 0x3400..=0x9FFF | 0x20000..=0x3FFFF)
+            }));
+            all_forms.push(form.clone());
+            writeln!(
+                out,
+                "Variant {{ form: {form:?}, canonical: {canonical:?}, only_before: {}, only_after: {}, not_before: {}, not_after: {} }},",
+                ctx("only_before"),
+                ctx("only_after"),
+                ctx("not_before"),
+                ctx("not_after")
+            )
+            .unwrap();
+        }
+        canonicals.push((place, canonical.to_string()));
+    }
+    writeln!(out, "];").unwrap();
+    // A canonical text containing a form would be replaced again and again.
+    for (place, c) in &canonicals {
+        if let Some(f) = all_forms.iter().find(|f| c.contains(f.as_str())) {
+            panic!("{place}：规范写法 `{c}` 含有变体 `{f}`，会被反复替换");
+        }
+    }
+    let symbols: Vec<char> = symbols.into_iter().collect();
+    writeln!(out, "pub(crate) static SYMBOLS: &[char] = &{symbols:?};").unwrap();
+    let dest = std::path::Path::new(&std::env::var("OUT_DIR").unwrap()).join("variants_table.rs");
     std::fs::write(dest, out).unwrap();
 }

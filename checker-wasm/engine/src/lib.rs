@@ -65,6 +65,7 @@ pub mod settings;
 mod stance;
 mod t2s;
 pub mod validators;
+mod variants;
 
 pub use clause::clause_label;
 pub use error::{ExampleFailure, RuleError, explain_toml_error};

@@ -13,7 +13,19 @@
 //! (at most 8 digits each: phone numbers, ID and card numbers are written in
 //! groups of 3–8). The group limit keeps two numbers written side by side
 //! (`13812345678 13912345678`) from fusing into one long run that is neither.
-//! Newlines are never dropped, so lines stay lines.
+//! A single line break between Han characters or digit groups goes like a
+//! space (包\n过 is a dodge); a blank line never does, so paragraphs stay
+//! paragraphs.
+//!
+//! Second round (issue 10): Unicode spaces (NBSP), bidi controls, invisible
+//! fillers, control characters and combining marks; emoji, symbols and
+//! brackets between Han characters; digit groups split by `./_、～` or a line
+//! break (only when the chain is long enough to be personal data, so 3.5 and
+//! 2027/1/1 stay); `100 % 通过`; HTML entities (`&#21253;`, `&amp;`); and the
+//! variant table (`crate::variants`: baoguo → 包过). Chinese numerals
+//! (一三九…) are *not* folded here: word rules must keep seeing 一二年级 and
+//! 三个月; the personal-data validators read them instead
+//! (`validators::numerals`).
 //!
 //! `normalize(normalize(s)) == normalize(s)` holds (a property test checks it).
 
@@ -45,11 +57,32 @@ fn number(n: u32) -> Fold {
     }
 }
 
-/// Zero-width and formatting characters that render as nothing.
-fn is_invisible(c: char) -> bool {
+/// Characters that render as nothing a reader would call a character:
+/// zero-width and bidi controls (RLO/LRO/isolates reorder or hide text without
+/// adding any), fillers (U+3164 HANGUL FILLER, U+2800 BRAILLE BLANK and U+115F/
+/// U+1160 look like blanks but are letters to Unicode), variation selectors and
+/// tags, C0/C1 control characters other than tab and line breaks (NUL), and
+/// combining marks (a mark stacked on 包 is still 包 to a reader).
+pub(crate) fn is_invisible(c: char) -> bool {
     matches!(c,
-        '\u{00AD}' | '\u{034F}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
-        | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}')
+        '\0'..='\u{08}' | '\u{0B}' | '\u{0C}' | '\u{0E}'..='\u{1F}' | '\u{7F}'..='\u{84}'
+        | '\u{86}'..='\u{9F}'
+        | '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{2800}' | '\u{3164}' | '\u{FEFF}' | '\u{FFA0}'
+        | '\u{FE00}'..='\u{FE0F}' | '\u{FFF9}'..='\u{FFFB}' | '\u{E0000}'..='\u{E007F}'
+        | '\u{E0100}'..='\u{E01EF}')
+        || is_combining(c)
+}
+
+/// Combining marks (general category Mn/Me) in the blocks that hold them in
+/// bulk. Not the full Unicode table: its size in the wasm build buys nothing
+/// for Chinese drafts, where marks only ever appear stacked on as decoration.
+fn is_combining(c: char) -> bool {
+    matches!(c,
+        '\u{0300}'..='\u{036F}' | '\u{0483}'..='\u{0489}' | '\u{1AB0}'..='\u{1AFF}'
+        | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{302A}'..='\u{302F}'
+        | '\u{3099}' | '\u{309A}' | '\u{FE20}'..='\u{FE2F}')
 }
 
 /// Folds one character: width (NFKC for the ranges that matter here: full-width
@@ -57,7 +90,11 @@ fn is_invisible(c: char) -> bool {
 /// lower case (ASCII and Latin), invisible characters dropped.
 pub fn fold_char(c: char) -> Fold {
     if c.is_ascii() {
-        return Fold::One(c.to_ascii_lowercase());
+        return if c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r') {
+            Fold::Drop
+        } else {
+            Fold::One(c.to_ascii_lowercase())
+        };
     }
     let u = c as u32;
     if (0x3400..=0x9FFF).contains(&u) {
@@ -66,7 +103,10 @@ pub fn fold_char(c: char) -> Fold {
     }
     let c = match u {
         0xFF01..=0xFF5E => char::from_u32(u - 0xFEE0).unwrap_or(c).to_ascii_lowercase(),
-        0x3000 => ' ',
+        // Spaces of every width, the no-break ones included: 138\u{A0}1234
+        // must join like 138 1234.
+        0xA0 | 0x1680 | 0x2000..=0x200A | 0x202F | 0x205F | 0x3000 => ' ',
+        0x85 | 0x2028 | 0x2029 => '\n',
         0xFFE5 => '¥',
         0x2460..=0x2473 => return number(u - 0x2460 + 1), // ①–⑳
         0x2474..=0x2487 => return number(u - 0x2474 + 1), // ⑴–⒇
@@ -105,11 +145,18 @@ pub fn is_han(c: char) -> bool {
         0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF)
 }
 
-/// Characters wedged between Han characters to dodge filters (after folding).
+/// Characters wedged between Han characters to dodge filters (after folding):
+/// ASCII and CJK punctuation that does not end a clause, brackets (【包】过,
+/// 包(过)), the ellipsis, line breaks (at most one in a run: a blank line is a
+/// paragraph, see [`Normalized::new`]), and symbols and emoji (保🔥过). Not
+/// `，。！？；：`: those really separate clauses, and joining across them
+/// makes words that nobody wrote.
 fn is_han_separator(c: char) -> bool {
     matches!(
         c,
         ' ' | '\t'
+            | '\n'
+            | '\r'
             | '*'
             | '-'
             | '_'
@@ -125,25 +172,44 @@ fn is_han_separator(c: char) -> bool {
             | '`'
             | '\''
             | '"'
+            | '&'
+            | '('
+            | ')'
+            | '['
+            | ']'
+            | '{'
+            | '}'
+            | '<'
+            | '>'
             | '·'
             | '•'
             | '×'
             | '‐'
             ..='―'
                 | '−'
-                | '☆'
-                | '★'
-                | '○'
-                | '●'
-                | '◆'
-                | '◇'
-                | '□'
-                | '■'
-                | '♥'
-                | '♡'
+                | '…'
+                | '‥'
+                | '‧'
+                | '※'
+                | '【'
+                | '】'
+                | '〔'
+                | '〕'
+                | '〖'..='〛'
+                | '「'..='』'
+                | '〰'
                 | '・'
                 | '～'
-    )
+    ) || is_symbol(c)
+}
+
+/// Symbols and emoji (arrows, technical and geometric shapes, enclosed letters,
+/// dingbats, the emoji planes), except those the variant table reads as
+/// characters (🐴 → 码): they must survive until it does.
+fn is_symbol(c: char) -> bool {
+    matches!(c as u32, 0x2190..=0x21FF | 0x2300..=0x23FF | 0x2460..=0x27BF | 0x2900..=0x2BFF
+        | 0x1F000..=0x1FAFF)
+        && !crate::variants::SYMBOLS.contains(&c)
 }
 
 /// `is_han_separator(c) || is_digit_separator(c)` for ASCII `c` (false for
@@ -151,7 +217,7 @@ fn is_han_separator(c: char) -> bool {
 #[inline(always)]
 fn is_ascii_separator(c: char) -> bool {
     const MASK: u128 = {
-        let seps = b" \t*-_./\\|~+=#^`'\"";
+        let seps = b" \t\n\r*-_./\\|~+=#^`'\"&()[]{}<>";
         let mut m = 0u128;
         let mut k = 0;
         while k < seps.len() {
@@ -163,11 +229,66 @@ fn is_ascii_separator(c: char) -> bool {
     (c as u32) < 128 && MASK & (1u128 << (c as u32)) != 0
 }
 
-/// Characters used to group digits (138 1234 5678, 138-1234-5678). Not `.` or
-/// `,`: those are decimals and thousands in prices.
+/// ASCII bytes the fast path leaves to the slow one whatever precedes them:
+/// `&` (an entity may start there) and control characters but tab and line
+/// breaks (dropped).
+const SLOW_ASCII: u128 = {
+    let mut m = (1u128 << b'&') | (1 << 0x7F);
+    let mut k = 0;
+    while k < 0x20 {
+        if !matches!(k, b'\t' | b'\n' | b'\r') {
+            m |= 1 << k;
+        }
+        k += 1;
+    }
+    m
+};
+
+/// Bit `u - 0x3000` for the separators among U+3000–U+301F (、【】〔〕〖〗〘〙〚〛
+/// 「」『』), so the fast path tests CJK punctuation with one shift; a test
+/// checks it against [`is_han_separator`] and [`is_digit_separator`]. U+3000
+/// folds to a space and never reaches it.
+const CJK_SEPARATORS: u32 = {
+    let seps: &[u32] = &[
+        0x3001, 0x300C, 0x300D, 0x300E, 0x300F, 0x3010, 0x3011, 0x3014, 0x3015, 0x3016, 0x3017,
+        0x3018, 0x3019, 0x301A, 0x301B,
+    ];
+    let mut m = 0u32;
+    let mut k = 0;
+    while k < seps.len() {
+        m |= 1 << (seps[k] - 0x3000);
+        k += 1;
+    }
+    m
+};
+
+/// Characters used to group digits: the strong ones (138 1234 5678,
+/// 138-1234-5678, and what never writes a number: 138🔥1234, 138…1234,
+/// 138·1234) join any two short groups; the weak ones
+/// ([`is_weak_digit_separator`]) only a chain long enough to be personal data.
 fn is_digit_separator(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '-' | '‐'..='―' | '−')
+    matches!(
+        c,
+        ' ' | '\t' | '-' | '‐'..='―' | '−' | '·' | '•' | '・' | '…' | '‥' | '※'
+    ) || is_weak_digit_separator(c)
+        || (!c.is_ascii() && is_symbol(c))
 }
+
+/// Separators that also write decimals (3.5), dates (2027/1/1), lists
+/// (1、2、3), ranges (3~5), products (3*5) and tables (3|5): joined only when
+/// the whole chain of groups they connect has at least [`MIN_CHAIN`] digits,
+/// the shortest personal number (a mobile), so `3.5` and `2027/1/1` stay as
+/// written and `138.1234.5678` joins. Not `,`: thousands in prices.
+fn is_weak_digit_separator(c: char) -> bool {
+    matches!(
+        c,
+        '.' | '/' | '_' | '、' | '~' | '\n' | '\r' | '*' | '|' | '\\' | '&'
+    )
+}
+
+/// A chain of digit groups joined across weak separators has at least this
+/// many digits (a mobile number).
+const MIN_CHAIN: usize = 11;
 
 /// A draft's folded copy, and the way back from it to the original.
 ///
@@ -184,11 +305,21 @@ pub struct Normalized {
     /// `(k, d)`: from folded character `k` on, the original character index
     /// is `k + d` (until the next entry). Sorted by `k`, which is unique.
     shifts: Vec<(usize, isize)>,
+    /// `(k, end)`: folded character `k` stands for original characters up to
+    /// `end` (exclusive), not just the one at its origin: an HTML entity
+    /// (`&#21253;` → 包) or a variant spelling (baoguo → 包过). Sorted by `k`;
+    /// empty for nearly every draft.
+    wide: Vec<(usize, usize)>,
+    /// The original has a right-to-left override (so [`Normalized::new`]
+    /// folds it again in display order); noticed by the fold rather than by
+    /// a scan of its own.
+    reversed: bool,
 }
 
 /// Builds the shift list while the folded text grows.
 struct Shifts {
     list: Vec<(usize, isize)>,
+    wide: Vec<(usize, usize)>,
     /// Original index minus folded index of the next character pushed, when
     /// it continues the current one-for-one run.
     current: isize,
@@ -208,25 +339,142 @@ impl Shifts {
             _ => self.list.push((k, d)),
         }
     }
+
+    /// The folded character `k` comes from original characters
+    /// `start..end`.
+    #[inline]
+    fn set_span(&mut self, k: usize, (start, end): (usize, usize)) {
+        self.set(k, start);
+        if end != start + 1 {
+            self.wide.push((k, end));
+        }
+    }
 }
 
+/// One character of the slow path, held back while it may be a separator
+/// that goes: the folded character and its original span.
+type Held = (char, (usize, usize));
+
 impl Normalized {
-    /// Folds `s`. One pass, linear in its length: runs of characters that
-    /// fold one for one are copied by [`fold_one_for_one`]; everything else
-    /// (separators, drops, two-character folds) goes one character at a time,
-    /// with separator runs held back until the next kept character shows
-    /// whether they go.
+    /// Folds `s`: characters ([`Normalized::fold`]), then variant spellings
+    /// (`crate::variants`), folding again where a variant was replaced (its
+    /// canonical form may now join a neighbour: 包 baoguo → 包 包过 →
+    /// 包包过), until nothing changes, so normalising is idempotent.
     pub fn new(s: &str) -> Normalized {
+        let mut norm = Normalized::fold(s);
+        if norm.reversed {
+            norm = Normalized::unreverse(s);
+        }
+        // Each round replaces variants by canonical forms that contain none,
+        // so a second round finds nothing in practice; the bound only keeps a
+        // bad table from looping.
+        for _ in 0..4 {
+            let Some(replaced) = crate::variants::apply(&norm) else {
+                break;
+            };
+            let refolded = Normalized::fold(&replaced.text);
+            norm = norm.compose(&replaced).compose(&refolded);
+        }
+        norm
+    }
+
+    /// Folds `s` in display order where a right-to-left override (U+202E)
+    /// reverses it: `\u{202E}过包\u{202C}` shows as 包过, so that is what is
+    /// matched. The override runs to the next PDF (U+202C) or line end;
+    /// nested embeddings are not modelled (no draft needs them). A finding
+    /// inside it spans the whole reversed segment.
+    fn unreverse(s: &str) -> Normalized {
+        let chars: Vec<char> = s.chars().collect();
+        let mut order: Vec<usize> = (0..chars.len()).collect();
+        // Each reversed character stands for the whole reversed segment, so
+        // any range of it maps back to an original span in order.
+        let mut spans: Vec<(usize, usize)> = (0..chars.len()).map(|j| (j, j + 1)).collect();
+        let mut i = 0;
+        while i < chars.len() {
+            if chars[i] == '\u{202E}' {
+                let end = (i + 1..chars.len())
+                    .find(|&j| matches!(chars[j], '\u{202C}' | '\n' | '\r'))
+                    .unwrap_or(chars.len());
+                order[i + 1..end].reverse();
+                spans[i + 1..end].fill((i + 1, end));
+                i = end;
+            } else {
+                i += 1;
+            }
+        }
+        let reordered = Normalized::from_spans(
+            order.iter().zip(&spans).map(|(&j, &span)| (chars[j], span)),
+            chars.len(),
+        );
+        reordered.compose(&Normalized::fold(&reordered.text))
+    }
+
+    /// `inner` normalised this text further: the result has `inner`'s text,
+    /// mapped back through both to this one's original.
+    fn compose(&self, inner: &Normalized) -> Normalized {
+        let mut shifts = Shifts {
+            list: Vec::new(),
+            wide: Vec::new(),
+            current: 0,
+        };
+        let n = inner.text.chars().count();
+        for k in 0..n {
+            let (a, b) = (inner.origin(k), inner.origin_end(k));
+            shifts.set_span(k, (self.origin(a), self.origin_end(b - 1)));
+        }
+        shifts.set(n, self.origin(inner.origin(n)));
+        Normalized {
+            text: inner.text.clone(),
+            shifts: shifts.list,
+            wide: shifts.wide,
+            reversed: false,
+        }
+    }
+
+    /// A text of folded characters with their original spans, in order.
+    pub(crate) fn from_spans(
+        pieces: impl IntoIterator<Item = (char, (usize, usize))>,
+        end: usize,
+    ) -> Normalized {
+        let mut shifts = Shifts {
+            list: Vec::new(),
+            wide: Vec::new(),
+            current: 0,
+        };
+        let mut text = String::new();
+        let mut k = 0;
+        for (c, span) in pieces {
+            shifts.set_span(k, span);
+            text.push(c);
+            k += 1;
+        }
+        shifts.set(k, end);
+        Normalized {
+            text,
+            shifts: shifts.list,
+            wide: shifts.wide,
+            reversed: false,
+        }
+    }
+
+    /// Folds `s` character by character. One pass, linear in its length:
+    /// runs of characters that fold one for one are copied by
+    /// [`fold_one_for_one`]; everything else (separators, drops, two-character
+    /// folds, HTML entities) goes one character at a time, with separator runs
+    /// held back until the next kept character shows whether they go.
+    fn fold(s: &str) -> Normalized {
         let mut text = String::with_capacity(s.len());
         let mut shifts = Shifts {
             list: Vec::new(),
+            wide: Vec::new(),
             current: 0,
         };
-        let mut pending: Vec<(char, usize)> = Vec::new();
+        let mut pending: Vec<Held> = Vec::new();
         // Where in `text` the digit group that may still grow to the left
         // begins: after a separator between two groups is dropped, the group
         // to the right starts afresh (limits apply per group).
         let mut group_floor = 0usize;
+        let mut reversed = false;
         // The character at byte `at` of `s` is original character `i`.
         let (mut at, mut i) = (0, 0);
         while at < s.len() {
@@ -238,12 +486,21 @@ impl Normalized {
                 }
             }
             let c = s[at..].chars().next().expect("at a char boundary");
-            let next = at + c.len_utf8();
+            reversed |= c == '\u{202E}';
+            // An HTML entity stands for one character and spans several.
+            let (c, next, width) = match c {
+                '&' | '＆' => match entity(&s[at..]) {
+                    Some((d, bytes, chars)) => (d, at + bytes, chars),
+                    None => (c, at + c.len_utf8(), 1),
+                },
+                _ => (c, at + c.len_utf8(), 1),
+            };
+            let span = (i, i + width);
             // The slow path counts folded characters itself; on entry the
             // count follows from the current one-for-one run.
             let mut k = (i as isize - shifts.current) as usize;
-            let mut push = |text: &mut String, c: char, origin: usize| {
-                shifts.set(k, origin);
+            let mut push = |text: &mut String, c: char, span: (usize, usize)| {
+                shifts.set_span(k, span);
                 text.push(c);
                 k += 1;
             };
@@ -255,11 +512,12 @@ impl Normalized {
             for (n, c) in a.into_iter().chain(b).enumerate() {
                 let rest_of_fold = if n == 0 { b } else { None };
                 if is_han_separator(c) || is_digit_separator(c) {
-                    pending.push((c, i));
+                    pending.push((c, span));
                     continue;
                 }
                 if !pending.is_empty() {
                     let drop = match text.chars().next_back() {
+                        _ if pending.iter().filter(|e| e.0 == '\n').count() > 1 => false,
                         Some(p) if is_han(p) && is_han(c) => {
                             pending.iter().all(|e| is_han_separator(e.0))
                         }
@@ -267,34 +525,45 @@ impl Normalized {
                             pending.iter().all(|e| is_digit_separator(e.0))
                                 && trailing_digits(&text[group_floor..]) <= MAX_DIGIT_GROUP
                                 && right_digits(c, rest_of_fold, &s[next..]) <= MAX_DIGIT_GROUP
+                                && (pending.iter().all(|e| !is_weak_digit_separator(e.0))
+                                    || trailing_digits_up_to(&text, MIN_CHAIN)
+                                        + chain_digits(c, rest_of_fold, &s[next..])
+                                        >= MIN_CHAIN)
+                        }
+                        // 100 % 通过: a percentage is one token with its number
+                        // and reads straight on into the Han after it.
+                        Some(p) if (p.is_ascii_digit() && c == '%') || (p == '%' && is_han(c)) => {
+                            pending.iter().all(|e| is_han_separator(e.0))
                         }
                         _ => false,
                     };
                     if drop {
                         group_floor = text.len();
                     } else {
-                        for &(c, origin) in &pending {
-                            push(&mut text, c, origin);
+                        for &(c, span) in &pending {
+                            push(&mut text, c, span);
                         }
                     }
                     pending.clear();
                 }
-                push(&mut text, c, i);
+                push(&mut text, c, span);
             }
             // Whatever comes next (a run or not) is folded character `k` from
-            // original character `i + 1`, unless it is held back.
-            shifts.set(k, i + 1);
-            (at, i) = (next, i + 1);
+            // original character `i + width`, unless it is held back.
+            shifts.set(k, i + width);
+            (at, i) = (next, i + width);
         }
         if !pending.is_empty() {
-            for (k, (c, origin)) in (text.chars().count()..).zip(pending) {
-                shifts.set(k, origin);
+            for (k, (c, span)) in (text.chars().count()..).zip(pending) {
+                shifts.set_span(k, span);
                 text.push(c);
             }
         }
         Normalized {
             text,
             shifts: shifts.list,
+            wide: shifts.wide,
+            reversed,
         }
     }
 
@@ -304,10 +573,20 @@ impl Normalized {
     }
 
     /// The original character index of folded character `k`.
-    fn origin(&self, k: usize) -> usize {
+    pub(crate) fn origin(&self, k: usize) -> usize {
         let n = self.shifts.partition_point(|&(at, _)| at <= k);
         let d = if n == 0 { 0 } else { self.shifts[n - 1].1 };
         (k as isize + d) as usize
+    }
+
+    /// One past the last original character folded character `k` stands for.
+    pub(crate) fn origin_end(&self, k: usize) -> usize {
+        if !self.wide.is_empty()
+            && let Ok(n) = self.wide.binary_search_by_key(&k, |w| w.0)
+        {
+            return self.wide[n].1;
+        }
+        self.origin(k) + 1
     }
 
     /// Maps a byte range `[start, end)` of the folded text (on char boundaries,
@@ -335,11 +614,110 @@ impl Normalized {
                 out[slot / 2].0 = self.origin(chars);
             } else {
                 // The last character of the range is the one before `byte`.
-                out[slot / 2].1 = self.origin(chars - 1) + 1;
+                out[slot / 2].1 = self.origin_end(chars - 1);
             }
         }
         out
     }
+}
+
+/// Named HTML entities people paste (from web editors) or use to dodge
+/// filters; everything else is written as a number.
+const NAMED_ENTITIES: &[(&str, char)] = &[
+    ("amp", '&'),
+    ("lt", '<'),
+    ("gt", '>'),
+    ("quot", '"'),
+    ("apos", '\''),
+    ("nbsp", '\u{A0}'),
+    ("ensp", '\u{2002}'),
+    ("emsp", '\u{2003}'),
+    ("thinsp", '\u{2009}'),
+    ("zwnj", '\u{200C}'),
+    ("zwj", '\u{200D}'),
+    ("lrm", '\u{200E}'),
+    ("rlm", '\u{200F}'),
+    ("shy", '\u{AD}'),
+    ("middot", '·'),
+    ("bull", '•'),
+    ("hellip", '…'),
+    ("mdash", '—'),
+    ("ndash", '–'),
+    ("times", '×'),
+    ("ldquo", '“'),
+    ("rdquo", '”'),
+    ("lsquo", '‘'),
+    ("rsquo", '’'),
+    ("yen", '¥'),
+];
+
+/// The HTML entity `s` starts with (`&#21253;`, `&#x5305;`, `&amp;`): the
+/// character, its length in bytes and in characters. Written by hand because
+/// the decoders on crates.io return a new string, and the span of each entity
+/// is what matters here.
+///
+/// Decoding must not create entities that a second pass would decode
+/// (`normalize` is idempotent), so a numeric entity for an ASCII letter,
+/// digit or `&#;` is left alone, and `&amp;` followed by what completes an
+/// entity (`&amp;#21253;`, double-escaped HTML) is decoded as that entity.
+fn entity(s: &str) -> Option<(char, usize, usize)> {
+    let amp = s
+        .chars()
+        .next()
+        .filter(|&c| fold_char(c) == Fold::One('&'))?;
+    let (mut c, mut bytes, mut chars) = entity_body(&s[amp.len_utf8()..])?;
+    (bytes, chars) = (bytes + amp.len_utf8(), chars + 1);
+    while c == '&' {
+        match entity_body(&s[bytes..]) {
+            Some((d, b, n)) => (c, bytes, chars) = (d, bytes + b, chars + n),
+            None => break,
+        }
+    }
+    Some((c, bytes, chars))
+}
+
+/// Decodes an entity after its `&` (`#21253;`, `#x5305;`, `amp;`), read
+/// through the character fold, as a second pass would see it (`am\0p;` is
+/// `amp;` once the NUL is dropped): the character, and the bytes and
+/// characters it took.
+fn entity_body(s: &str) -> Option<(char, usize, usize)> {
+    let mut body = [0u8; 10];
+    let (mut n, mut bytes, mut chars) = (0, 0, 0);
+    let mut ended = false;
+    for c in s.chars().take(20) {
+        bytes += c.len_utf8();
+        chars += 1;
+        match fold_char(c) {
+            Fold::Drop => {}
+            Fold::One(';') => {
+                ended = true;
+                break;
+            }
+            Fold::One(f) if (f.is_ascii_alphanumeric() || f == '#') && n < body.len() => {
+                body[n] = f as u8;
+                n += 1;
+            }
+            _ => return None,
+        }
+    }
+    let body = std::str::from_utf8(&body[..n]).ok().filter(|_| ended)?;
+    let c = if let Some(num) = body.strip_prefix('#') {
+        let n = match num.strip_prefix('x') {
+            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+            None => num.parse().ok()?,
+        };
+        let c = char::from_u32(n)?;
+        match fold_char(c) {
+            Fold::One(f) if f.is_ascii_alphanumeric() || matches!(f, '&' | '#' | ';') => {
+                return None;
+            }
+            Fold::Two(..) => return None,
+            _ => c,
+        }
+    } else {
+        NAMED_ENTITIES.iter().find(|e| e.0 == body)?.1
+    };
+    Some((c, bytes, chars))
 }
 
 /// Appends to `text` the folded form of the characters from byte `from` of
@@ -368,6 +746,7 @@ fn fold_one_for_one(s: &str, from: usize, text: &mut String) -> (usize, usize) {
         match prev {
             Some(p) if is_han(p) => !is_han_separator(sep),
             Some(p) if p.is_ascii_digit() => !is_digit_separator(sep),
+            Some('%') => !is_han_separator(sep),
             _ => true,
         }
     };
@@ -375,6 +754,10 @@ fn fold_one_for_one(s: &str, from: usize, text: &mut String) -> (usize, usize) {
         let (folded, len) = match b[at..] {
             [] => break,
             [x, ..] if x < 0x80 => {
+                // `&` may start an entity; control characters are dropped.
+                if SLOW_ASCII & (1 << x) != 0 {
+                    break;
+                }
                 if !x.is_ascii_uppercase() {
                     if is_ascii_separator(char::from(x)) && !keeps(char::from(x), text, run, at) {
                         break;
@@ -405,11 +788,20 @@ fn fold_one_for_one(s: &str, from: usize, text: &mut String) -> (usize, usize) {
                         simplified => (simplified, 3), // may leave the BMP (㑮 → 𫝈)
                     }
                 } else if (0x3001..=0x301F).contains(&u) {
+                    if CJK_SEPARATORS & (1 << (u - 0x3000)) != 0 {
+                        let c = char::from_u32(u).expect("CJK punctuation");
+                        if !keeps(c, text, run, at) {
+                            break;
+                        }
+                    }
                     at += 3;
                     chars += 1;
                     continue;
                 } else if (0xFF01..=0xFF5E).contains(&u) {
                     let a = char::from_u32(u - 0xFEE0).expect("ASCII");
+                    if a == '&' {
+                        break; // may start an entity
+                    }
                     if is_ascii_separator(a) && !keeps(a, text, run, at) {
                         break;
                     }
@@ -453,6 +845,17 @@ pub(crate) fn count_chars(bytes: &[u8]) -> usize {
         .count()
 }
 
+/// The length of the UTF-8 character whose first byte is `x`.
+#[inline(always)]
+pub(crate) fn char_len(x: u8) -> usize {
+    match x {
+        0..0x80 => 1,
+        0xC0..0xE0 => 2,
+        0xE0..0xF0 => 3,
+        _ => 4,
+    }
+}
+
 /// Whether a byte of valid UTF-8 starts a character (is no continuation
 /// byte `10xxxxxx`).
 #[inline(always)]
@@ -468,6 +871,69 @@ fn trailing_digits(text: &str) -> usize {
         .take(MAX_DIGIT_GROUP + 1)
         .take_while(u8::is_ascii_digit)
         .count()
+}
+
+/// How many ASCII digits `text` ends with, counted up to `cap`.
+fn trailing_digits_up_to(text: &str, cap: usize) -> usize {
+    text.bytes()
+        .rev()
+        .take(cap)
+        .take_while(u8::is_ascii_digit)
+        .count()
+}
+
+/// Digits in the chain of groups that starts with the folded char `first`
+/// (and `second`) and continues into `rest` of the original text: groups of
+/// at most [`MAX_DIGIT_GROUP`] digits with separator runs between them. Counts
+/// up to [`MIN_CHAIN`], so lookahead stays bounded.
+fn chain_digits(first: char, second: Option<char>, rest: &str) -> usize {
+    let mut total = usize::from(first.is_ascii_digit());
+    match second {
+        Some(d) if d.is_ascii_digit() => total += 1,
+        Some(_) => return total,
+        None => {}
+    }
+    // Digits of the group being read, and whether a separator ended it.
+    let (mut group, mut gap, mut gap_lines) = (total, false, 0);
+    let mut at = 0;
+    while let Some(c) = rest[at..].chars().next() {
+        if total >= MIN_CHAIN || group > MAX_DIGIT_GROUP {
+            break;
+        }
+        // 139&amp;1234: the separator may be an entity.
+        let c = match entity(&rest[at..]).filter(|_| c == '&') {
+            Some((d, bytes, _)) => {
+                at += bytes;
+                d
+            }
+            None => {
+                at += c.len_utf8();
+                c
+            }
+        };
+        let (f, width) = match fold_char(c) {
+            Fold::Drop => continue,
+            Fold::One(f) => (f, 1),
+            Fold::Two(f, _) => (f, 2),
+        };
+        if f.is_ascii_digit() {
+            if gap {
+                (group, gap, gap_lines) = (0, false, 0);
+            }
+            group += width;
+            total += width;
+        } else if is_digit_separator(f) && !(f == '\n' && gap_lines > 0) {
+            gap_lines += usize::from(f == '\n');
+            gap = true;
+        } else {
+            break;
+        }
+    }
+    if group > MAX_DIGIT_GROUP {
+        // The last group is too long to join: it is not part of the chain.
+        total -= group;
+    }
+    total
 }
 
 /// Length of the digit group starting with the folded char `first` (and the
@@ -521,12 +987,97 @@ mod tests {
             ("１３８　１２３４　５６７８", "13812345678"),
             ("13812345678 13912345678", "13812345678 13912345678"),
             ("价格 3.5 元", "价格 3.5 元"),
-            ("第一\n节课", "第一\n节课"),
+            ("第一\n节课", "第一节课"),
+            ("第一段。\n\n第二段", "第一段。\n\n第二段"),
+            ("第一\n\n节课", "第一\n\n节课"),
+            // Unicode spaces, bidi controls, fillers, controls, marks.
+            ("138\u{A0}1234\u{A0}5678", "13812345678"),
+            ("138\u{202F}1234\u{2009}5678", "13812345678"),
+            ("包\u{A0}过", "包过"),
+            ("\u{202E}过包\u{202C}", "包过"),
+            ("包\u{2066}过\u{2069}", "包过"),
+            ("包\u{200E}过", "包过"),
+            ("包\u{3164}过", "包过"),
+            ("包\u{2800}过", "包过"),
+            ("包\u{115F}过", "包过"),
+            ("包\0过", "包过"),
+            ("包\u{0301}过", "包过"),
+            ("包\u{20DD}过", "包过"),
+            // Emoji, symbols, brackets, the ellipsis between Han.
+            ("保🔥过", "保过"),
+            ("包👍🏻过", "包过"),
+            ("包❤\u{FE0F}过", "包过"),
+            ("包👨\u{200D}👩过", "包过"),
+            ("【包】过", "【包过"),
+            ("包【过】", "包过】"),
+            ("包(过)", "包过)"),
+            ("包（过）", "包过)"),
+            ("包…过", "包过"),
+            ("包「过」", "包过」"),
+            // Sentence punctuation stays.
+            ("不包。过", "不包。过"),
+            ("包！过", "包!过"),
+            ("包？过", "包?过"),
+            ("包；过", "包;过"),
+            ("包，过", "包,过"),
+            // Digit groups across weak separators, only as a long chain.
+            ("138.1234.5678", "13812345678"),
+            ("138/1234/5678", "13812345678"),
+            ("138_1234_5678", "13812345678"),
+            ("138、1234、5678", "13812345678"),
+            ("138～1234～5678", "13812345678"),
+            ("138~1234~5678", "13812345678"),
+            ("138\n1234\n5678", "13812345678"),
+            ("138.1234 5678", "13812345678"),
+            ("3.5", "3.5"),
+            ("提高1.5分", "提高1.5分"),
+            ("2027/1/1", "2027/1/1"),
+            ("2027/01/01", "2027/01/01"),
+            ("1、2、3", "1、2、3"),
+            ("3~5天", "3~5天"),
+            ("192.168.1.1", "192.168.1.1"),
+            ("3.1415926535", "3.1415926535"),
+            // Percentages.
+            ("100 % 通过", "100%通过"),
+            ("100 ％ 通过", "100%通过"),
+            ("100% 过", "100%通过"),
+            ("baoguo", "包过"),
+            ("包 baoguo", "包包过"),
+            ("包 鍋", "包过"),
+            // HTML entities.
+            ("&#21253;过", "包过"),
+            ("&#x5305;过", "包过"),
+            ("包&amp;过", "包过"),
+            ("包&nbsp;过", "包过"),
+            ("&amp;#21253;过", "包过"),
+            ("a&amp;b", "a&b"),
+            ("&#97;", "&#97;"),
+            ("&amp;", "&"),
+            ("&&#97;mp;", "&&#97;mp;"),
+            ("&foo;", "&foo;"),
+            ("&#xFF41;mp;", "&#xff41;mp;"),
+            ("R&D", "r&d"),
             ("乾坤", "干坤"),
             ("覆盖", "覆盖"),
         ] {
             assert_eq!(normalize(input), want, "{input}");
             assert_eq!(normalize(want), want, "idempotent: {want}");
+        }
+    }
+
+    #[test]
+    fn idempotent_cases() {
+        for s in [
+            "0、000 ⑳13812345678",
+            "&amp;",
+            "\u{202E}过包\u{202C}x",
+            "&\0amp;",
+            "＆amp;",
+            "&am\u{200B}p;",
+            "&AMP;#21253;",
+        ] {
+            let once = normalize(s);
+            assert_eq!(normalize(&once), once, "{s:?}");
         }
     }
 
@@ -549,7 +1100,7 @@ mod tests {
             }
             if (0x3001..=0x301F).contains(&u) {
                 assert_eq!(fold_char(c), Fold::One(c), "{u:x}");
-                assert!(!sep);
+                assert_eq!(CJK_SEPARATORS & (1 << (u - 0x3000)) != 0, sep, "{u:x}");
             }
         }
     }

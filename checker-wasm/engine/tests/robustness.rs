@@ -52,9 +52,41 @@ fn drafty() -> impl Strategy<Value = String> {
             "İ",
             "ß",
             "𠀀",
+            // Second round: what issue 10's evasions use.
+            "\u{A0}",
+            "\u{202E}",
+            "\u{3164}",
+            "\u{301}",
+            "\0",
+            "🔥",
+            "🐴",
+            "【",
+            "）",
+            "…",
+            ".",
+            "/",
+            "、",
+            "～",
+            "%",
+            "&amp;",
+            "&#21253;",
+            "&",
+            "#",
+            ";",
+            "amp;",
+            "baoguo",
+            "kao",
+            "du博",
+            "包锅",
+            "烤",
+            "试",
+            "一三九",
+            "幺",
+            "100%过",
         ])
         .prop_map(String::from),
         "[0-9 \\-]{1,20}",
+        "[0-9./_\n、]{1,20}",
     ];
     prop::collection::vec(piece, 0..40).prop_map(|v| v.concat())
 }
@@ -100,15 +132,29 @@ proptest! {
         let spans = n.original_spans(&ranges);
         let mut last = 0;
         for ((c, &(a, b)), &(start, end)) in s.chars().zip(&spans).zip(&ranges) {
-            prop_assert!(a + 1 == b && b <= original.len(), "{a}..{b}");
+            prop_assert!(a < b && b <= original.len(), "{a}..{b}");
             prop_assert!(a >= last, "origins go back: {a} after {last}");
             last = a;
+            if b > a + 1 {
+                // An HTML entity or a variant spelling: several for one.
+                prop_assert_eq!(n.original_span(start, end), (a, b));
+                continue;
+            }
             let folds_to = match fold_char(original[a]) {
                 Fold::One(x) => x == c,
                 Fold::Two(x, y) => x == c || y == c,
                 Fold::Drop => false,
             };
-            prop_assert!(folds_to, "{c:?} from {:?}", original[a]);
+            // Or a one-for-one variant (烤 → 考 before 试): then the
+            // original around it (wide enough for the context and an
+            // entity in it) normalises to a text containing `c`.
+            let variant = || {
+                let window: String = original[a.saturating_sub(24)..(b + 24).min(original.len())]
+                    .iter()
+                    .collect();
+                normalize(&window).contains(c)
+            };
+            prop_assert!(folds_to || variant(), "{c:?} from {:?}", original[a]);
             prop_assert_eq!(n.original_span(start, end), (a, b));
         }
         for w in ranges.windows(2) {

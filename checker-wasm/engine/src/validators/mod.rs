@@ -9,6 +9,7 @@
 
 pub mod bank_card;
 pub mod email;
+pub mod numerals;
 pub mod phone;
 pub mod resident_id;
 pub mod uscc;
@@ -43,13 +44,20 @@ pub fn find(v: Validator, text: &str) -> Vec<Hit> {
 /// Runs `v` given the text's [`long_digit_runs`], so several validators
 /// share one scan for digits.
 pub fn find_in(v: Validator, text: &str, runs: &[(usize, usize)]) -> Vec<Hit> {
-    match v {
-        Validator::Phone => phone::find(text, runs),
-        Validator::ResidentId => resident_id::find(text, runs),
-        Validator::BankCard => bank_card::find(text, runs),
-        Validator::Email if text.contains('@') => email::find(text),
-        Validator::Email => Vec::new(),
+    // Runs of ASCII digits come first, then those with Chinese numerals.
+    let split = runs.partition_point(|&(s, e)| text.as_bytes()[s..e].is_ascii());
+    let (ascii, numeral) = runs.split_at(split);
+    let mut hits = match v {
+        Validator::Phone => phone::find(text, ascii),
+        Validator::ResidentId => resident_id::find(text, ascii),
+        Validator::BankCard => bank_card::find(text, ascii),
+        Validator::Email if text.contains('@') => return email::find(text),
+        Validator::Email => return Vec::new(),
+    };
+    for &(s, e) in numeral {
+        hits.extend(numerals::find(v, text, s, e));
     }
+    hits
 }
 
 /// The shortest digit run any validator looks at (a mobile number).
@@ -57,12 +65,21 @@ const MIN_RUN: usize = 11;
 
 /// Maximal runs of at least 11 ASCII digits: phone numbers, IDs and cards
 /// are all at least that long, so ordinary drafts give nothing to check.
+/// Then the runs of at least 11 digits and Chinese numerals, with at least one
+/// numeral ([`numerals::runs`]).
+pub fn long_digit_runs(text: &str) -> Vec<(usize, usize)> {
+    let mut runs = ascii_digit_runs(text);
+    runs.extend(numerals::runs(text));
+    runs
+}
+
+/// The ASCII half of [`long_digit_runs`].
 ///
 /// A run of 11 that starts anywhere in `i..=i + 10` covers byte `i + 10`, so
 /// one probe there rules out eleven starting places at once when it is no
 /// digit (the Horspool idea): drafts full of short numbers (9点, 200元,
 /// 2024年) cost a probe per eleven bytes, not a look at every digit.
-pub fn long_digit_runs(text: &str) -> Vec<(usize, usize)> {
+fn ascii_digit_runs(text: &str) -> Vec<(usize, usize)> {
     let b = text.as_bytes();
     let mut runs = Vec::new();
     // No long run starts before `i` other than those found; `b[i - 1]` is no
@@ -131,7 +148,7 @@ mod tests {
                 s.push_str(&"7".repeat(run));
                 s.push_str(["a", "元", "-", ""][((seed >> 40) % 4) as usize]);
             }
-            assert_eq!(long_digit_runs(&s), plain(&s), "{s}");
+            assert_eq!(ascii_digit_runs(&s), plain(&s), "{s}");
         }
     }
 }

@@ -1,0 +1,235 @@
+//! Personal numbers written in Chinese numerals: 一三九一二三四五六七八,
+//! 壹叁玖…, 幺三八… (幺 and 两 are how digits are read out), or mixed with
+//! digits (139一二三四5678).
+//!
+//! Only the validators read numerals as digits. Folding them in the
+//! normaliser would rewrite what word rules see (一二年级, 三个月, 一一对应)
+//! and the spans of every finding around them; here, a run is only looked at
+//! when it has at least 11 digit-like characters (the shortest personal
+//! number), and only a run that passes a validator's checks is reported, so
+//! 三三两两 or 一二三四五六七 in a lesson plan never are.
+
+use super::{Hit, bank_card, phone, resident_id};
+use crate::rules::Validator;
+
+/// The digit a Chinese numeral (as a code point) stands for.
+#[inline(always)]
+fn numeral(c: u32) -> Option<u8> {
+    Some(match c {
+        0x3007 | 0x96F6 => 0,          // 〇 零
+        0x4E00 | 0x58F9 | 0x5E7A => 1, // 一 壹 幺
+        0x4E8C | 0x8D30 | 0x4E24 => 2, // 二 贰 两
+        0x4E09 | 0x53C1 => 3,          // 三 叁
+        0x56DB | 0x8086 => 4,          // 四 肆
+        0x4E94 | 0x4F0D => 5,          // 五 伍
+        0x516D | 0x9646 => 6,          // 六 陆
+        0x4E03 | 0x67D2 => 7,          // 七 柒
+        0x516B | 0x634C => 8,          // 八 捌
+        0x4E5D | 0x7396 => 9,          // 九 玖
+        _ => return None,
+    })
+}
+
+/// The digit starting at byte `i` of `b` (an ASCII digit or a three-byte
+/// numeral) and its length in bytes.
+#[inline(always)]
+fn digit_at(b: &[u8], i: usize) -> Option<(u8, usize)> {
+    match b[i..] {
+        [x, ..] if x.is_ascii_digit() => Some((x - b'0', 1)),
+        [x, y, z, ..] if (0xE3..=0xE9).contains(&x) => {
+            let u = (u32::from(x & 0x0F) << 12) | (u32::from(y & 0x3F) << 6) | u32::from(z & 0x3F);
+            numeral(u).map(|d| (d, 3))
+        }
+        _ => None,
+    }
+}
+
+/// The fewest bytes a run can have: ten ASCII digits and one numeral.
+const MIN_BYTES: usize = super::MIN_RUN - 1 + 3;
+
+/// Maximal runs of at least 11 digits and numerals with at least one numeral
+/// (pure digit runs are the ASCII scan's).
+///
+/// Such a run has at least [`MIN_BYTES`] bytes, so a run starting anywhere in
+/// `i..=i + MIN_BYTES - 1` covers byte `i + MIN_BYTES - 1`: one probe of the
+/// character there rules out all those starts when it is no digit (as in
+/// `long_digit_runs`). Only around a probe that is a digit or numeral (一 is
+/// common) is the text decoded character by character.
+pub fn runs(text: &str) -> Vec<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    // No qualifying run starts before `i` other than those found, and `i` is
+    // a character boundary.
+    let mut i = 0;
+    while i + MIN_BYTES <= b.len() {
+        let mut probe = i + MIN_BYTES - 1;
+        while !crate::normalize::is_char_start(b[probe]) {
+            probe -= 1;
+        }
+        if digit_at(b, probe).is_none() {
+            i = probe + crate::normalize::char_len(b[probe]);
+            continue;
+        }
+        // Back to the start of the run (not before `i`), then forward to
+        // its end, counting characters and numerals.
+        let mut start = probe;
+        while start > i {
+            let mut k = start - 1;
+            while !crate::normalize::is_char_start(b[k]) {
+                k -= 1;
+            }
+            if digit_at(b, k).is_none() {
+                break;
+            }
+            start = k;
+        }
+        let (mut end, mut n, mut numerals) = (start, 0, 0);
+        while end < b.len() {
+            match digit_at(b, end) {
+                Some((_, len)) => {
+                    n += 1;
+                    numerals += usize::from(len == 3);
+                    end += len;
+                }
+                None => break,
+            }
+        }
+        if n >= super::MIN_RUN && numerals > 0 {
+            out.push((start, end));
+        }
+        // `b[end]` is no digit: skip it too.
+        i = if end < b.len() {
+            end + crate::normalize::char_len(b[end])
+        } else {
+            end
+        };
+    }
+    out
+}
+
+/// Runs validator `v` on the run `text[s..e]` read as digits; hits are
+/// mapped back to byte ranges of `text`.
+pub fn find(v: Validator, text: &str, s: usize, e: usize) -> Vec<Hit> {
+    let b = text.as_bytes();
+    let mut digits = String::with_capacity(e - s + 1);
+    // `at[j]`: where digit `j` starts in `text`; one more for the end.
+    let mut at = Vec::with_capacity(e - s + 1);
+    let mut i = s;
+    while i < e {
+        let (d, len) = digit_at(b, i).expect("a run of digits and numerals");
+        digits.push(char::from(b'0' + d));
+        at.push(i);
+        i += len;
+    }
+    at.push(e);
+    let n = digits.len();
+    // A resident ID may end in x, written after the numerals.
+    if b.get(e) == Some(&b'x') {
+        digits.push('x');
+        at.push(e + 1);
+    }
+    let run = [(0, n)];
+    let hits = match v {
+        Validator::Phone => phone::find(&digits, &run),
+        Validator::ResidentId => resident_id::find(&digits, &run),
+        Validator::BankCard => bank_card::find(&digits, &run),
+        Validator::Email => Vec::new(),
+    };
+    hits.into_iter()
+        .map(|h| Hit {
+            start: at[h.start],
+            end: at[h.end],
+            masked: h.masked,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::runs;
+
+    /// The probing scan finds exactly the runs a plain character walk finds.
+    #[test]
+    fn probing_matches_a_plain_walk() {
+        let plain = |s: &str| {
+            let mut out = Vec::new();
+            let (mut start, mut n, mut numerals) = (0, 0, 0);
+            for (i, c) in s.char_indices().chain([(s.len(), '.')]) {
+                let d = c.is_ascii_digit()
+                    || "〇零一壹幺二贰两三叁四肆五伍六陆七柒八捌九玖".contains(c);
+                if d {
+                    if n == 0 {
+                        (start, numerals) = (i, 0);
+                    }
+                    n += 1;
+                    numerals += usize::from(!c.is_ascii());
+                } else {
+                    if n >= 11 && numerals > 0 {
+                        out.push((start, i));
+                    }
+                    n = 0;
+                }
+            }
+            out
+        };
+        let pieces = ["一", "3", "九", "a", "好", "。", "两", "", "〇"];
+        let mut seed = 7u64;
+        for _ in 0..20_000 {
+            let mut s = String::new();
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            for _ in 0..(seed >> 58) {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let run = ((seed >> 33) % 16) as usize;
+                let p = pieces[((seed >> 40) % pieces.len() as u64) as usize];
+                let q = pieces[((seed >> 48) % pieces.len() as u64) as usize];
+                s.push_str(&p.repeat(run));
+                s.push_str(q);
+            }
+            assert_eq!(runs(&s), plain(&s), "{s}");
+        }
+    }
+
+    use crate::rules::Validator;
+    use crate::validators::find;
+
+    /// (validator, normalised text, how many hits)
+    #[test]
+    fn numerals_as_digits() {
+        for (v, text, want) in [
+            (Validator::Phone, "电话一三九一二三四五六七八", 1),
+            (Validator::Phone, "电话幺三九幺二三四五六七八", 1),
+            (Validator::Phone, "电话壹叁玖壹贰叁肆伍陆柒捌", 1),
+            (Validator::Phone, "电话139一二三四5678", 1),
+            (Validator::Phone, "电话一三九〇二三四五六七八", 1),
+            (Validator::Phone, "一二年级三个月", 0),
+            (Validator::Phone, "三三两两一二三四五六七", 0),
+            (Validator::Phone, "一三九一二三四五六七八九", 0), // 12 digits
+            (
+                Validator::ResidentId,
+                "身份证一一〇一〇一一九九〇〇三〇七四四七七",
+                1,
+            ),
+            (
+                Validator::ResidentId,
+                "身份证一一〇一〇五一九四九一二三一〇〇二x",
+                1,
+            ),
+            (
+                Validator::ResidentId,
+                "一一〇一〇一一九九〇〇三〇七四四七八",
+                0,
+            ),
+        ] {
+            let hits = find(v, text);
+            assert_eq!(hits.len(), want, "{v:?} {text}");
+            for h in hits {
+                assert!(text.is_char_boundary(h.start) && text.is_char_boundary(h.end));
+                assert!(h.start < h.end);
+            }
+        }
+    }
+}
