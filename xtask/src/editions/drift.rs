@@ -6,8 +6,8 @@ use std::path::Path;
 
 use anyhow::{Context as _, Result, bail};
 
-use super::Editions;
 use super::matching::match_clauses;
+use super::{ACCEPT_FILE, Editions};
 use crate::diagnostics::Diagnostic;
 
 /// A rule's cited clause, as the rules file states it.
@@ -58,6 +58,13 @@ pub fn check_rules(
         let Some(cited) = last.rules.get(rule.id) else {
             continue; // a new rule, written against the current text
         };
+        if editions
+            .accepted
+            .get(rule.id)
+            .is_some_and(|c| c == rule.clause)
+        {
+            continue; // the admin confirmed the rule against the current text
+        }
         let Some(i) = last.clauses.iter().position(|c| &c.id == cited) else {
             continue;
         };
@@ -93,9 +100,7 @@ pub fn check_rules(
                 rule.file,
                 Some(rule.line),
                 format!(
-                    "规则 {} 指向 {}，但它在第 {} 版依据的条款（{} {}「{}」）已删除或改写得面目全非；{}。请确认这条规则现在应当依据哪一条，修改 {}:{} 的 clause，或删除这条规则",
-                    rule.id,
-                    rule.clause,
+                    "规则 {id} 指向 {clause}，但它在第 {} 版依据的条款（{} {}「{}」）已删除或改写得面目全非；{}。请确认这条规则现在应当依据哪一条：修改 {}:{} 的 clause，或删除这条规则；若它仍适用于现在的 {clause}，在 book/{ACCEPT_FILE} 中加一行 \"{id}\" = \"{clause}\"",
                     last.version,
                     old.id,
                     old.label,
@@ -103,6 +108,8 @@ pub fn check_rules(
                     describe_now(rule.clause),
                     rule.file,
                     rule.line,
+                    id = rule.id,
+                    clause = rule.clause,
                 ),
             )),
         }

@@ -55,6 +55,9 @@ use matching::changes;
 pub const EDITIONS_DIR: &str = "editions";
 /// The admin's free-text notes per edition, relative to `book/`.
 pub const NOTES_FILE: &str = "editions/notes.toml";
+/// Rules the admin confirmed against a rewritten clause (`"rule" = "clause"`),
+/// relative to `book/`.
+pub const ACCEPT_FILE: &str = "editions/accept.toml";
 
 /// Two clause texts at least this similar (0–1, by character diff) are the
 /// same clause, reworded. Below it, a clause under the same number is a new
@@ -181,6 +184,8 @@ pub struct Editions {
     /// `--release-edition` took the current text as an edition not yet on disk.
     to_write: bool,
     notes: BTreeMap<String, String>,
+    /// Rule id → the clause the admin confirmed it still cites (`ACCEPT_FILE`).
+    pub accepted: BTreeMap<String, String>,
 }
 
 /// One row of 修订记录.
@@ -206,7 +211,8 @@ impl Editions {
         rules: &BTreeMap<String, String>,
     ) -> Result<Editions> {
         let history = load_history(book_dir)?;
-        let notes = load_notes(book_dir)?;
+        let notes = load_table(book_dir, NOTES_FILE, "\"1.1\" = \"调整回复时限\"")?;
+        let accepted = load_table(book_dir, ACCEPT_FILE, "\"personal-phone\" = \"3.3.3\"")?;
         let mut retired = Vec::new();
         if let Some(last) = history.last() {
             retired = assign_anchors(&mut clauses.clauses, last, version);
@@ -232,6 +238,7 @@ impl Editions {
             released,
             to_write: false,
             notes,
+            accepted,
         })
     }
 
@@ -447,8 +454,10 @@ fn load_history(book_dir: &Path) -> Result<Vec<Edition>> {
     Ok(history)
 }
 
-fn load_notes(book_dir: &Path) -> Result<BTreeMap<String, String>> {
-    let path = book_dir.join(NOTES_FILE);
+/// A table of text keys and values (`notes.toml`, `accept.toml`); a missing
+/// file is an empty table. `example` shows one line in the error message.
+fn load_table(book_dir: &Path, file: &str, example: &str) -> Result<BTreeMap<String, String>> {
+    let path = book_dir.join(file);
     if !path.exists() {
         return Ok(BTreeMap::new());
     }
@@ -456,10 +465,10 @@ fn load_notes(book_dir: &Path) -> Result<BTreeMap<String, String>> {
     toml::from_str(&text).map_err(|e| {
         let line = e.span().map(|s| line_of(&text, s.start));
         anyhow::anyhow!(Diagnostic::new(
-            format!("book/{NOTES_FILE}"),
+            format!("book/{file}"),
             line,
             format!(
-                "修订说明文件格式有误：每行写成 \"版本号\" = \"说明\"，例如 \"1.1\" = \"调整回复时限\"（{}）",
+                "格式有误：每行写成 \"键\" = \"值\"，例如 {example}（{}）",
                 e.message()
             ),
         ))

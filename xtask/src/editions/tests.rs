@@ -159,6 +159,7 @@ fn analyse(last: Edition, current: Vec<Clause>, version: &str) -> (Editions, Cla
         released: false,
         to_write: false,
         notes: BTreeMap::new(),
+        accepted: BTreeMap::new(),
     };
     (editions, index)
 }
