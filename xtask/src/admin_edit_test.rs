@@ -13,23 +13,8 @@ use regex::Regex;
 
 use crate::clauses::ClauseKind;
 use crate::handbook::Handbook;
+use crate::site::tests::copy_dir;
 use crate::site::{BuildOptions, build};
-
-fn copy_book(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_name() == "generated" {
-            continue;
-        }
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_book(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
 
 fn analyse(book: &Path) -> Handbook {
     let md = mdbook_driver::MDBook::load(book).unwrap();
@@ -84,7 +69,7 @@ fn admin_edits_renumbers_and_publishes_a_new_edition() {
     let work = std::env::temp_dir().join(format!("xtask-admin-edit-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);
     let book = work.join("book");
-    copy_book(&crate::repo_root().join("book"), &book);
+    copy_dir(&crate::repo_root().join("book"), &book);
     let site = work.join("site");
     let before = analyse(&book);
     let label = |id: &str, h: &Handbook| h.clauses.get(id).unwrap().label.clone();

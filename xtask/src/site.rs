@@ -436,7 +436,7 @@ pub fn folder_size(dir: &Path) -> Result<(usize, u64)> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     //! Bad admin input: each case breaks a copy of the small fixture book
     //! (`tests/fixtures/books/minimal`, not the live `book/`, so that editing
     //! the policy never breaks these tests) in one way and expects `build` to
@@ -746,7 +746,9 @@ mod tests {
         crate::repo_root().join("tests/fixtures/books/minimal")
     }
 
-    fn copy_dir(from: &Path, to: &Path) {
+    /// A copy of a book without its `generated/` folder (shared with the
+    /// admin round-trip test).
+    pub(crate) fn copy_dir(from: &Path, to: &Path) {
         std::fs::create_dir_all(to).unwrap();
         for entry in std::fs::read_dir(from).unwrap() {
             let entry = entry.unwrap();
