@@ -194,6 +194,30 @@ for (const via of ["file", "http"]) {
             await page.close();
         });
 
+        // A property of the live book that holds after any edit: every clause
+        // is found by words of its own (eight Han characters from the middle of
+        // the longest run in its text, or in its title when it has no text).
+        if (via === "file") {
+            test("every clause is found by its own words", async () => {
+                const page = await newPage();
+                await page.goto(url("general.html"));
+                const run = await openSearch(page);
+                const missing = [];
+                for (const c of clauses) {
+                    // The longest run of Han characters, and up to eight from its middle.
+                    const runs = (c.text || c.title).match(/\p{Script=Han}+/gu) ?? [];
+                    const longest = [...runs.reduce((a, b) => (b.length > a.length ? b : a), "")];
+                    assert.ok(longest.length >= 2, `${c.id} has words to search for`);
+                    const mid = Math.max(0, Math.floor(longest.length / 2) - 4);
+                    const q = longest.slice(mid, mid + 8).join("");
+                    const { results } = await run(q);
+                    if (!results.some((r) => r.id === c.id)) missing.push(`${c.id} (${q})`);
+                }
+                assert.deepEqual(missing, []);
+                await page.close();
+            });
+        }
+
         test("teaser highlights the match, in display text; the fold is the xtask's", async () => {
             const page = await newPage();
             await page.goto(url("general.html"));
