@@ -166,15 +166,31 @@ impl Cues {
         inside_counts: bool,
     ) -> bool {
         let bytes = text.as_bytes();
+        // Most hits have no cue of the stance anywhere near: say so before
+        // looking for the sentence around them.
+        let (lo, hi) = (
+            start.saturating_sub(SENTENCE_REACH + (end - start)),
+            (end + SENTENCE_REACH).min(bytes.len()),
+        );
+        let near = self.found.partition_point(|&(cs, _, _)| cs < lo);
+        if !self.found[near..]
+            .iter()
+            .take_while(|&&(cs, _, _)| cs < hi)
+            .any(|&(_, _, s)| s == stance)
+        {
+            return false;
+        }
         // A co-occurrence hit spans its parts: a negation of the last part
         // may stand between them (合同……不要存在微信收藏).
         let anchor = if inside_counts { end } else { start };
         let back = |stop: fn(u8) -> bool, reach: usize| {
             let floor = anchor.saturating_sub(reach + (anchor - start));
-            (floor..anchor)
+            bytes[floor..anchor]
+                .iter()
+                .enumerate()
                 .rev()
-                .find(|&i| stop(bytes[i]) || (i + 3 <= anchor && is_full_stop(bytes, i)))
-                .map_or(floor, |i| i + 1)
+                .find(|&(i, &b)| stop(b) || (b == 0xE3 && is_full_stop(bytes, floor + i)))
+                .map_or(floor, |(i, &b)| floor + i + if b == 0xE3 { 3 } else { 1 })
         };
         let (from, to) = match stance.scope() {
             Scope::ClauseBefore(reach) => (back(ends_clause, reach), anchor),

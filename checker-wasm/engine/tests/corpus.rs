@@ -159,13 +159,13 @@ struct Floor {
 }
 
 const DEV_FLOOR: Floor = Floor {
-    right: 0.80,
+    right: 0.82,
     clean_alarm_rate: 0.015,
     clean_blocked: 5,
 };
 
 const TEST_FLOOR: Floor = Floor {
-    right: 0.67,
+    right: 0.68,
     clean_alarm_rate: 0.04,
     clean_blocked: 6,
 };
