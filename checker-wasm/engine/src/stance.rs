@@ -131,27 +131,37 @@ fn ends_clause(b: u8) -> bool {
     ends_sentence(b) || matches!(b, b',' | b':')
 }
 
-/// The cue occurrences of one draft. `push` in any order; [`Cues::seal`]
-/// sorts them once, so each question is a binary search into the window
-/// around the hit (linear in the draft overall, however many hits).
+/// The cue occurrences of one draft, one sorted list per stance. `push` in
+/// any order; [`Cues::seal`] sorts them once, so each question is a binary
+/// search into the window around the hit (linear in the draft overall,
+/// however many hits).
 #[derive(Default)]
 pub(crate) struct Cues {
-    found: Vec<(usize, usize, Stance)>,
-    except: Vec<(usize, usize, Stance)>,
+    found: [Vec<(usize, usize)>; Stance::ALL.len()],
+    except: [Vec<(usize, usize)>; Stance::ALL.len()],
 }
 
 impl Cues {
     pub fn push(&mut self, stance: Stance, start: usize, end: usize) {
-        self.found.push((start, end, stance));
+        self.found[stance as usize].push((start, end));
     }
 
     pub fn push_except(&mut self, stance: Stance, start: usize, end: usize) {
-        self.except.push((start, end, stance));
+        self.except[stance as usize].push((start, end));
     }
 
     pub fn seal(&mut self) {
-        self.found.sort_unstable();
-        self.except.sort_unstable();
+        for list in self.found.iter_mut().chain(self.except.iter_mut()) {
+            list.sort_unstable();
+        }
+    }
+
+    /// The cues of `stance` starting in `from..to`.
+    fn within(&self, stance: Stance, from: usize, to: usize) -> &[(usize, usize)] {
+        let list = &self.found[stance as usize];
+        let a = list.partition_point(|&(cs, _)| cs < from);
+        let b = list.partition_point(|&(cs, _)| cs < to);
+        &list[a..b.max(a)]
     }
 
     /// Does `stance` hold for the hit at `start..end` of `text`? A cue inside
@@ -168,16 +178,9 @@ impl Cues {
         let bytes = text.as_bytes();
         // Most hits have no cue of the stance anywhere near: say so before
         // looking for the sentence around them.
-        let (lo, hi) = (
-            start.saturating_sub(SENTENCE_REACH + (end - start)),
-            (end + SENTENCE_REACH).min(bytes.len()),
-        );
-        let near = self.found.partition_point(|&(cs, _, _)| cs < lo);
-        if !self.found[near..]
-            .iter()
-            .take_while(|&&(cs, _, _)| cs < hi)
-            .any(|&(_, _, s)| s == stance)
-        {
+        let lo = start.saturating_sub(SENTENCE_REACH + (end - start));
+        let hi = (end + SENTENCE_REACH).min(bytes.len());
+        if self.within(stance, lo, hi).is_empty() {
             return false;
         }
         // A co-occurrence hit spans its parts: a negation of the last part
@@ -205,27 +208,23 @@ impl Cues {
                 (from, to)
             }
         };
-        let first = self.found.partition_point(|&(cs, _, _)| cs < from);
-        self.found[first..]
-            .iter()
-            .take_while(|&&(cs, _, _)| cs < to)
-            .any(|&(cs, ce, s)| {
-                s == stance
-                    && ce <= to
-                    && (inside_counts || !(cs >= start && ce <= end))
-                    && !self.excepted(stance, cs, ce)
-            })
+        self.within(stance, from, to).iter().any(|&(cs, ce)| {
+            ce <= to
+                && (inside_counts || !(cs >= start && ce <= end))
+                && !self.excepted(stance, cs, ce)
+        })
     }
 
     /// Is the cue at `cs..ce` part of an `except` word of its stance?
     fn excepted(&self, stance: Stance, cs: usize, ce: usize) -> bool {
         // Except words are short: one starting up to this far before the cue.
         const LONGEST: usize = 64;
-        let first = self.except.partition_point(|&(xs, _, _)| xs + LONGEST < cs);
-        self.except[first..]
+        let list = &self.except[stance as usize];
+        let first = list.partition_point(|&(xs, _)| xs + LONGEST < cs);
+        list[first..]
             .iter()
-            .take_while(|&&(xs, _, _)| xs <= cs)
-            .any(|&(xs, xe, x)| x == stance && xs <= cs && xe >= ce)
+            .take_while(|&&(xs, _)| xs <= cs)
+            .any(|&(xs, xe)| xs <= cs && xe >= ce)
     }
 }
 
