@@ -192,6 +192,19 @@ pub struct NumberingError {
     pub repeated: bool,
 }
 
+impl NumberingError {
+    /// What went wrong, as the messages say it: 重复, 倒退 or 不连续.
+    pub fn what(&self) -> &'static str {
+        if self.repeated {
+            "重复"
+        } else if self.got < self.expected {
+            "倒退"
+        } else {
+            "不连续"
+        }
+    }
+}
+
 /// Checks that `numbers` count 1, 2, 3 … and reports each break once.
 ///
 /// One mistake must give one error, not one per following number: after a
@@ -413,13 +426,9 @@ pub fn parse_chapter(
         let message = if e.repeated {
             format!("节编号重复：（{}）已经出现过", chinese_numeral(e.got))
         } else {
-            let what = if e.got < e.expected {
-                "倒退"
-            } else {
-                "不连续"
-            };
             format!(
-                "节编号{what}：这里应为（{}），实际为（{}）",
+                "节编号{}：这里应为（{}），实际为（{}）",
+                e.what(),
                 chinese_numeral(e.expected),
                 chinese_numeral(e.got)
             )
@@ -429,17 +438,15 @@ pub fn parse_chapter(
     for items in &section_items {
         let numbers: Vec<u32> = items.iter().map(|(n, _)| *n).collect();
         for e in numbering_errors(&numbers) {
-            let what = if e.repeated {
-                "重复"
-            } else if e.got < e.expected {
-                "倒退"
-            } else {
-                "不连续"
-            };
             err(
                 &mut errors,
                 items[e.index].1,
-                format!("条款编号{what}：这里应为 {}，实际为 {}", e.expected, e.got),
+                format!(
+                    "条款编号{}：这里应为 {}，实际为 {}",
+                    e.what(),
+                    e.expected,
+                    e.got
+                ),
             );
         }
     }

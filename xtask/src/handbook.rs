@@ -118,18 +118,12 @@ impl Handbook {
         let numbers: Vec<u32> = numbered.iter().map(|(_, n, _)| *n).collect();
         for e in clauses::numbering_errors(&numbers) {
             let (source, _, line) = numbered[e.index];
-            let what = if e.repeated {
-                "重复"
-            } else if e.got < e.expected {
-                "倒退"
-            } else {
-                "不连续"
-            };
             errors.push(Diagnostic::new(
                 display_path(book_dir, source),
                 Some(line),
                 format!(
-                    "章编号{what}：这里应为{}、，实际为{}、",
+                    "章编号{}：这里应为{}、，实际为{}、",
+                    e.what(),
                     clauses::chinese_numeral(e.expected),
                     clauses::chinese_numeral(e.got)
                 ),

@@ -14,16 +14,16 @@
 
 use crate::matcher::RawHit;
 use crate::rules::{Matcher, Rule};
+use crate::stance;
 
 /// The longest match (bytes of normalised text, about 100 Han characters):
 /// one sentence at most, and a bound on the work per occurrence.
 const MAX_SPAN: usize = 300;
 
-/// Ends a sentence in normalised text (full-width punctuation is ASCII there).
+/// Does `text` cross a sentence end (the same ends as `stance` uses)?
 fn ends_sentence(text: &str) -> bool {
-    text.bytes()
-        .any(|b| matches!(b, b'!' | b'?' | b';' | b'\n'))
-        || text.contains('。')
+    let bytes = text.as_bytes();
+    (0..bytes.len()).any(|i| stance::ends_sentence(bytes[i]) || stance::is_full_stop(bytes, i))
 }
 
 /// `parts`: (rule, part, start, end) of every part word found, any order.

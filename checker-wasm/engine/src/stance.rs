@@ -118,12 +118,12 @@ pub struct StanceCues {
 }
 
 /// Ends a sentence (normalised text: full-width punctuation is ASCII here).
-fn ends_sentence(b: u8) -> bool {
+pub(crate) fn ends_sentence(b: u8) -> bool {
     matches!(b, b'!' | b'?' | b';' | b'\n')
 }
 
 /// `。` is three bytes in UTF-8; checked at a byte position.
-fn is_full_stop(text: &[u8], i: usize) -> bool {
+pub(crate) fn is_full_stop(text: &[u8], i: usize) -> bool {
     text[i..].starts_with("。".as_bytes())
 }
 
