@@ -10,6 +10,7 @@ mod clauses;
 mod diagnostics;
 mod editions;
 mod handbook;
+mod practice;
 mod preprocess;
 mod rule_cost;
 mod rule_docs;

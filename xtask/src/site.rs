@@ -12,7 +12,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::handbook::Handbook;
 use crate::preprocess::HandbookPreprocessor;
-use crate::{editions, search_index, sources, wasm};
+use crate::{editions, practice, search_index, sources, wasm};
 
 #[derive(Clone)]
 pub struct BuildOptions {
@@ -91,6 +91,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         Some(wasm::engine_script(&options.repo_root, &handbook)?)
     };
 
+    // The 新员工练习 drafts, checked with the native engine.
+    let practice_script = practice::generate(&options.repo_root, &handbook)?;
+
     // 3. Render into a temporary folder next to the output.
     let parent = out_dir.parent().context("输出目录没有上级目录")?;
     std::fs::create_dir_all(parent)?;
@@ -120,6 +123,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         md.build()
             .map_err(|e| anyhow::anyhow!("mdBook 渲染手册失败：{e:#}"))?;
         write_generated(&staging, &handbook, engine_script.as_deref())?;
+        std::fs::write(staging.join(practice::FILE), &practice_script)?;
         std::fs::write(
             staging.join(Inventory::FILE),
             serde_json::to_string(&inventory)?,
