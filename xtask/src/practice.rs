@@ -876,6 +876,96 @@ must-pass = ["本月报名享八折优惠"]
         let _ = std::fs::remove_dir_all(&dir);
     }
 
+    /// An admin's ordinary edits to the live rules — a new rule with
+    /// examples, a reworded message — show up in the practice with no change
+    /// here: the new rule's examples become items explained by its message
+    /// and its clause's label and link; the old wording is gone.
+    #[test]
+    fn admin_edits_reach_the_practice_unchanged() {
+        let root = crate::repo_root();
+        let book = root.join("book");
+        let md = crate::sources::load_book(&book).unwrap();
+        let handbook = Handbook::analyse(&book, &md.book).unwrap();
+        let settings = crate::settings::Settings::load(&book.join("settings.toml")).unwrap();
+        let mut files: Vec<wxcheck::SourceFile> = std::fs::read_dir(book.join("rules"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .map(|p| wxcheck::SourceFile {
+                name: p.display().to_string(),
+                text: std::fs::read_to_string(&p).unwrap(),
+            })
+            .collect();
+        // Reword the first message of the first file that has one.
+        let (file, old) = files
+            .iter()
+            .enumerate()
+            .find_map(|(i, f)| {
+                let line = f.text.lines().find(|l| l.starts_with("message = \""))?;
+                Some((i, line.to_string()))
+            })
+            .unwrap();
+        files[file].text =
+            files[file]
+                .text
+                .replacen(&old, "message = \"改写后的说明：练习随规则更新。\"", 1);
+        files.push(wxcheck::SourceFile {
+            name: "book/rules/zz-new.toml".into(),
+            text: r#"
+[[rule]]
+id = "practice-new-rule"
+clause = "3.1.1"
+severity = "revise"
+contexts = ["parents"]
+message = "新增规则的说明：不得写“稳拿奖学金”。"
+suggestion = "删除“稳拿奖学金”的说法。"
+words = ["稳拿奖学金"]
+must-flag = ["报我们的班，孩子稳拿奖学金"]
+must-pass = ["奖学金评选办法见学校通知"]
+"#
+            .into(),
+        });
+        let rules =
+            RuleSet::load_with(&files, settings.values()).unwrap_or_else(|e| panic!("{e:?}"));
+        let practice = Practice::build(&rules, &[]);
+        let clause = handbook.clauses.get("3.1.1").unwrap();
+        let payload = practice
+            .payload(&handbook.clauses, &rules, "9.9", "ab", false)
+            .unwrap();
+        let json = payload.to_string();
+        let item = practice
+            .items
+            .iter()
+            .find(|i| i.text == "报我们的班，孩子稳拿奖学金")
+            .expect("the new rule's must-flag example is an item");
+        assert_eq!(
+            (item.context, item.answer()),
+            (Context::Parents, Answer::Fix)
+        );
+        assert!(
+            practice
+                .items
+                .iter()
+                .any(|i| i.text == "奖学金评选办法见学校通知")
+        );
+        assert!(json.contains("新增规则的说明"), "the new rule's message");
+        assert!(json.contains(&format!("[\"{}\",\"{}\"]", clause.label, clause.url())));
+        assert!(
+            json.contains("改写后的说明：练习随规则更新。"),
+            "the reworded message"
+        );
+        let old_message = old.trim_start_matches("message = \"").trim_end_matches('"');
+        // (Unless another rule says the same.)
+        if !rules.rules().iter().any(|r| *r.message == *old_message) {
+            assert!(
+                !json.contains(old_message),
+                "the old wording is gone: {old_message}"
+            );
+        }
+    }
+
     /// The live handbook: every answer has items, every round is full, and
     /// the page's words hold no placeholder the page does not fill.
     #[test]
