@@ -400,6 +400,8 @@
             }
             const page = mount(root, practice, randomRound(practice.roundCount));
             window.wxPractice.page = page;
+            // When the first question became usable (for the tests' figures).
+            window.wxPractice.readyAt = performance.now();
         };
         if (window.WX_PRACTICE) {
             run();
@@ -412,7 +414,7 @@
         document.head.appendChild(script);
     }
 
-    window.wxPractice = { makePractice, segments, receiptText, cleanName, fill, page: null };
+    window.wxPractice = { makePractice, segments, receiptText, cleanName, fill, page: null, readyAt: null };
     if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
     else init();
 })();

@@ -8,7 +8,8 @@
 // test checks that the page grades and explains by them, not what they are.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileUrl, launchBrowser, outputPath, siteDir, startServer, watchPage } from "./harness.mjs";
@@ -17,6 +18,7 @@ const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const PHONE = { width: 375, height: 740 };
 const NAME = "张<b>小</b>明";
+const figures = {};
 
 let context;
 let server;
@@ -27,6 +29,8 @@ before(async () => {
 });
 
 after(async () => {
+    writeFileSync(outputPath("practice-figures.json"), JSON.stringify(figures, null, 2) + "\n");
+    console.log("practice figures:", JSON.stringify(figures));
     await context?.close();
     await server?.close();
 });
@@ -277,6 +281,71 @@ describe("新员工练习", () => {
         assert.ok(await overflow(page) <= 0);
         assert.deepEqual(watch.errors, [], "no CSP violation, no error");
         assert.deepEqual(watch.external(server.origin), []);
+        await page.close();
+    });
+
+    // Figures, not wall-clock asserts (a shared 2-core machine): when the first
+    // question is usable and the longest main-thread task, on a 375 px phone
+    // with the CPU slowed 4×. Fails only on a clear regression (a task over 2 s).
+    test("a phone with the CPU slowed 4×: ready time and longest task reported", async () => {
+        const page = await context.newPage();
+        await page.setViewportSize(PHONE);
+        const cdp = await page.context().newCDPSession(page);
+        await cdp.send("Emulation.setCPUThrottlingRate", { rate: 4 });
+        await page.addInitScript(() => {
+            window.__longest = 0;
+            new PerformanceObserver((list) => {
+                for (const e of list.getEntries()) window.__longest = Math.max(window.__longest, e.duration);
+            }).observe({ type: "longtask", buffered: true });
+        });
+        await page.goto(fileUrl("practice.html"));
+        await page.waitForSelector("#wx-practice[data-state=ready]", { timeout: 30000 });
+        const want = await expected(page);
+        await page.click(`.wx-practice-answer[data-answer="${want.answer}"]`);
+        await page.locator(".wx-practice-result").waitFor();
+        const measured = await page.evaluate(() => ({
+            readyMs: Math.round(window.wxPractice.readyAt),
+            domContentLoadedMs: Math.round(performance.getEntriesByType("navigation")[0].domContentLoadedEventEnd),
+            longestTaskMs: Math.round(window.__longest),
+        }));
+        const data = readFileSync(join(siteDir, "practice-data.js"));
+        Object.assign(figures, {
+            cpuThrottle: 4,
+            ...measured,
+            dataBytes: statSync(join(siteDir, "practice-data.js")).size,
+            dataGzipBytes: gzipSync(data).length,
+            items: await page.evaluate(() => window.WX_PRACTICE.items.length),
+            rounds: await page.evaluate(() => window.WX_PRACTICE.rounds.length),
+        });
+        assert.ok(measured.readyMs > 0);
+        assert.ok(measured.longestTaskMs < 2000, `a main-thread task of ${measured.longestTaskMs} ms`);
+        await cdp.send("Emulation.setCPUThrottlingRate", { rate: 1 });
+        await page.close();
+    });
+
+    test("pure logic: marked pieces, names, placeholders (tables)", async () => {
+        const { page } = await openPractice(fileUrl("practice.html"));
+        const got = await page.evaluate(() => {
+            const { segments, cleanName, fill } = window.wxPractice;
+            const pieces = (text, spans) => segments(text, spans.map(([start, end]) => ({ start, end })))
+                .map(([t, f]) => (f ? `[${t}]` : t)).join("");
+            return {
+                segments: [
+                    pieces("abcdef", []),
+                    pieces("abcdef", [[1, 3]]),
+                    pieces("abcdef", [[3, 5], [0, 2]]),
+                    pieces("abcdef", [[1, 4], [2, 3]]), // overlapping: marked once
+                    pieces("abcdef", [[0, 6]]),
+                    pieces("abcdef", [[2, 2]]), // empty span: nothing marked
+                    pieces("💪包过", [[2, 4]]),
+                ],
+                names: [cleanName("  张三 "), cleanName("a\u0000b\nc\u2028d"), Array.from(cleanName("名".repeat(60))).length],
+                fills: [fill("{a}/{b}", { a: 1, b: 2 }), fill("{a}{missing}", { a: "x" }), fill("{a}", { a: "{b}", b: 1 })],
+            };
+        });
+        assert.deepEqual(got.segments, ["abcdef", "a[bc]def", "[ab]c[de]f", "a[bcd]ef", "[abcdef]", "abcdef", "💪[包过]"]);
+        assert.deepEqual(got.names, ["张三", "a b c d", 40]);
+        assert.deepEqual(got.fills, ["1/2", "x{missing}", "{b}"]);
         await page.close();
     });
 
