@@ -92,7 +92,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     };
 
     // The 新员工练习 drafts, checked with the native engine.
-    let practice_script = practice::generate(&options.repo_root, &handbook)?;
+    let title = md.config.book.title.clone().unwrap_or_default();
+    let practice_script = practice::generate(&options.repo_root, &handbook, &title)?;
 
     // 3. Render into a temporary folder next to the output.
     let parent = out_dir.parent().context("输出目录没有上级目录")?;
