@@ -36,6 +36,8 @@ window.search = window.search || {};
     /** `?highlight=`: at most this many words, read from at most this many characters. */
     const MAX_MARK_WORDS = 8;
     const MAX_MARK_CHARS = 200;
+    /** How much of the URL's query string is read at all. */
+    const MAX_URL_READ = 4096;
     const SUGGESTIONS = 6;
     // Zero-width and direction controls: invisible in a query, never meant.
     const INVISIBLE = /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180E\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0]/g;
@@ -243,7 +245,9 @@ window.search = window.search || {};
          */
         function query(input, limit) {
             const cleaned = cleanQuery(input);
-            const truncated = cleaned.length < String(input).replace(INVISIBLE, '').length;
+            const text = String(input);
+            const truncated = text.length > MAX_QUERY * 4
+                || cleaned.length < text.replace(INVISIBLE, '').length;
             const q = fold(cleaned).replace(/\s+/g, ' ').trim();
             const tiers = {whole: 0, synonym: 0, rules: 0, pinyin: 0, scattered: 0, hidden: 0};
             if (q === '') {
@@ -714,6 +718,7 @@ window.search = window.search || {};
             return;
         }
         currentTerm = term;
+        const shown = cleanQuery(term).trim();
         const eng = getEngine();
         resultsList.replaceChildren();
         if (!eng) {
@@ -722,7 +727,6 @@ window.search = window.search || {};
             return;
         }
         const {query: q, total, results, tiers, truncated, synonyms} = eng.query(term, RESULT_LIMIT);
-        const shown = cleanQuery(term).trim();
         let header;
         if (total === 0) {
             header = '没有找到含“' + shown + '”的条款或检查规则。';
@@ -753,7 +757,7 @@ window.search = window.search || {};
             header += '搜索词太长，只按前 ' + MAX_QUERY + ' 个字搜索。';
         }
         resultsHeader.textContent = header;
-        renderSuggestions(total === 0 && q !== '' ? term : null);
+        renderSuggestions(total === 0 && q !== '' ? shown : null);
         const frag = document.createDocumentFragment();
         for (const hit of results) {
             frag.appendChild(renderResult(hit));
@@ -785,7 +789,8 @@ window.search = window.search || {};
         searchbar.select();
     }
 
-    function onInput() {
+    /** Runs the bar's search; `raw` is the text it came from when longer (a capped `?search=`). */
+    function onInput(raw) {
         if (searchbar.value.length > MAX_QUERY * 4) {
             // A huge paste: keep what is searched, so the URL stays short too.
             searchbar.value = cleanQuery(searchbar.value);
@@ -793,7 +798,7 @@ window.search = window.search || {};
         const term = cleanQuery(searchbar.value).trim();
         if (term !== '') {
             searchbar.classList.add('active');
-            doSearch(term);
+            doSearch(typeof raw === 'string' ? raw : searchbar.value);
         } else {
             searchbar.classList.remove('active');
             currentTerm = null;
@@ -812,9 +817,18 @@ window.search = window.search || {};
 
     // Mirrors searcher.js: `?search=` is kept in the URL while searching, so the
     // back button returns to the page before the search, and a reload re-runs it.
+    /** The page's URL, with at most MAX_URL_READ characters of query and fragment. */
+    function currentUrl() {
+        const loc = window.location;
+        const url = new URL(loc.href.slice(0, loc.href.length - loc.search.length - loc.hash.length));
+        url.search = loc.search.slice(0, MAX_URL_READ);
+        url.hash = loc.hash.slice(0, MAX_URL_READ);
+        return url;
+    }
+
     function setSearchUrlParameters(term, action) {
         window.clearTimeout(urlTimer);
-        const url = new URL(window.location.href);
+        const url = currentUrl();
         const firstSearch = !url.searchParams.has(URL_SEARCH_PARAM);
         if (term !== '' || action === 'push_if_new_search_else_replace') {
             url.searchParams.set(URL_SEARCH_PARAM, term);
@@ -880,12 +894,15 @@ window.search = window.search || {};
     }
 
     function fromUrl() {
-        const params = new URL(window.location.href).searchParams;
-        const term = cleanQuery(params.get(URL_SEARCH_PARAM) || '');
+        // Parsing a megabyte query string costs hundreds of ms before any cap
+        // applies: read only its start (a capped query needs far less).
+        const params = new URLSearchParams(window.location.search.slice(0, MAX_URL_READ));
+        const raw = params.get(URL_SEARCH_PARAM) || '';
+        const term = cleanQuery(raw);
         if (term.trim() !== '') {
             showSearch(true);
             searchbar.value = term;
-            onInput();
+            onInput(raw);
         } else {
             showSearch(false);
         }

@@ -63,7 +63,7 @@ pub fn html(handbook: &Handbook) -> String {
         "<aside class=\"draft-note\" role=\"note\" aria-label=\"草稿说明\">\n<p><strong>本手册是待公司确认的草稿。</strong>",
     );
     if company {
-        html.push_str("公司名称尚未填写。");
+        html.push_str("公司名称仍是示例，待公司确认后替换。");
     }
     if !completed.is_empty() {
         html.push_str(
