@@ -346,9 +346,11 @@ window.search = window.search || {};
         // Words to suggest when nothing is found: the synonym table's words
         // (what new hires type) and the policy's titles.
         const vocabulary = [];
-        for (const {word} of synonyms) {
-            if (!isLatin(word)) {
-                vocabulary.push(word);
+        for (const {word, terms} of synonyms) {
+            for (const w of [word, ...terms]) {
+                if (!isLatin(w) && !vocabulary.includes(w)) {
+                    vocabulary.push(w);
+                }
             }
         }
         for (const c of clauses) {
@@ -359,8 +361,8 @@ window.search = window.search || {};
 
         /**
          * Up to `n` words near a query that found nothing: those sharing the
-         * most of its characters (then the shortest). Never a word that
-         * shares none; the caller falls back to the synonym table's first words.
+         * most of its characters, at least two (then the shortest). When none
+         * does, `examples`: the synonym table's first words.
          */
         function suggest(input, n) {
             const q = fold(cleanQuery(input)).replace(/\s+/g, '');
@@ -373,13 +375,15 @@ window.search = window.search || {};
                         shared++;
                     }
                 }
-                if (shared > 0) {
+                // One shared character of several is chance (二维码 ~ 电话号码).
+                if (shared >= Math.min(2, chars.size)) {
                     scored.push({w, shared});
                 }
             }
             scored.sort((a, b) => b.shared - a.shared || a.w.length - b.w.length);
             const near = scored.slice(0, n).map(x => x.w);
-            return {near, examples: vocabulary.slice(0, n)};
+            const examples = synonyms.map(x => x.word).filter(w => !isLatin(w)).slice(0, n);
+            return {near, examples};
         }
 
         /** Match intervals of the folded `needles` in the display `text`, merged. */

@@ -305,12 +305,16 @@ for (const via of ["file", "http"]) {
             const page = await newPage();
             await page.goto(url("general.html"));
             const run = await openSearch(page);
-            const near = await run("二维码");
-            assert.match(near.header, /没有找到含“二维码”的条款或检查规则/);
-            assert.ok(near.suggest.length > 0 && near.suggest.length <= 6, near.suggest.join(","));
-            // Suggested words share a character with the query.
-            for (const w of near.suggest) assert.ok([...w].some((ch) => "二维码".includes(ch)), w);
-            const far = await run("xyz");
+            const near = await run("手机坏了");
+            assert.match(near.header, /没有找到含“手机坏了”的条款或检查规则/);
+            assert.ok(near.suggest.includes("手机丢了"), near.suggest.join(","));
+            assert.ok(near.suggest.length <= 6, near.suggest.join(","));
+            // Suggested words share at least two of the query's characters.
+            for (const w of near.suggest) assert.ok([...new Set(w)].filter((ch) => "手机坏了".includes(ch)).length >= 2, w);
+            const again = await run("离职证明");
+            assert.ok(again.suggest.includes("离职"), again.suggest.join(","));
+            // Nothing near: the synonym table's words, as examples.
+            const far = await run("二维码");
             assert.ok(far.suggest.includes("朋友圈"), `examples from the synonym table: ${far.suggest}`);
             assert.equal(await page.locator('#wx-search-suggest a[href$="rules.html"]').count(), 1);
             // A suggestion runs its search.

@@ -1088,7 +1088,10 @@ mod tests {
                 c.id
             );
         }
-        assert!(!out.contains("补全"), "no per-clause completion mark");
+        assert!(
+            !out.contains("本条为补全内容"),
+            "no per-clause completion mark"
+        );
         assert!(!out.contains("\n1. "), "list markers replaced:\n{out}");
     }
 }
