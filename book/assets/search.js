@@ -128,15 +128,20 @@ window.search = window.search || {};
         });
 
         // Synonyms: folded everyday word → the policy's words.
-        const synonyms = (raw.syn || []).map(([word, terms]) => ({word, terms}));
+        const synonyms = (raw.syn || []).map(([word, terms, finds]) => ({word, terms, finds}));
         const isLatin = w => /^[a-z0-9]+$/.test(w);
-        /** The policy's words for the everyday words in `q`. */
+        /**
+         * The policy's words for the everyday words in `q`; `out.clauses`
+         * holds the clauses the matching entries name (ranked first).
+         */
         function synonymTerms(q) {
             const out = [];
-            for (const {word, terms} of synonyms) {
+            out.clauses = new Set();
+            for (const {word, terms, finds} of synonyms) {
                 // A Latin word (pyq, wx) only as a whole term: `wx` is not in `owxyz`.
                 const hit = isLatin(word) ? q.split(' ').includes(word) : q.includes(word);
                 if (hit) {
+                    out.clauses.add(finds);
                     for (const t of terms) {
                         if (t !== q && !out.includes(t)) {
                             out.push(t);
@@ -277,7 +282,10 @@ window.search = window.search || {};
                 } else {
                     const found = syn.filter(t => c.all.includes(t));
                     if (found.length > 0) {
-                        hits.push({clause: c, tier: 2, heading: found.some(t => c.h.includes(t)), score: -found.length, marks: found});
+                        // The clause the table names for this word comes first.
+                        const named = syn.clauses.has(c.id);
+                        hits.push({clause: c, tier: 2, heading: named || found.some(t => c.h.includes(t)),
+                            score: named ? -1000 : -found.length, marks: found});
                         continue;
                     }
                     if (pinyin === undefined) {

@@ -283,18 +283,23 @@ for (const via of ["file", "http"]) {
 
 
         if (via === "file") {
-            test(`synonym table: each of ${SYNONYMS.length} everyday words finds its clause`, async () => {
+            test(`synonym table: each of ${SYNONYMS.length} everyday words finds its clause first`, async () => {
                 assert.ok(SYNONYMS.length >= 25, `${SYNONYMS.length} entries`);
                 const page = await newPage();
                 await page.goto(url("general.html"));
-                // The parse above saw every entry the build shipped.
-                assert.equal(await page.evaluate(() => window.wxSearchIndex.syn.length), SYNONYMS.length);
+                // Every entry of the file is shipped, with its clause by current
+                // number (the build follows a renumbered `finds` and says so).
+                const shipped = await page.evaluate(() => window.wxSearchIndex.syn.map(([word, , finds]) => ({ word, finds })));
+                assert.equal(shipped.length, SYNONYMS.length);
                 const run = await openSearch(page);
                 const failures = [];
-                for (const { word, finds } of SYNONYMS) {
+                for (const { word, finds } of shipped) {
                     const { results, header } = await run(word);
                     const ids = results.map((r) => r.id);
-                    if (!ids.includes(finds)) failures.push(`${word} → ${finds}: got [${ids.join(" ")}] (${header})`);
+                    // It is the first clause, unless some clause uses the everyday word itself.
+                    const literal = clauses.some((c) => halfWidth(c.title + c.text).includes(halfWidth(word)));
+                    const ok = literal ? ids.includes(finds) : ids[0] === finds;
+                    if (!ok) failures.push(`${word} → ${finds}${literal ? "" : " first"}: got [${ids.join(" ")}] (${header})`);
                 }
                 assert.deepEqual(failures, []);
                 await page.close();

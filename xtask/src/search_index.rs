@@ -24,7 +24,8 @@
 //!   heading), `body` the message and suggestion, `words` what a word or
 //!   co-occurrence rule looks for, `examples` its must-flag examples. Patterns and ids are not searched: readers never see them.
 //! - `syn`: the synonym table (`book/search/synonyms.toml`, see
-//!   [`crate::synonyms`]) as `[[word, [terms…]], …]`, folded.
+//!   [`crate::synonyms`]) as `[[word, [terms…], clause], …]`, folded; the
+//!   clause an entry names ranks first among its synonym hits.
 //! - `py`: the pinyin readings (all of them: 行 is `xing` and `hang`) of every Han
 //!   character in the index, for full-pinyin queries (`mima` → 密码). Initials
 //!   (`mm`) are deliberately not supported: measured on the handbook, 69–76% of
@@ -65,21 +66,33 @@ pub fn load_synonyms(book_dir: &std::path::Path, handbook: &Handbook) -> anyhow:
     let rules = rule_rows(handbook);
     let searchable = searchable_text(&handbook.clauses, &rules);
     let occurs = |w: &str| searchable.contains(w);
-    let clause_text = |id: &str| {
-        handbook.clauses.get(id).map(|c| {
-            format!("{}\n{}", c.title, c.text)
-                .chars()
-                .map(normalize_char)
-                .collect::<String>()
-        })
+    let clauses = |id: &str| {
+        let anchor = anchor_of(id);
+        let renumbered = handbook.clauses.clauses.iter().filter(|c| {
+            c.id != id && (c.anchor == anchor || c.aliases.iter().any(|a| a.anchor == anchor))
+        });
+        handbook
+            .clauses
+            .get(id)
+            .into_iter()
+            .chain(renumbered)
+            .map(|c| {
+                let text = format!("{}\n{}", c.title, c.text);
+                (c.id.clone(), text.chars().map(normalize_char).collect())
+            })
+            .collect()
     };
-    synonyms::Synonyms::load(
+    let synonyms = synonyms::Synonyms::load(
         book_dir,
         &synonyms::Book {
             occurs: &occurs,
-            clause_text: &clause_text,
+            clauses: &clauses,
         },
-    )
+    )?;
+    for note in &synonyms.notes {
+        eprintln!("  提醒：{note}");
+    }
+    Ok(synonyms)
 }
 
 /// Everything search covers, folded: what a synonym's target must occur in.
@@ -174,7 +187,7 @@ struct Payload<'a> {
     rp: &'static str,
     c: Vec<Row>,
     r: &'a [RuleRow],
-    syn: Vec<(&'a str, &'a [String])>,
+    syn: Vec<(&'a str, &'a [String], &'a str)>,
     fold: String,
     py: Pinyin,
 }
@@ -258,7 +271,7 @@ fn build<'a>(index: &ClauseIndex, rules: &'a [RuleRow], synonyms: &'a Synonyms) 
         syn: synonyms
             .entries
             .iter()
-            .map(|e| (e.word.as_str(), e.terms.as_slice()))
+            .map(|e| (e.word.as_str(), e.terms.as_slice(), e.finds.as_str()))
             .collect(),
         fold: fold_table(&chars, &synonyms.variants),
         py: pinyin_table(&clause_chars),

@@ -36,7 +36,8 @@ pub struct Synonym {
     /// The policy's words, folded; a target that is itself a synonym brings its
     /// own targets too (`pyq` → 朋友圈 → 发布), one level deep.
     pub terms: Vec<String>,
-    /// The clause the entry is meant to find (for the browser test).
+    /// The clause the entry is meant to find, by its current id (it ranks
+    /// first among the synonym's hits, and the browser test expects it).
     pub finds: String,
 }
 
@@ -45,14 +46,18 @@ pub struct Synonyms {
     pub entries: Vec<Synonym>,
     /// Variant character → the character the handbook writes (帐 → 账).
     pub variants: Vec<(char, char)>,
+    /// Reminders for the admin (a `finds` that was renumbered).
+    pub notes: Vec<String>,
 }
 
 /// What the table is checked against: the searchable text of the book.
 pub struct Book<'a> {
     /// Does this folded word occur in anything search covers?
     pub occurs: &'a dyn Fn(&str) -> bool,
-    /// The folded title and text of a clause by id, or `None` if there is none.
-    pub clause_text: &'a dyn Fn(&str) -> Option<String>,
+    /// The clauses an id may mean, each as (current id, folded title and
+    /// text): the clause numbered so now, then the one whose anchor it was
+    /// (renumbered since, see `editions`). Empty if there is none.
+    pub clauses: &'a dyn Fn(&str) -> Vec<(String, String)>,
 }
 
 fn fold(s: &str) -> String {
@@ -137,6 +142,7 @@ impl Synonyms {
         let direct: BTreeMap<&str, &Vec<String>> =
             raw.iter().map(|(w, to, _, _)| (w.as_str(), to)).collect();
         let mut entries = Vec::new();
+        let mut notes = Vec::new();
         for (word, to, finds, line) in &raw {
             let mut terms: Vec<String> = Vec::new();
             let mut bad = false;
@@ -172,31 +178,45 @@ impl Synonyms {
             if bad {
                 continue;
             }
-            match (book.clause_text)(finds) {
-                None => errors.push(Diagnostic::new(
+            let candidates = (book.clauses)(finds);
+            let found = candidates
+                .iter()
+                .find(|(_, text)| terms.iter().any(|t| text.contains(t.as_str())));
+            match found {
+                _ if candidates.is_empty() => errors.push(Diagnostic::new(
                     file,
                     *line,
                     format!("“{word}”的 finds = \"{finds}\" 不是手册里的条款编号（例如 3.1.2）"),
                 )),
-                Some(text) if !terms.iter().any(|t| text.contains(t.as_str())) => {
-                    errors.push(Diagnostic::new(
-                        file,
-                        *line,
-                        format!(
-                            "“{word}”应找到条款 {finds}，但该条不含“{}”中的任何一个：请改 to 或 finds",
-                            terms.join("”“")
-                        ),
-                    ))
+                None => errors.push(Diagnostic::new(
+                    file,
+                    *line,
+                    format!(
+                        "“{word}”应找到条款 {finds}，但该条不含“{}”中的任何一个：请改 to 或 finds",
+                        terms.join("”“")
+                    ),
+                )),
+                Some((id, _)) => {
+                    if id != finds {
+                        notes.push(format!(
+                            "{file}:{}: “{word}”的 finds = \"{finds}\" 所指的条款现在编号为 {id}，请改为 finds = \"{id}\"",
+                            line.unwrap_or(0)
+                        ));
+                    }
+                    entries.push(Synonym {
+                        word: word.clone(),
+                        terms,
+                        finds: id.clone(),
+                    });
                 }
-                Some(_) => entries.push(Synonym {
-                    word: word.clone(),
-                    terms,
-                    finds: finds.clone(),
-                }),
             }
         }
         if errors.is_empty() {
-            Ok(Synonyms { entries, variants })
+            Ok(Synonyms {
+                entries,
+                variants,
+                notes,
+            })
         } else {
             Err(errors)
         }
@@ -305,15 +325,23 @@ mod tests {
 
     fn parse(toml: &str) -> Result<Synonyms, Vec<String>> {
         let occurs = |w: &str| TEXT.contains(w);
-        let clause_text = |id: &str| match id {
-            "4.2.3" => Some("员工应及时回复客户。".to_string()),
-            "2.2.3" => Some("离职员工应交接账号。".to_string()),
-            "3.1.2" => Some("发布内容需审核。".to_string()),
-            _ => None,
+        // 2.2.4 was 2.2.3 when published (a clause was inserted before it).
+        let clauses = |id: &str| {
+            let text = |id: &str, t: &str| vec![(id.to_string(), t.to_string())];
+            match id {
+                "4.2.3" => text("4.2.3", "员工应及时回复客户。"),
+                "2.2.3" => [
+                    text("2.2.3", "新插入的条款。"),
+                    text("2.2.4", "离职员工应交接账号。"),
+                ]
+                .concat(),
+                "3.1.2" => text("3.1.2", "发布内容需审核。"),
+                _ => Vec::new(),
+            }
         };
         let book = Book {
             occurs: &occurs,
-            clause_text: &clause_text,
+            clauses: &clauses,
         };
         Synonyms::parse("book/search/synonyms.toml", toml, &book)
             .map_err(|e| e.iter().map(ToString::to_string).collect())
@@ -332,6 +360,10 @@ mod tests {
         let pyq = s.entries.iter().find(|e| e.word == "pyq").unwrap();
         assert_eq!(pyq.terms, ["朋友圈", "发布"], "one level of chaining");
         assert_eq!(s.variants, [('帐', '账')]);
+        // 辞职 names 2.2.3, renumbered 2.2.4 since: followed, and the admin told.
+        assert_eq!(s.entries[0].finds, "2.2.4");
+        assert_eq!(s.notes.len(), 1);
+        assert!(s.notes[0].contains("现在编号为 2.2.4"), "{:?}", s.notes);
     }
 
     /// Bad entries, one per row: what the admin wrote, and the error it gives.
