@@ -60,7 +60,7 @@
         var offline = window.location.protocol === "file:";
         var link = offline ? offlineText(anchor) : absoluteLink(anchor);
         var done = offline
-            ? "已复制条款编号：本页是本机文件，链接同事打不开，已改为复制条款编号和所在页面"
+            ? "已复制条款编号和所在页面：本页是从文件打开的，它的链接只有打开同一份文件的同事才能用"
             : "已复制链接";
         if (navigator.clipboard && navigator.clipboard.writeText) {
             navigator.clipboard.writeText(link).then(

@@ -115,7 +115,7 @@ test("clicking a clause label on a file:// copy copies its label and position, a
     assert.doesNotMatch(copied, /file:/);
     assert.equal(copied, `${c.label} ${c.title}（手册 ${c.page}#${c.anchor}）`);
     const status = await page.textContent("#clause-copy-status");
-    assert.match(status, /本机文件/);
+    assert.match(status, /从文件打开/);
     await page.close();
 });
 
