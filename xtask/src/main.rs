@@ -8,6 +8,7 @@
 mod admin_edit_test;
 mod clauses;
 mod diagnostics;
+mod draft_note;
 mod editions;
 mod handbook;
 mod practice;
@@ -19,6 +20,7 @@ mod serve;
 mod settings;
 mod site;
 mod sources;
+mod synonyms;
 mod test;
 mod wasm;
 

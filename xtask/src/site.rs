@@ -74,6 +74,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         // Render as released; the snapshot is written once the site is built.
         handbook.editions.mark_released()?;
     }
+    let synonyms = search_index::load_synonyms(&book_dir, &handbook)?;
+    for reminder in crate::draft_note::reminders(&handbook) {
+        eprintln!("  提醒：{reminder}");
+    }
     let handbook = Arc::new(handbook);
 
     let inventory = Inventory::of(&handbook);
@@ -110,7 +114,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     std::fs::create_dir_all(&generated)?;
     std::fs::write(
         generated.join("search-index.js"),
-        search_index::render(&handbook.clauses),
+        search_index::render(&handbook, &synonyms),
     )?;
     std::fs::write(
         generated.join("editions.js"),
