@@ -119,7 +119,8 @@ describe("发布前自检", () => {
         await page.keyboard.type("，电话13812345678");
         await page.waitForSelector('#wx-verdict[data-verdict="block"]');
         hooks = await findingHooks(page);
-        assert.deepEqual(hooks.map((h) => h.clause), ["3.1.1", "3.3.3"]);
+        // Most severe first: the 禁止发布 item leads, though it comes later in the text.
+        assert.deepEqual(hooks.map((h) => h.clause), ["3.3.3", "3.1.1"]);
         assert.match(await page.textContent("#wx-verdict"), /禁止发布/);
         assert.equal(await page.getAttribute('.wx-count[data-severity="block"]', "data-count"), "1");
         assert.equal(await page.getAttribute('.wx-count[data-severity="revise"]', "data-count"), "1");
@@ -158,7 +159,8 @@ describe("发布前自检", () => {
             return { value, marks, findings, mirror };
         });
         assert.equal(check.mirror, check.value + " ", "the mirror holds exactly the draft (plus the end-of-line pad)");
-        const slices = check.findings.map((f) => check.value.slice(f.start, f.end));
+        // The list is most severe first; in text order the slices read as typed.
+        const slices = check.findings.slice().sort((a, b) => a.start - b.start).map((f) => check.value.slice(f.start, f.end));
         assert.deepEqual(slices, ["保过", "包-過", "13812345678"]);
         for (const f of check.findings) assert.equal(f.shown, `「${check.value.slice(f.start, f.end)}」`);
         // Blank lines and a trailing newline: the mirror is exactly as tall as the text.
@@ -346,9 +348,9 @@ describe("发布前自检", () => {
         await page.click("text=复制记录（文本）");
         await page.waitForSelector(".wx-record-status:has-text('已复制')");
 
-        // The JS SHA-256 used where crypto.subtle is missing (plain-http intranets).
-        for (const sample of ["", "abc", MIXED_DRAFT, "x".repeat(1000), "😀".repeat(300)]) {
-            const ours = await page.evaluate((s) => window.wxChecker.sha256Fallback(new TextEncoder().encode(s)), sample);
+        // The engine's SHA-256 (Rust `sha2` through the binding), on any origin.
+        for (const sample of ["", "abc", MIXED_DRAFT, "x".repeat(1000), "😀".repeat(300), "\ud800 lone"]) {
+            const ours = await page.evaluate((s) => window.wxChecker.sha256(s), sample);
             assert.equal(ours, createHash("sha256").update(sample).digest("hex"), `sha256 of ${sample.slice(0, 10)}`);
         }
         assert.deepEqual(watch.requests.filter((u) => !u.startsWith("file:") && !u.startsWith("blob:")), []);
