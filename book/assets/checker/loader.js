@@ -181,7 +181,7 @@
                 return startInline(engine, wasm, timing).then(function (inline) {
                     // The worker for long drafts: started after the page is ready, so it
                     // doesn't delay it; if it can't start, long drafts run inline.
-                    if (typeof Worker === "function" && typeof Blob === "function" && window.URL && URL.createObjectURL) {
+                    if (typeof Worker === "function" && typeof Blob === "function" && typeof URL === "function" && typeof URL.createObjectURL === "function") {
                         workerBackend = new Promise(function (resolve) {
                             setTimeout(function () {
                                 try {
