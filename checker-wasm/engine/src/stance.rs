@@ -51,10 +51,13 @@ pub enum Stance {
     /// 抱歉, 不好意思 … anywhere in the sentence: a late reply that owns up
     /// to the delay and explains it is what 四（二）3 asks for, not a delay.
     Apology,
+    /// 已获家长同意, 经本人授权 … anywhere in the sentence: 三（三）3 forbids
+    /// publishing customers' data *without their consent*.
+    Consent,
 }
 
 impl Stance {
-    pub const ALL: [Stance; 7] = [
+    pub const ALL: [Stance; 8] = [
         Stance::Negation,
         Stance::Warning,
         Stance::Report,
@@ -62,6 +65,7 @@ impl Stance {
         Stance::Own,
         Stance::Yours,
         Stance::Apology,
+        Stance::Consent,
     ];
 
     /// The name used in rules files.
@@ -74,6 +78,7 @@ impl Stance {
             Stance::Own => "own",
             Stance::Yours => "yours",
             Stance::Apology => "apology",
+            Stance::Consent => "consent",
         }
     }
 
@@ -87,6 +92,7 @@ impl Stance {
             Stance::Own => "本人的",
             Stance::Yours => "对方本人的",
             Stance::Apology => "致歉",
+            Stance::Consent => "已获同意",
         }
     }
 
@@ -98,9 +104,11 @@ impl Stance {
         match self {
             Stance::Negation => Scope::ClauseBefore(NEGATION_REACH),
             Stance::Own | Stance::Yours => Scope::SentenceBefore(OWNER_REACH),
-            Stance::Warning | Stance::Report | Stance::Question | Stance::Apology => {
-                Scope::Sentence
-            }
+            Stance::Warning
+            | Stance::Report
+            | Stance::Question
+            | Stance::Apology
+            | Stance::Consent => Scope::Sentence,
         }
     }
 }
