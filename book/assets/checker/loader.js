@@ -13,18 +13,22 @@
 //   classic script, compiled with `WebAssembly.compile`.
 //
 // The compiled module goes to a blob: Web Worker, which instantiates it and
-// builds the `Checker` (the rule set's automaton: the costly part of start-up)
-// and runs every check, so neither start-up nor a long draft ever blocks
-// typing. The main thread instantiates the same module only for SHA-256 (no
-// rule set). If workers are unavailable, the main thread builds a Checker too
-// and serves every draft.
+// builds the `Checker` (the rule set's automaton: the costly part of start-up),
+// so start-up never blocks typing; checks run there from the moment it is
+// ready, and long drafts always do. Once the worker is ready and the page is
+// idle, the main thread builds its own Checker for short drafts (up to
+// INLINE_MAX): a check of a few milliseconds then needs no hop between
+// threads, which on a busy phone costs more than the check. The main thread's
+// instance also serves SHA-256. If workers are unavailable, the main thread
+// builds its Checker at once and serves every draft.
 //
 // The page records what happened, for tests and the curious (no clock asserts
 // are needed to see it): `timing.script`, `timing.compiled`, `timing.ready`
 // (performance.now() ms), `timing.wasmPath` ("stream" | "bytes" | "base64"),
-// `timing.wasmInit` (worker: instantiate + new Checker, ms), and performance
-// marks `wx-engine:compiled` and `wx-engine:ready` and the measure
-// `wx-engine:check` of the latest check (detail: length, backend, checkMs).
+// `timing.wasmInit` (worker: instantiate + new Checker, ms), `timing.inlineInit`
+// (the main thread's new Checker, ms), and performance marks
+// `wx-engine:compiled`, `wx-engine:ready` and `wx-engine:inline`, and the
+// measure `wx-engine:check` of the latest check (detail: length, backend, checkMs).
 //
 // API (one global, WX_LOADER):
 //
@@ -42,7 +46,8 @@
 (function () {
     "use strict";
 
-    /** Kept for callers that size drafts; every draft goes to the worker now. */
+    /** Drafts up to this long are checked on the main thread once its Checker
+     *  is built (a few ms at most); longer ones always in the worker. */
     var INLINE_MAX = 10000;
 
     function rootPath() {
@@ -195,7 +200,8 @@
     function inlineBackend(engine, bindings, timing) {
         var started = performance.now();
         var checker = new bindings.Checker(engine.rules);
-        timing.wasmInit = performance.now() - started;
+        timing.inlineInit = performance.now() - started;
+        mark("wx-engine:inline", { ms: timing.inlineInit });
         return {
             kind: "inline",
             check: function (/** @type {string} */ text, /** @type {string} */ context) {
@@ -232,6 +238,15 @@
         };
     }
 
+    /** Runs `f` when the page is idle (or soon, where idle callbacks are missing).
+     *  @param {() => void} f */
+    function whenIdle(f) {
+        /** @type {any} */
+        var win = window;
+        if (typeof win.requestIdleCallback === "function") win.requestIdleCallback(f, { timeout: 2000 });
+        else setTimeout(f, 50);
+    }
+
     /** @param {string} name @param {any} detail */
     function mark(name, detail) {
         try {
@@ -248,6 +263,8 @@
         var onEngine = (options && options.onEngine) || function () {};
         /** @type {any} */
         var win = window;
+        /** @type {any} */
+        var inline = null; // the main thread's backend, once built
         var loader = {
             /** @type {Promise<any>} */
             ready: Promise.resolve().then(function () {
@@ -270,7 +287,7 @@
                 var engine = loaded[0];
                 var module = loaded[1];
                 var bindings = engine.glue();
-                // Instantiating a compiled module is cheap; no Checker here.
+                // Instantiating a compiled module is cheap; no Checker here yet.
                 return bindings({ module_or_path: module }).then(function () {
                     var sha256 = function (/** @type {string} */ text) { return bindings.sha256_hex(text); };
                     var canWorker = typeof Worker === "function" && typeof Blob === "function" && window.URL && URL.createObjectURL;
@@ -280,18 +297,28 @@
                     } catch (e) {
                         started = Promise.reject(e);
                     }
-                    return started.catch(function () {
-                        return inlineBackend(engine, bindings, timing);
+                    return started.then(function (worker) {
+                        whenIdle(function () {
+                            try {
+                                inline = measured(inlineBackend(engine, bindings, timing));
+                            } catch (e) { /* short drafts stay in the worker */ }
+                        });
+                        return worker;
+                    }, function () {
+                        inline = measured(inlineBackend(engine, bindings, timing));
+                        return inline;
                     });
                 });
             }).then(function (backend) {
                 timing.ready = performance.now();
                 mark("wx-engine:ready", { path: timing.wasmPath, backend: backend.kind });
-                return measured(backend);
+                return backend.kind === "inline" ? backend : measured(backend);
             }),
             /** @param {number} n */
             forLength: function (n) {
-                return loader.ready;
+                return loader.ready.then(function (worker) {
+                    return inline && n <= INLINE_MAX ? inline : worker;
+                });
             },
             /** @type {Promise<any>|null} */
             worker: null,
