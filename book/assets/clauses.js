@@ -1,4 +1,4 @@
-// Clause links: clicking a clause's label (三（三）1) copies a link that lands on
+// Clause links: clicking a clause's label (that of clause 3.3.1, say) copies a link that lands on
 // that clause, and shows that it did. The label stays a plain link, so without
 // JavaScript or clipboard access it still navigates to the clause.
 (function () {

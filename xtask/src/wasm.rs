@@ -397,6 +397,93 @@ fn bind(wasm_path: &Path) -> Result<(String, Vec<u8>)> {
 mod tests {
     use super::*;
 
+    /// Every `.js` file under `dir`, recursively.
+    fn scripts(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                scripts(&path, out);
+            } else if path.extension().is_some_and(|e| e == "js") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// The policy's words come from Rust (`checker-words.js`, the engine's
+    /// metadata): a clause label (三（一）2) or a severity, verdict or context
+    /// label typed into a page script would go stale when the policy changes.
+    /// Short labels (建议) only count as a whole string literal, since they
+    /// are everyday words (修改建议).
+    #[test]
+    fn page_scripts_type_no_policy_words() {
+        let assets = Path::new(env!("CARGO_MANIFEST_DIR")).join("../book/assets");
+        let mut files = Vec::new();
+        scripts(&assets, &mut files);
+        assert!(
+            files.iter().any(|f| f.ends_with("checker/page.js")),
+            "{files:?}"
+        );
+        let clause_label =
+            regex::Regex::new("[一二三四五六七八九十]+（[一二三四五六七八九十]+）[0-9]*").unwrap();
+        let labels: Vec<&str> = Severity::ALL
+            .iter()
+            .map(|s| s.label_zh())
+            .chain(Verdict::ALL.iter().map(|v| v.label_zh()))
+            .chain(Context::ALL.iter().map(|c| c.label_zh()))
+            .collect();
+        let mut typed = Vec::new();
+        for file in &files {
+            let text = std::fs::read_to_string(file).unwrap();
+            for (n, line) in text.lines().enumerate() {
+                let place = format!("{}:{}", file.display(), n + 1);
+                if let Some(m) = clause_label.find(line) {
+                    typed.push(format!("{place}: clause label {}", m.as_str()));
+                }
+                for label in &labels {
+                    let hit = if label.chars().count() > 2 {
+                        line.contains(label)
+                    } else {
+                        line.contains(&format!("\"{label}\""))
+                    };
+                    if hit {
+                        typed.push(format!("{place}: label {label}"));
+                    }
+                }
+            }
+        }
+        assert!(
+            typed.is_empty(),
+            "policy words typed in page scripts:\n{}",
+            typed.join("\n")
+        );
+    }
+
+    /// The test above can fail: each kind of word it looks for is caught.
+    #[test]
+    fn the_words_check_catches_what_it_looks_for() {
+        let clause_label =
+            regex::Regex::new("[一二三四五六七八九十]+（[一二三四五六七八九十]+）[0-9]*").unwrap();
+        for line in ["var x = \"按三（一）2审核\";", "// 见三（三）"] {
+            assert!(clause_label.is_match(line), "{line}");
+        }
+        assert!(!clause_label.is_match("var x = \"3.1.2\";"));
+    }
+
+    #[test]
+    fn words_name_every_severity_most_severe_first_and_never_type_a_clause() {
+        let order: Vec<&str> = Severity::ALL.iter().rev().map(|s| s.as_str()).collect();
+        assert_eq!(order, ["block", "senior", "revise", "advice"]);
+        let pass = Verdict::Pass.next_step_zh();
+        assert!(pass.contains("未命中自检规则"), "{pass}");
+        assert!(
+            pass.contains(&wxcheck::clause_label(wxcheck::REVIEW_CLAUSE).unwrap()),
+            "{pass}"
+        );
+        assert_eq!(thousands(20_000), "20,000");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+    }
+
     #[test]
     fn assembled_script_has_one_global_and_returns_the_glue_object() {
         let script = assemble(

@@ -88,7 +88,7 @@
         var win = window;
         return loadScript("checker-engine-wasm.js", function () { return win.WX_ENGINE_WASM; }).then(function (b64) {
             timing.wasmPath = "base64";
-            return WebAssembly.compile(decodeBase64(b64));
+            return WebAssembly.compile(/** @type {BufferSource} */ (decodeBase64(b64)));
         });
     }
 
@@ -290,7 +290,7 @@
                 // Instantiating a compiled module is cheap; no Checker here yet.
                 return bindings({ module_or_path: module }).then(function () {
                     var sha256 = function (/** @type {string} */ text) { return bindings.sha256_hex(text); };
-                    var canWorker = typeof Worker === "function" && typeof Blob === "function" && window.URL && URL.createObjectURL;
+                    var canWorker = typeof Worker === "function" && typeof Blob === "function" && typeof URL === "function" && typeof URL.createObjectURL === "function";
                     var started;
                     try {
                         started = canWorker ? startWorker(engine, module, timing, sha256) : Promise.reject(new Error("no worker"));

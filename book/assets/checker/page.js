@@ -8,8 +8,9 @@
 (function () {
     "use strict";
 
-    var root = document.getElementById("wx-checker");
-    if (!root) return;
+    var found = document.getElementById("wx-checker");
+    if (!found) return;
+    var root = found;
     var win = /** @type {any} */ (window);
     var LOGIC = win.WX_LOGIC;
     var VIEW = win.WX_VIEW;
@@ -25,6 +26,11 @@
     var STORE_DRAFT = "wx-checker-draft";
     var STORE_CONTEXT = "wx-checker-context";
     var contextIds = words.contexts.map(function (c) { return c.id; });
+
+    // On a phone the draft comes first: the help above it folds away (it stays
+    // open on wide screens and without JavaScript).
+    var help = document.getElementById("wx-help");
+    if (help && typeof window.matchMedia === "function" && window.matchMedia("(max-width: 749px)").matches) help.removeAttribute("open");
 
     var view = VIEW.create(root, words);
     var el = view.el;
@@ -237,8 +243,9 @@
         } catch (e) {
             return;
         }
-        var ruleId = params.get("try");
-        if (!ruleId) return;
+        var wanted = params.get("try");
+        if (!wanted) return;
+        var ruleId = wanted;
         try {
             params.delete("try");
             var query = params.toString();

@@ -1,4 +1,4 @@
-// 发布前自检 — the review record (三（一）2 asks for one; the words citing it
+// 发布前自检 — the review record (clause 3.1.2 asks for one; the words citing it
 // come from WX_WORDS): what was checked, when, in which context, the verdict the
 // page showed, every finding, the draft's SHA-256 (from the engine, Rust's
 // `sha2`), the edition and the rules version. Built locally; nothing is sent.

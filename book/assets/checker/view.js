@@ -13,11 +13,13 @@
     var LOGIC = /** @type {any} */ (window).WX_LOGIC;
 
     /**
-     * An element with attributes (`text` sets its text) and children.
-     * @param {string} tag @param {Object<string, any>|null} [attrs] @param {...(Node|string|null|undefined)} children
+     * An element with attributes (`text` sets its text) and children (the
+     * further arguments: nodes, strings, or null/undefined to skip).
+     * @param {string} tag @param {Object<string, any>|null} [attrs]
+     * @param {...(Node|string|null|undefined)} children
      * @returns {HTMLElement}
      */
-    function h(tag, attrs) {
+    function h(tag, attrs, ...children) {
         var el = document.createElement(tag);
         if (attrs) {
             for (var key in attrs) {
@@ -27,11 +29,10 @@
                 else el.setAttribute(key, attrs[key] === true ? "" : attrs[key]);
             }
         }
-        for (var i = 2; i < arguments.length; i++) {
-            var child = arguments[i];
-            if (child === null || child === undefined) continue;
+        children.forEach(function (child) {
+            if (child === null || child === undefined) return;
             el.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
-        }
+        });
         return el;
     }
 

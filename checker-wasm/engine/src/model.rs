@@ -317,3 +317,44 @@ pub struct SourceFile {
     pub name: String,
     pub text: String,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severities_parse_back_from_their_names_and_nothing_else() {
+        for s in Severity::ALL {
+            assert_eq!(s.as_str().parse::<Severity>(), Ok(s));
+        }
+        for bad in ["", "Block", "high", "禁止发布"] {
+            let err = bad.parse::<Severity>().unwrap_err();
+            assert!(
+                err.to_string().contains("advice、revise、senior、block"),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn verdicts_follow_severities_and_next_steps_cite_clauses_by_label() {
+        let from: Vec<Verdict> = Severity::ALL.into_iter().map(Verdict::from).collect();
+        assert_eq!(&Verdict::ALL[1..], &from[..]);
+        let review = crate::clause_label(REVIEW_CLAUSE).unwrap();
+        let senior = crate::clause_label(SENIOR_CLAUSE).unwrap();
+        // (verdict, the clause its next step cites, or None)
+        for (verdict, cites) in [
+            (Verdict::Pass, Some(&review)),
+            (Verdict::Advice, Some(&review)),
+            (Verdict::Revise, None),
+            (Verdict::Senior, Some(&senior)),
+            (Verdict::Block, None),
+        ] {
+            let next = verdict.next_step_zh();
+            if let Some(label) = cites {
+                assert!(next.contains(label.as_str()), "{verdict}: {next}");
+            }
+        }
+        assert!(!Verdict::Pass.next_step_zh().contains("未发现违反"));
+    }
+}
