@@ -292,7 +292,11 @@ describe("发布前自检", () => {
     });
 
     test("works over http and on a strict-MIME server; no request after load", async () => {
-        for (const srv of [server, strictServer]) {
+        // The test server sends .wasm as application/octet-stream (the wasm is
+        // compiled from its bytes); the strict one refuses it (404), so the page
+        // falls back to the base64 script. Streaming compilation, with
+        // application/wasm, is in perf.test.mjs.
+        for (const [srv, path] of [[server, "bytes"], [strictServer, "base64"]]) {
             const before = srv.requests.length;
             const { page, watch } = await openChecker(srv.url("self-check.html"));
             const afterLoad = srv.requests.length;
@@ -302,8 +306,11 @@ describe("发布前自检", () => {
             await page.evaluate(() => window.wxChecker.record({ includeDraft: true }));
             assert.equal(srv.requests.length, afterLoad, `server saw: ${srv.requests.slice(afterLoad)}`);
             assert.ok(srv.requests.slice(before).some((u) => u.endsWith("/checker-engine.js")));
+            assert.equal(await page.evaluate(() => window.wxChecker.timing.wasmPath), path);
             assert.deepEqual(watch.external(srv.origin), []);
-            assert.deepEqual(watch.errors, []);
+            // The strict server's one refusal is the fallback working, not an error.
+            const refused = /Failed to load resource: the server responded with a status of 404/;
+            assert.deepEqual(watch.errors.filter((e) => !(path === "base64" && refused.test(e))), []);
             await page.close();
         }
     });
@@ -458,7 +465,7 @@ describe("发布前自检", () => {
         await page.close();
     });
 
-    test("a 5 MB paste doesn't freeze the page and says it is too long", async () => {
+    test("a 5 MB paste: the longest main-thread task stays short, and the page says it is too long", async () => {
         const { page, watch } = await openChecker(fileUrl("self-check.html"));
         await page.waitForFunction(() => window.wxChecker.worker === "worker");
         const pasted = await page.evaluate(async () => {
@@ -467,27 +474,25 @@ describe("发布前自检", () => {
             const ta = document.getElementById("wx-draft");
             const root = document.getElementById("wx-checker");
             const rendered = new Promise((r) => root.addEventListener("wx-checker:rendered", (e) => r(e.detail), { once: true }));
-            let maxGap = 0;
-            let last = performance.now();
-            let ticking = true;
-            (function tick() {
-                const now = performance.now();
-                maxGap = Math.max(maxGap, now - last);
-                last = now;
-                if (ticking) setTimeout(tick, 0);
-            })();
+            // Long tasks (over 50 ms) as the browser itself reports them: no
+            // timer of ours that a busy machine could delay.
+            const tasks = [];
+            const observer = new PerformanceObserver((list) => {
+                for (const e of list.getEntries()) tasks.push(e.duration);
+            });
+            observer.observe({ type: "longtask" });
             ta.focus();
             const data = new DataTransfer();
             data.setData("text/plain", big);
-            const t0 = performance.now();
             ta.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
-            const handlerMs = performance.now() - t0;
-            last = performance.now();
             const detail = await rendered;
-            await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 30)));
-            ticking = false;
+            await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 50)));
+            for (const e of observer.takeRecords()) tasks.push(e.duration);
+            observer.disconnect();
             return {
-                pastedLength: big.length, keptLength: ta.value.length, handlerMs, maxGapMs: maxGap, detail,
+                pastedLength: big.length, keptLength: ta.value.length, detail,
+                longTasks: tasks.length,
+                longestTaskMs: tasks.length ? Math.max(...tasks) : 0,
                 notice: document.querySelector(".wx-too-long").textContent,
                 more: document.querySelector(".wx-more-findings").textContent,
                 listed: document.querySelectorAll("#wx-findings .wx-finding").length,
@@ -498,7 +503,9 @@ describe("发布前自检", () => {
         assert.equal(pasted.keptLength, 20000);
         assert.equal(pasted.detail.backend, "worker");
         assert.ok(pasted.listed <= 200 && /另有 \d+ 处问题没有列出/.test(pasted.more), pasted.more);
-        assert.ok(pasted.maxGapMs < 500, `main thread blocked ${pasted.maxGapMs} ms`);
+        // Only a clear regression fails: a main-thread task over 2 s (the
+        // figure itself is reported; a loaded machine stretches it).
+        assert.ok(pasted.longestTaskMs < 2000, `longest main-thread task ${pasted.longestTaskMs} ms`);
 
         // A long draft that got in another way is checked up to the limit, and says so.
         const typed = await page.evaluate(async () => {
@@ -608,8 +615,10 @@ describe("发布前自检", () => {
 
     test("size: wasm + glue gzipped", () => {
         const script = readFileSync(join(siteDir, "checker-engine.js"), "utf8");
-        const wasm = Buffer.from(script.match(/wasmBase64: "([^"]*)"/)[1], "base64");
-        const glue = script.slice(script.indexOf("glue: function"), script.indexOf("wasmBase64:"));
+        const wasm = readFileSync(join(siteDir, "checker-engine.wasm"));
+        const base64 = readFileSync(join(siteDir, "checker-engine-wasm.js"), "utf8");
+        assert.ok(Buffer.from(base64.match(/WX_ENGINE_WASM = "([^"]*)"/)[1], "base64").equals(wasm), "both paths load the same wasm");
+        const glue = script.slice(script.indexOf("glue: function"));
         const kb = (n) => Math.round(n / 102.4) / 10;
         figures.size = {
             wasmRawKB: kb(wasm.length),
@@ -622,9 +631,11 @@ describe("发布前自检", () => {
         figures.size.wasmPlusGlueGzipKB = Math.round((figures.size.wasmGzipKB + figures.size.glueGzipKB) * 10) / 10;
         // The budget is 150 KB gzipped for wasm plus glue (issues 4 and 10). The
         // second normalisation round, the stance and co-occurrence constructs
-        // and the stricter loader took it to 161.4 KB (Nov 2026), an open item of
-        // issue 10; until it is won back, this guards against further growth.
-        assert.ok(figures.size.wasmPlusGlueGzipKB <= 162, JSON.stringify(figures.size));
+        // and the stricter loader took it to 161.4 KB (Nov 2026); the double-array
+        // automaton (aho-corasick gone) brought it to 152.8 KB by this measure
+        // (node's zlib; GNU gzip -9 makes the same files 145.8 KB). The rest is an
+        // open item of issue 10; this guards against growth.
+        assert.ok(figures.size.wasmPlusGlueGzipKB <= 153, JSON.stringify(figures.size));
     });
 
     test("wasm unavailable: the page says so in words", async () => {

@@ -69,9 +69,11 @@ const TYPES = {
 
 /**
  * Serves `root` on 127.0.0.1 with an ephemeral port. `strictTypes` answers 404 for
- * every extension outside a short list, like locked-down intranet servers do.
+ * every extension outside a short list, like locked-down intranet servers do;
+ * `wasmType` sends `.wasm` as `application/wasm`, like a well-configured one
+ * (and `cargo xtask serve`), so the page can compile it while it streams.
  */
-export async function startServer({ root = siteDir, strictTypes = false } = {}) {
+export async function startServer({ root = siteDir, strictTypes = false, wasmType = false } = {}) {
     const requests = [];
     const server = createServer((req, res) => {
         requests.push(req.url);
@@ -82,7 +84,7 @@ export async function startServer({ root = siteDir, strictTypes = false } = {}) 
             return;
         }
         if (existsSync(path) && statSync(path).isDirectory()) path = join(path, "index.html");
-        const type = TYPES[extname(path)];
+        const type = wasmType && extname(path) === ".wasm" ? "application/wasm" : TYPES[extname(path)];
         if (!existsSync(path) || (strictTypes && !type)) {
             res.writeHead(404).end("not found");
             return;

@@ -29,13 +29,19 @@ pub fn run(options: &BuildOptions, port: u16) -> Result<()> {
 
     let out_dir = options.out_dir.clone();
     for request in server.incoming_requests() {
-        let response = respond(&out_dir, request.url());
+        let gzip = request.headers().iter().any(|h| {
+            h.field.equiv("Accept-Encoding")
+                && h.value.as_str().split(',').any(|e| e.trim() == "gzip")
+        });
+        let response = respond(&out_dir, request.url(), gzip);
         let _ = request.respond(response);
     }
     Ok(())
 }
 
-fn respond(root: &Path, url: &str) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
+/// The file at `url`, gzipped when the browser takes it and the type is text
+/// or wasm (the checker's engine is most of the bytes a page loads).
+fn respond(root: &Path, url: &str, gzip: bool) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
     let path = url.split(['?', '#']).next().unwrap_or("/");
     let decoded = percent_decode(path);
     let relative = decoded.trim_start_matches('/');
@@ -52,7 +58,23 @@ fn respond(root: &Path, url: &str) -> tiny_http::Response<std::io::Cursor<Vec<u8
             let header =
                 tiny_http::Header::from_bytes(&b"Content-Type"[..], content_type.as_bytes())
                     .expect("valid header");
-            tiny_http::Response::from_data(bytes).with_header(header)
+            let compressible =
+                content_type.starts_with("text/") || content_type.starts_with("application/");
+            match gzip
+                .then_some(())
+                .filter(|()| compressible)
+                .and_then(|()| gzipped(&bytes))
+            {
+                Some(packed) => {
+                    let encoding =
+                        tiny_http::Header::from_bytes(&b"Content-Encoding"[..], &b"gzip"[..])
+                            .expect("valid header");
+                    tiny_http::Response::from_data(packed)
+                        .with_header(header)
+                        .with_header(encoding)
+                }
+                None => tiny_http::Response::from_data(bytes).with_header(header),
+            }
         }
         Err(_) => {
             let not_found =
@@ -62,12 +84,21 @@ fn respond(root: &Path, url: &str) -> tiny_http::Response<std::io::Cursor<Vec<u8
     }
 }
 
+fn gzipped(bytes: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Write as _;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes).ok()?;
+    encoder.finish().ok()
+}
+
 fn content_type(path: &Path) -> &'static str {
     match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
         "html" => "text/html; charset=utf-8",
         "js" => "text/javascript; charset=utf-8",
         "css" => "text/css; charset=utf-8",
         "json" => "application/json",
+        // Required for `WebAssembly.compileStreaming`.
+        "wasm" => "application/wasm",
         "svg" => "image/svg+xml",
         "png" => "image/png",
         "woff2" => "font/woff2",
@@ -133,4 +164,47 @@ fn latest_change(dirs: &[PathBuf]) -> SystemTime {
         }
     }
     newest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read as _;
+
+    fn header(r: &tiny_http::Response<std::io::Cursor<Vec<u8>>>, name: &str) -> Option<String> {
+        r.headers()
+            .iter()
+            .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
+            .map(|h| h.value.to_string())
+    }
+
+    /// `compileStreaming` needs `application/wasm`; text and wasm go out
+    /// gzipped to a browser that takes gzip, and unchanged otherwise.
+    #[test]
+    fn wasm_type_and_gzip() {
+        let dir = std::env::temp_dir().join(format!("xtask-serve-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let bytes: Vec<u8> = b"\0asm\x01\0\0\0".repeat(100);
+        std::fs::write(dir.join("checker-engine.wasm"), &bytes).unwrap();
+        let cases = [
+            ("/checker-engine.wasm", true, "application/wasm", true),
+            ("/checker-engine.wasm?v=1", false, "application/wasm", false),
+        ];
+        for (url, gzip, ty, packed) in cases {
+            let r = respond(&dir, url, gzip);
+            assert_eq!(header(&r, "Content-Type").as_deref(), Some(ty), "{url}");
+            assert_eq!(header(&r, "Content-Encoding").is_some(), packed, "{url}");
+            let mut body = Vec::new();
+            r.into_reader().read_to_end(&mut body).unwrap();
+            if packed {
+                let mut plain = Vec::new();
+                flate2::read::GzDecoder::new(&body[..])
+                    .read_to_end(&mut plain)
+                    .unwrap();
+                body = plain;
+            }
+            assert_eq!(body, bytes, "{url}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

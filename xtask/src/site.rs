@@ -92,7 +92,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let engine_script = if options.skip_wasm {
         None
     } else {
-        Some(wasm::engine_script(&options.repo_root, &handbook)?)
+        Some(wasm::engine_files(&options.repo_root, &handbook)?)
     };
 
     // The 新员工练习 drafts, checked with the native engine.
@@ -127,7 +127,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let result = (|| -> Result<()> {
         md.build()
             .map_err(|e| anyhow::anyhow!("mdBook 渲染手册失败：{e:#}"))?;
-        write_generated(&staging, &book_dir, &handbook, engine_script.as_deref())?;
+        write_generated(&staging, &book_dir, &handbook, engine_script.as_ref())?;
         std::fs::write(staging.join(practice::FILE), &practice_script)?;
         std::fs::write(
             staging.join(Inventory::FILE),
@@ -331,7 +331,7 @@ fn write_generated(
     site: &Path,
     book_dir: &Path,
     handbook: &Handbook,
-    engine_script: Option<&str>,
+    engine_script: Option<&wasm::EngineFiles>,
 ) -> Result<()> {
     let clauses_json = serde_json::to_string_pretty(&handbook.clauses)?;
     std::fs::write(site.join("clauses.json"), clauses_json)?;
@@ -345,8 +345,8 @@ fn write_generated(
         site.join("edition.json"),
         serde_json::to_string_pretty(&edition)?,
     )?;
-    if let Some(script) = engine_script {
-        std::fs::write(site.join("checker-engine.js"), script)?;
+    if let Some(files) = engine_script {
+        files.write(site)?;
         std::fs::write(site.join("checker-words.js"), wasm::words_script(handbook)?)?;
         copy_checker_scripts(book_dir, site)?;
     }

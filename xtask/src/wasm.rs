@@ -1,28 +1,27 @@
 //! The checker for the browser: `checker-wasm` compiled to wasm32, bound by
-//! wasm-bindgen in-process, and packed into one classic script,
-//! `checker-engine.js` at the site root.
+//! wasm-bindgen in-process, and written as three files at the site root:
 //!
-//! Why one classic script with the wasm bytes inside (base64) rather than an ES
-//! module and a `.wasm` file: the handbook must work opened straight from disk,
-//! where Chromium refuses module scripts and `fetch()` of local files, and on
-//! intranet servers that don't serve `.wasm` with its MIME type or refuse
-//! unknown extensions. A `.js` file loads everywhere a page does.
+//! * `checker-engine.wasm` — the wasm bytes, for pages served over http(s):
+//!   the page compiles it with `WebAssembly.compileStreaming` while it
+//!   downloads, off the main thread, and pays no base64 or JS-string parse.
+//! * `checker-engine-wasm.js` — the same bytes as base64 in a classic script
+//!   (one global, `WX_ENGINE_WASM`), for `file://`, where Chromium refuses
+//!   `fetch()` of local files and module scripts, and for servers that refuse
+//!   or mangle `.wasm` (the page falls back to it when the fetch fails).
+//! * `checker-engine.js` — everything else, one global `WX_ENGINE`:
 //!
-//! The script defines one global, `WX_ENGINE`:
+//!   * `glue` — a function whose body is the wasm-bindgen glue (`no-modules`
+//!     flavour) and which returns its `wasm_bindgen` object. Being real code,
+//!     not a string, it runs under a CSP without `eval`; and its source
+//!     (`Function.prototype.toString`) is what the page puts into a `blob:`
+//!     Worker, so the glue ships once and serves both the worker and the main
+//!     thread.
+//!   * `rules` — the validated rule set as JSON (`RuleSet::to_json`); the wasm
+//!     validates it again when it loads it.
+//!   * `meta` — versions, labels and the clause links the page shows.
 //!
-//! * `glue` — a function whose body is the wasm-bindgen glue (`no-modules`
-//!   flavour) and which returns its `wasm_bindgen` object. Being real code, not
-//!   a string, it runs under a CSP without `eval`; and its source
-//!   (`Function.prototype.toString`) is what the page puts into a `blob:`
-//!   Worker, so the glue ships once and serves both the worker and a
-//!   main-thread fallback.
-//! * `wasmBase64` — the wasm bytes, instantiated with `initSync`.
-//! * `rules` — the validated rule set as JSON (`RuleSet::to_json`); the wasm
-//!   validates it again when it loads it.
-//! * `meta` — versions, labels and the clause links the page shows.
-//!
-//! Only the self-check page loads this file (the page script injects it), so
-//! the other pages never pay for it.
+//! Only the self-check page loads these (`assets/checker/loader.js` injects
+//! them), so the other pages never pay for them.
 //!
 //! Beside it, [`words_script`] writes `checker-words.js`: the policy's words the
 //! page shows (severity order and labels, verdicts and what to do next, context
@@ -204,14 +203,37 @@ fn thousands(n: usize) -> String {
     out
 }
 
-/// Builds the checker and returns the source of `checker-engine.js`.
-pub fn engine_script(repo_root: &Path, handbook: &Handbook) -> Result<String> {
+/// The engine's files (see the module docs).
+pub struct EngineFiles {
+    /// `checker-engine.js`: meta, rules, glue.
+    pub script: String,
+    /// `checker-engine-wasm.js`: the wasm as base64, for `file://`.
+    pub wasm_script: String,
+    /// `checker-engine.wasm`.
+    pub wasm: Vec<u8>,
+}
+
+impl EngineFiles {
+    pub fn write(&self, site: &Path) -> Result<()> {
+        std::fs::write(site.join("checker-engine.js"), &self.script)?;
+        std::fs::write(site.join("checker-engine-wasm.js"), &self.wasm_script)?;
+        std::fs::write(site.join("checker-engine.wasm"), &self.wasm)?;
+        Ok(())
+    }
+}
+
+/// Builds the checker and returns its files.
+pub fn engine_files(repo_root: &Path, handbook: &Handbook) -> Result<EngineFiles> {
     let wasm_path = compile(repo_root)?;
     let (glue, wasm) = bind(&wasm_path)?;
     let meta = serde_json::to_string(&meta(handbook))?;
     let rules = serde_json::to_string(&handbook.rules.to_json())?;
-    let wasm = base64::engine::general_purpose::STANDARD.encode(&wasm);
-    Ok(assemble(&glue, &wasm, &rules, &meta))
+    let base64 = base64::engine::general_purpose::STANDARD.encode(&wasm);
+    Ok(EngineFiles {
+        script: assemble(&glue, &rules, &meta),
+        wasm_script: wasm_script(&base64),
+        wasm,
+    })
 }
 
 fn meta(handbook: &Handbook) -> Meta<'_> {
@@ -256,12 +278,11 @@ fn meta(handbook: &Handbook) -> Meta<'_> {
 
 /// The script text. `rules` and `meta` are JSON (a JSON string literal and a
 /// JSON object), both valid JavaScript expressions.
-fn assemble(glue: &str, wasm_base64: &str, rules: &str, meta: &str) -> String {
-    let mut script =
-        String::with_capacity(glue.len() + wasm_base64.len() + rules.len() + meta.len() + 512);
+fn assemble(glue: &str, rules: &str, meta: &str) -> String {
+    let mut script = String::with_capacity(glue.len() + rules.len() + meta.len() + 512);
     script.push_str("// 发布前自检引擎：由 `cargo xtask build` 生成，请勿手工修改。\n");
     script.push_str(
-        "// The checker engine: wasm-bindgen glue, wasm bytes, rules. See xtask/src/wasm.rs.\n",
+        "// The checker engine: wasm-bindgen glue, rules, metadata. See xtask/src/wasm.rs.\n",
     );
     script.push_str("var WX_ENGINE = {\n");
     script.push_str("meta: ");
@@ -270,10 +291,16 @@ fn assemble(glue: &str, wasm_base64: &str, rules: &str, meta: &str) -> String {
     script.push_str(rules);
     script.push_str(",\nglue: function () {\n");
     script.push_str(glue.trim_end());
-    script.push_str("\nreturn wasm_bindgen;\n},\nwasmBase64: \"");
-    script.push_str(wasm_base64);
-    script.push_str("\"\n};\n");
+    script.push_str("\nreturn wasm_bindgen;\n}\n};\n");
     script
+}
+
+/// `checker-engine-wasm.js`: the wasm bytes for `file://`.
+fn wasm_script(base64: &str) -> String {
+    format!(
+        "// 发布前自检引擎（wasm，base64）：由 `cargo xtask build` 生成，请勿手工修改。\n\
+         var WX_ENGINE_WASM = \"{base64}\";\n"
+    )
 }
 
 fn compile(repo_root: &Path) -> Result<PathBuf> {
@@ -461,16 +488,20 @@ mod tests {
     fn assembled_script_has_one_global_and_returns_the_glue_object() {
         let script = assemble(
             "let wasm_bindgen = {};",
-            "AAEC",
             "\"{\\\"rules\\\":[]}\"",
             "{\"rulesVersion\":\"x\"}",
         );
         assert!(script.contains("var WX_ENGINE = {"));
         assert!(
-            script
-                .contains("glue: function () {\nlet wasm_bindgen = {};\nreturn wasm_bindgen;\n},")
+            script.contains(
+                "glue: function () {\nlet wasm_bindgen = {};\nreturn wasm_bindgen;\n}\n};"
+            )
         );
-        assert!(script.contains("wasmBase64: \"AAEC\""));
+        assert!(!script.contains("wasmBase64"));
         assert!(script.ends_with("};\n"));
+        assert_eq!(
+            wasm_script("AAEC").lines().nth(1),
+            Some("var WX_ENGINE_WASM = \"AAEC\";")
+        );
     }
 }

@@ -67,12 +67,12 @@ interface WxWords {
     recordIntro: string;
 }
 
-/** `WX_ENGINE` of checker-engine.js (xtask/src/wasm.rs). */
+/** `WX_ENGINE` of checker-engine.js (xtask/src/wasm.rs); the wasm itself is
+ *  checker-engine.wasm, or `WX_ENGINE_WASM` (base64) of checker-engine-wasm.js. */
 interface WxEngine {
     meta: any;
     rules: string;
     glue: () => any;
-    wasmBase64: string;
 }
 
 interface CheckResult {
@@ -88,8 +88,15 @@ interface Backend {
 
 interface LoaderTiming {
     script?: number;
+    compiled?: number;
+    ready?: number;
+    /** Worker: instantiate + new Checker (ms). */
     wasmInit?: number;
-    [key: string]: number | undefined;
+    /** Main thread's new Checker, built when idle after ready (ms). */
+    inlineInit?: number;
+    /** How the wasm came: "stream" | "bytes" | "base64". */
+    wasmPath?: string;
+    [key: string]: number | string | undefined;
 }
 
 interface Loader {
@@ -101,5 +108,6 @@ interface Loader {
 /** The globals the page scripts define or read (each script defines one). */
 interface Window {
     WX_ENGINE?: WxEngine;
+    WX_ENGINE_WASM?: string;
     WX_WORDS?: WxWords;
 }

@@ -13,9 +13,7 @@
 //! too), and the admin's rules stay in the words people are meant to write.
 
 use crate::normalize::Normalized;
-use aho_corasick::automaton::Automaton;
-use aho_corasick::dfa::DFA;
-use aho_corasick::{Input, MatchKind};
+use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind};
 use std::sync::OnceLock;
 
 /// One form of a variant and where it counts.
@@ -54,12 +52,12 @@ impl Variant {
 }
 
 /// All forms in one leftmost-longest automaton, built on first use.
-fn automaton() -> &'static DFA {
-    static AC: OnceLock<DFA> = OnceLock::new();
+fn automaton() -> &'static CharwiseDoubleArrayAhoCorasick<u32> {
+    static AC: OnceLock<CharwiseDoubleArrayAhoCorasick<u32>> = OnceLock::new();
     AC.get_or_init(|| {
-        DFA::builder()
+        CharwiseDoubleArrayAhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
-            .build(TABLE.iter().map(|v| v.form))
+            .build_with_values(TABLE.iter().map(|v| v.form).zip(0u32..))
             .expect("the variant table compiles")
     })
 }
@@ -72,11 +70,8 @@ pub(crate) fn apply(norm: &Normalized) -> Option<Normalized> {
     let mut pieces: Option<Vec<(char, (usize, usize))>> = None;
     // Bytes of `text` before `last` are in `pieces`, as `k` characters.
     let (mut last, mut k) = (0, 0);
-    for m in automaton()
-        .try_find_iter(Input::new(text))
-        .expect("an unanchored search on a DFA built for it")
-    {
-        let v = &TABLE[m.pattern().as_usize()];
+    for m in automaton().leftmost_find_iter(text) {
+        let v = &TABLE[m.value() as usize];
         if !v.fits(text, m.start(), m.end()) {
             continue;
         }
