@@ -342,7 +342,21 @@ fn load_rules(path: &Path) -> Result<RuleSet, String> {
         });
     }
     let settings = load_settings(path)?;
-    RuleSet::load_with(&files, &settings).map_err(|errors| {
+    let rules = load_rule_files(&files, &settings)?;
+    // The learned second opinion, when the rules directory has one.
+    let model = path.join(wxcheck::learned::FILE_NAME);
+    if !path.is_dir() || !model.is_file() {
+        return Ok(rules);
+    }
+    let json = std::fs::read_to_string(&model)
+        .map_err(|e| format!("无法读取 `{}`：{e}", model.display()))?;
+    rules
+        .with_learned_json(&model.display().to_string(), &json, &|_| true)
+        .map_err(|e| e.to_string())
+}
+
+fn load_rule_files(files: &[SourceFile], settings: &wxcheck::Settings) -> Result<RuleSet, String> {
+    RuleSet::load_with(files, settings).map_err(|errors| {
         let mut s = format!("规则文件有 {} 处错误：", errors.len());
         for e in errors {
             s.push_str(&format!("\n  {e}"));
