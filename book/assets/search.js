@@ -12,10 +12,18 @@
 // Simplified, full-width → half-width, ASCII lower case — the same fold the
 // xtask defines, one UTF-16 unit to one, so folded offsets are display offsets.
 //
-// Results are clauses, in tiers: the whole query as written (in a heading first,
-// then in the body), then every space-separated term, then every character
-// scattered through the clause, then full pinyin (`mima` → 密码). Ties go to
-// the shorter clause, then to reading order.
+// Results are clauses and checker rules, in tiers: the whole query as written
+// in a clause (in a heading first, then in the body), then every
+// space-separated term, then the policy's words for an everyday word (the
+// synonym table, book/search/synonyms.toml: 朋友圈 → 发布), then rules whose
+// title, words, message or examples hold the query, then full pinyin
+// (`mima` → 密码). Characters scattered through a clause count only when
+// nothing above matched: 包过 must find the advertising rule, not 包括 + 通过.
+// Ties go to the shorter clause, then to reading order.
+//
+// Everything read from the URL or typed is capped (MAX_QUERY, MAX_MARK_*): a
+// crafted `?search=` of a megabyte or `?highlight=` of 100,000 words must not
+// freeze the tab.
 
 /* global path_to_root, mdbook_something_else_has_focus */
 
@@ -23,6 +31,26 @@ window.search = window.search || {};
 (function wxSearch(search) {
     const RESULT_LIMIT = 100;
     const TEASER_CHARS = 80;
+    /** Longest query searched, in UTF-16 units; the rest is ignored (and said so). */
+    const MAX_QUERY = 64;
+    /** `?highlight=`: at most this many words, read from at most this many characters. */
+    const MAX_MARK_WORDS = 8;
+    const MAX_MARK_CHARS = 200;
+    /** How much of the URL's query string is read at all. */
+    const MAX_URL_READ = 4096;
+    const SUGGESTIONS = 6;
+    // Zero-width and direction controls: invisible in a query, never meant.
+    const INVISIBLE = /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180E\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0]/g;
+
+    /** The query as typed, without invisible characters, cut to MAX_QUERY (never inside a surrogate pair). */
+    function cleanQuery(input) {
+        let s = String(input).slice(0, MAX_QUERY * 4).replace(INVISIBLE, '');
+        if (s.length > MAX_QUERY) {
+            const cut = /[\uD800-\uDBFF]/.test(s[MAX_QUERY - 1]) ? MAX_QUERY - 1 : MAX_QUERY;
+            s = s.slice(0, cut);
+        }
+        return s;
+    }
     const URL_SEARCH_PARAM = 'search';
     const URL_MARK_PARAM = 'highlight';
 
@@ -30,7 +58,7 @@ window.search = window.search || {};
 
     /** Builds the search engine over the raw index (the object the index script assigns). */
     function makeEngine(raw) {
-        if (!raw || raw.v !== 1) {
+        if (!raw || raw.v !== 2) {
             throw new Error('search index missing or of an unknown version');
         }
         // The fold: per UTF-16 unit, so folded offsets are display offsets.
@@ -83,6 +111,45 @@ window.search = window.search || {};
             // An item without a lead phrase shows its section's title.
             const parent = c.title === '' && c.kind === 3 ? byId.get(c.id.replace(/\.\d+$/, '')) : null;
             c.shownTitle = parent ? parent.title : c.title;
+        }
+
+        // Checker rules: [id, clause, severity, title, body, words, examples].
+        const ruleRows = raw.r || [];
+        const ruleFolded = fold(ruleRows.map(r => [r[3], r[4], r[5], r[6]].join('\u0001')).join('\u0000'))
+            .split('\u0000');
+        const rules = ruleRows.map((row, order) => {
+            const [id, clause, severity, title, body, words, examples] = row;
+            const [t, b, w, e] = ruleFolded[order].split('\u0001');
+            return {
+                id, severity, title, body, words, examples, order,
+                clause: byId.get(clause) || null,
+                fields: [t, w, b, e], // in rank order: title, words, message, examples
+            };
+        });
+
+        // Synonyms: folded everyday word → the policy's words.
+        const synonyms = (raw.syn || []).map(([word, terms, finds]) => ({word, terms, finds}));
+        const isLatin = w => /^[a-z0-9]+$/.test(w);
+        /**
+         * The policy's words for the everyday words in `q`; `out.clauses`
+         * holds the clauses the matching entries name (ranked first).
+         */
+        function synonymTerms(q) {
+            const out = [];
+            out.clauses = new Set();
+            for (const {word, terms, finds} of synonyms) {
+                // A Latin word (pyq, wx) only as a whole term: `wx` is not in `owxyz`.
+                const hit = isLatin(word) ? q.split(' ').includes(word) : q.includes(word);
+                if (hit) {
+                    out.clauses.add(finds);
+                    for (const t of terms) {
+                        if (t !== q && !out.includes(t)) {
+                            out.push(t);
+                        }
+                    }
+                }
+            }
+            return out;
         }
 
         // Pinyin: every reading of each Han character of the index.
@@ -174,15 +241,22 @@ window.search = window.search || {};
         }
 
         /**
-         * Runs a query. Returns `{query, total, results, tiers}` (`tiers`: how
-         * many hits are whole, scattered, pinyin); each result is
-         * `{clause, tier, heading, marks}` where `marks` are the strings to
-         * highlight (display text, as found in the clause).
+         * Runs a query. Returns `{query, total, results, tiers, truncated,
+         * synonyms}`; each result is `{clause, tier, heading, marks}` or, for a
+         * rule, `{rule, tier, heading, marks}`, where `marks` are the strings
+         * to highlight (folded; `intervals` finds them in display text).
+         * `tiers` counts whole, synonym, rules, pinyin and scattered hits;
+         * `tiers.hidden` counts scattered hits not returned because better ones exist.
          */
         function query(input, limit) {
-            const q = fold(input).replace(/\s+/g, ' ').trim();
+            const cleaned = cleanQuery(input);
+            const text = String(input);
+            const truncated = text.length > MAX_QUERY * 4
+                || cleaned.length < text.replace(INVISIBLE, '').length;
+            const q = fold(cleaned).replace(/\s+/g, ' ').trim();
+            const tiers = {whole: 0, synonym: 0, rules: 0, pinyin: 0, scattered: 0, hidden: 0};
             if (q === '') {
-                return {query: q, total: 0, results: [], tiers: {whole: 0, scattered: 0, pinyin: 0}};
+                return {query: q, total: 0, results: [], tiers, truncated, synonyms: []};
             }
             const terms = q.split(' ');
             const tokens = q.match(/[a-z0-9]+|[^\s\p{P}\p{S}a-z0-9]/gu) || [];
@@ -193,58 +267,131 @@ window.search = window.search || {};
             const digitsOnly = /^[0-9]+$/.test(q);
             const labelHit = lab => lab === q || !digitsOnly && q.length >= 2 && lab.startsWith(q);
             const exact = /^\d+(?:\.\d+){0,2}$/.test(q) ? byId.get(q) : undefined;
+            const syn = synonymTerms(q);
             let pinyin; // computed on first need
 
             const hits = [];
+            const scattered = [];
             for (const c of clauses) {
-                let tier;
-                let heading = false;
-                let marks;
-                let score = 0;
                 if (c === exact) {
-                    tier = -1;
-                    heading = true;
-                    marks = [];
+                    hits.push({clause: c, tier: -1, heading: true, score: 0, marks: []});
                 } else if (c.all.includes(q) || labelHit(c.lab)) {
-                    tier = 0;
-                    heading = c.h.includes(q) || labelHit(c.lab);
-                    marks = [q];
+                    hits.push({clause: c, tier: 0, heading: c.h.includes(q) || labelHit(c.lab), score: 0, marks: [q]});
                 } else if (terms.length > 1 && terms.every(t => c.all.includes(t))) {
-                    tier = 1;
-                    heading = terms.some(t => c.h.includes(t));
-                    marks = terms;
-                } else if (tokens.length > 1 && tokens.every(t => c.all.includes(t))) {
-                    tier = 2;
-                    heading = tokens.some(t => c.h.includes(t));
-                    marks = tokens;
-                    score = -pairs.filter(p => c.all.includes(p)).length;
+                    hits.push({clause: c, tier: 1, heading: terms.some(t => c.h.includes(t)), score: 0, marks: terms});
                 } else {
+                    const found = syn.filter(t => c.all.includes(t));
+                    if (found.length > 0) {
+                        // The clause the table names for this word comes first.
+                        const named = syn.clauses.has(c.id);
+                        hits.push({clause: c, tier: 2, heading: named || found.some(t => c.h.includes(t)),
+                            score: named ? -1000 : -found.length, marks: found});
+                        continue;
+                    }
                     if (pinyin === undefined) {
                         pinyin = pinyinMatcher(q);
                     }
-                    if (pinyin === null) {
-                        continue;
+                    const marks = pinyin === null ? [] : pinyin(c.all);
+                    if (marks.length > 0) {
+                        hits.push({clause: c, tier: 5, heading: marks.some(m => c.h.includes(m)), score: 0, marks});
+                    } else if (tokens.length > 1 && tokens.every(t => c.all.includes(t))) {
+                        scattered.push({clause: c, tier: 6, heading: tokens.some(t => c.h.includes(t)),
+                            score: -pairs.filter(p => c.all.includes(p)).length, marks: tokens});
                     }
-                    marks = pinyin(c.all);
-                    if (marks.length === 0) {
-                        continue;
-                    }
-                    tier = 3;
-                    heading = marks.some(m => c.h.includes(m));
                 }
-                hits.push({clause: c, tier, heading, score, marks});
             }
+            for (const r of rules) {
+                // The first field (title, words, message, examples) that holds the query.
+                let field = r.fields.findIndex(f => f.includes(q));
+                let marks = [q];
+                let tier = 3;
+                if (field < 0 && terms.length > 1) {
+                    field = r.fields.findIndex(f => terms.every(t => f.includes(t)));
+                    marks = terms;
+                }
+                if (field < 0) {
+                    // Synonyms only through a rule's title or words: its message
+                    // and examples use 发布 and 朋友圈 far too often to rank by.
+                    const found = syn.filter(t => r.fields[0].includes(t) || r.fields[1].includes(t));
+                    if (found.length === 0) {
+                        continue;
+                    }
+                    field = r.fields[0].includes(found[0]) ? 0 : 1;
+                    marks = found;
+                    tier = 4;
+                }
+                hits.push({rule: r, tier, heading: field <= 1, score: field, marks});
+            }
+            // Scattered characters only when nothing matched as written.
+            if (hits.length === 0) {
+                hits.push(...scattered);
+                tiers.scattered = scattered.length;
+            } else {
+                tiers.hidden = scattered.length;
+            }
+            const length = h => h.clause ? h.clause.text.length : h.rule.body.length;
+            const order = h => h.clause ? h.clause.order : h.rule.order;
             hits.sort((a, b) => a.tier - b.tier
                 || (b.heading ? 1 : 0) - (a.heading ? 1 : 0)
                 || a.score - b.score
-                || a.clause.text.length - b.clause.text.length
-                || a.clause.order - b.clause.order);
-            const results = limit === undefined ? hits : hits.slice(0, limit);
-            const tiers = {whole: 0, scattered: 0, pinyin: 0};
+                || length(a) - length(b)
+                || order(a) - order(b));
             for (const h of hits) {
-                tiers[h.tier <= 1 ? 'whole' : h.tier === 2 ? 'scattered' : 'pinyin']++;
+                if (h.tier <= 1) {
+                    tiers.whole++;
+                } else if (h.tier === 2) {
+                    tiers.synonym++;
+                } else if (h.tier <= 4) {
+                    tiers.rules++;
+                } else if (h.tier === 5) {
+                    tiers.pinyin++;
+                }
             }
-            return {query: q, total: hits.length, results, tiers};
+            const results = limit === undefined ? hits : hits.slice(0, limit);
+            return {query: q, total: hits.length, results, tiers, truncated, synonyms: syn};
+        }
+
+        // Words to suggest when nothing is found: the synonym table's words
+        // (what new hires type) and the policy's titles.
+        const vocabulary = [];
+        for (const {word, terms} of synonyms) {
+            for (const w of [word, ...terms]) {
+                if (!isLatin(w) && !vocabulary.includes(w)) {
+                    vocabulary.push(w);
+                }
+            }
+        }
+        for (const c of clauses) {
+            if (c.title !== '' && !vocabulary.includes(c.title)) {
+                vocabulary.push(c.title);
+            }
+        }
+
+        /**
+         * Up to `n` words near a query that found nothing: those sharing the
+         * most of its characters, at least two (then the shortest). When none
+         * does, `examples`: the synonym table's first words.
+         */
+        function suggest(input, n) {
+            const q = fold(cleanQuery(input)).replace(/\s+/g, '');
+            const chars = new Set(q.match(/[^\s\p{P}\p{S}]/gu) || []);
+            const scored = [];
+            for (const w of vocabulary) {
+                let shared = 0;
+                for (const ch of new Set(w)) {
+                    if (chars.has(ch)) {
+                        shared++;
+                    }
+                }
+                // One shared character of several is chance (二维码 ~ 电话号码).
+                if (shared >= Math.min(2, chars.size)) {
+                    scored.push({w, shared});
+                }
+            }
+            scored.sort((a, b) => b.shared - a.shared || a.w.length - b.w.length);
+            const near = scored.slice(0, n).map(x => x.w);
+            const examples = synonyms.map(x => x.word).filter(w => !isLatin(w)).slice(0, n);
+            return {near, examples};
         }
 
         /** Match intervals of the folded `needles` in the display `text`, merged. */
@@ -267,7 +414,7 @@ window.search = window.search || {};
             return merged;
         }
 
-        return {query, fold, intervals, clauses, size: clauses.length};
+        return {query, suggest, fold, intervals, clauses, rules, rulesPage: raw.rp || 'rules.html', size: clauses.length};
     }
 
     // ---- Page highlight (`?highlight=`) --------------------------------------
@@ -391,6 +538,7 @@ window.search = window.search || {};
     // The engine, for tests and benchmarks: wxSearch.query('密码').results.
     window.wxSearch = {
         query: (q, limit) => getEngine().query(q, limit),
+        suggest: (q, n) => getEngine().suggest(q, n === undefined ? SUGGESTIONS : n),
         fold: s => getEngine().fold(s),
         makeEngine,
     };
@@ -404,6 +552,7 @@ window.search = window.search || {};
     if (!searchWrap || !searchbar || !resultsList || !searchIcon || !content) {
         return; // a page without the search DOM
     }
+    searchbar.maxLength = MAX_QUERY;
 
     function rootPath() {
         if (typeof path_to_root === 'string') {
@@ -441,18 +590,46 @@ window.search = window.search || {};
         return {text: text.slice(start, end), ivs: cut, before: start > 0, after: end < text.length};
     }
 
+    function markHref(page, words, anchor) {
+        let href = rootPath() + page;
+        if (words.length) {
+            href += '?' + URL_MARK_PARAM + '=' + encodeURIComponent(words.join(' ')).replace(/'/g, '%27');
+        }
+        return href + '#' + anchor;
+    }
+
+    function badge(li, text) {
+        const span = document.createElement('span');
+        span.className = 'wx-result-badge';
+        span.textContent = text;
+        li.appendChild(span);
+    }
+
+    function appendTeaser(li, text, words) {
+        if (text === '') {
+            return;
+        }
+        const t = teaser(text, engine.intervals(text, words));
+        const span = document.createElement('span');
+        span.className = 'teaser';
+        span.setAttribute('aria-label', '摘要');
+        appendHighlighted(span, (t.before ? '…' : '') + t.text + (t.after ? '…' : ''),
+            t.ivs.map(([s, e]) => t.before ? [s + 1, e + 1] : [s, e]));
+        li.appendChild(span);
+    }
+
     function renderResult(hit) {
+        return hit.rule ? renderRule(hit) : renderClause(hit);
+    }
+
+    function renderClause(hit) {
         const c = hit.clause;
         const li = document.createElement('li');
         li.dataset.clause = c.id;
         li.className = 'wx-result wx-tier-' + Math.max(0, hit.tier);
         const a = document.createElement('a');
         const words = hit.marks.filter(m => m !== '');
-        let href = rootPath() + c.page;
-        if (words.length) {
-            href += '?' + URL_MARK_PARAM + '=' + encodeURIComponent(words.join(' ')).replace(/'/g, '%27');
-        }
-        a.href = href + '#' + c.anchor;
+        a.href = markHref(c.page, words, c.anchor);
         const label = document.createElement('span');
         label.className = 'wx-result-label';
         label.textContent = c.label;
@@ -462,26 +639,90 @@ window.search = window.search || {};
         a.append(label, title);
         li.appendChild(a);
         if (hit.tier === 2) {
-            const badge = document.createElement('span');
-            badge.className = 'wx-result-badge';
-            badge.textContent = '分散匹配';
-            li.appendChild(badge);
-        } else if (hit.tier === 3) {
-            const badge = document.createElement('span');
-            badge.className = 'wx-result-badge';
-            badge.textContent = '拼音';
-            li.appendChild(badge);
+            badge(li, '近义：' + words.join('、'));
+        } else if (hit.tier === 5) {
+            badge(li, '拼音');
+        } else if (hit.tier === 6) {
+            badge(li, '分散匹配');
         }
-        if (c.text !== '') {
-            const t = teaser(c.text, engine.intervals(c.text, words));
-            const span = document.createElement('span');
-            span.className = 'teaser';
-            span.setAttribute('aria-label', '条文摘要');
-            appendHighlighted(span, (t.before ? '…' : '') + t.text + (t.after ? '…' : ''),
-                t.ivs.map(([s, e]) => t.before ? [s + 1, e + 1] : [s, e]));
-            li.appendChild(span);
+        appendTeaser(li, c.text, words);
+        return li;
+    }
+
+    function renderRule(hit) {
+        const r = hit.rule;
+        const words = hit.marks.filter(m => m !== '');
+        const li = document.createElement('li');
+        li.dataset.rule = r.id;
+        if (r.clause) {
+            li.dataset.ruleClause = r.clause.id;
+        }
+        li.className = 'wx-result wx-rule wx-tier-' + hit.tier;
+        const a = document.createElement('a');
+        a.href = markHref(engine.rulesPage, words, 'rule-' + r.id);
+        const tag = document.createElement('span');
+        tag.className = 'wx-result-label wx-result-tag';
+        tag.textContent = '检查规则';
+        const title = document.createElement('span');
+        title.className = 'wx-result-title';
+        appendHighlighted(title, r.title, engine.intervals(r.title, words));
+        a.append(tag, title);
+        li.appendChild(a);
+        badge(li, r.severity);
+        if (hit.tier === 4) {
+            badge(li, '近义：' + words.join('、'));
+        }
+        // The teaser shows the field that matched: words, message or an example.
+        const text = [r.title, r.words, r.body, r.examples][hit.score] || r.body;
+        appendTeaser(li, hit.score === 0 ? r.body : text.replace(/\n/g, ' '), words);
+        if (r.clause) {
+            const c = r.clause;
+            const to = document.createElement('a');
+            to.className = 'wx-result-clause';
+            to.href = markHref(c.page, [], c.anchor);
+            to.textContent = '依据条款 ' + c.label + ' ' + c.shownTitle;
+            li.appendChild(to);
         }
         return li;
+    }
+
+    /** The note under the header when nothing is found: nearby words, or examples, and the catalogue. */
+    function renderSuggestions(term) {
+        let box = document.getElementById('wx-search-suggest');
+        if (!box) {
+            box = document.createElement('div');
+            box.id = 'wx-search-suggest';
+            box.className = 'wx-search-suggest';
+            resultsHeader.after(box);
+        }
+        box.replaceChildren();
+        if (term === null) {
+            return;
+        }
+        const {near, examples} = engine.suggest(term, SUGGESTIONS);
+        const words = near.length ? near : examples;
+        const lead = document.createElement('span');
+        lead.textContent = near.length ? '相近的词：' : '可以试试这些说法：';
+        box.appendChild(lead);
+        for (const w of words) {
+            const b = document.createElement('button');
+            b.type = 'button';
+            b.className = 'wx-suggest-word';
+            b.textContent = w;
+            b.addEventListener('click', () => {
+                searchbar.value = w;
+                onInput();
+                searchbar.focus();
+            });
+            box.appendChild(b);
+        }
+        const tail = document.createElement('span');
+        tail.append('也可以在');
+        const link = document.createElement('a');
+        link.href = rootPath() + engine.rulesPage;
+        link.textContent = '检查规则一览';
+        tail.append(link, '里按条款查找。');
+        box.appendChild(tail);
     }
 
     function doSearch(term) {
@@ -489,6 +730,7 @@ window.search = window.search || {};
             return;
         }
         currentTerm = term;
+        const shown = cleanQuery(term).trim();
         const eng = getEngine();
         resultsList.replaceChildren();
         if (!eng) {
@@ -496,26 +738,38 @@ window.search = window.search || {};
             showResults(true);
             return;
         }
-        const {total, results, tiers} = eng.query(term, RESULT_LIMIT);
+        const {query: q, total, results, tiers, truncated, synonyms} = eng.query(term, RESULT_LIMIT);
+        let header;
         if (total === 0) {
-            resultsHeader.textContent = '没有找到含“' + term + '”的条款。';
+            header = '没有找到含“' + shown + '”的条款或检查规则。';
         } else {
             const parts = [];
             if (tiers.whole > 0) {
-                parts.push(tiers.whole + ' 条含“' + term + '”');
+                parts.push(tiers.whole + ' 条条款含“' + shown + '”');
             }
-            if (tiers.scattered > 0) {
-                parts.push(tiers.scattered + ' 条含其全部字词但不连续');
+            if (tiers.synonym > 0) {
+                parts.push(tiers.synonym + ' 条条款含制度中的说法“' + synonyms.join('”“') + '”');
+            }
+            if (tiers.rules > 0) {
+                parts.push(tiers.rules + ' 条检查规则');
             }
             if (tiers.pinyin > 0) {
                 parts.push(tiers.pinyin + ' 条拼音相符');
             }
-            let header = '找到 ' + total + ' 条条款：' + parts.join('，');
+            if (tiers.scattered > 0) {
+                parts.push(tiers.scattered + ' 条含其全部字词但不连续');
+            }
+            header = '找到 ' + total + ' 条：' + parts.join('，');
             if (total > results.length) {
                 header += '；显示前 ' + results.length + ' 条';
             }
-            resultsHeader.textContent = header + '。';
+            header += '。';
         }
+        if (truncated) {
+            header += '搜索词太长，只按前 ' + MAX_QUERY + ' 个字搜索。';
+        }
+        resultsHeader.textContent = header;
+        renderSuggestions(total === 0 && q !== '' ? shown : null);
         const frag = document.createDocumentFragment();
         for (const hit of results) {
             frag.appendChild(renderResult(hit));
@@ -547,16 +801,24 @@ window.search = window.search || {};
         searchbar.select();
     }
 
-    function onInput() {
-        const term = searchbar.value.trim();
+    /** Runs the bar's search; `raw` is the text it came from when longer (a capped `?search=`). */
+    function onInput(raw) {
+        if (searchbar.value.length > MAX_QUERY * 4) {
+            // A huge paste: keep what is searched, so the URL stays short too.
+            searchbar.value = cleanQuery(searchbar.value);
+        }
+        const term = cleanQuery(searchbar.value).trim();
         if (term !== '') {
             searchbar.classList.add('active');
-            doSearch(term);
+            doSearch(typeof raw === 'string' ? raw : searchbar.value);
         } else {
             searchbar.classList.remove('active');
             currentTerm = null;
             showResults(false);
             resultsList.replaceChildren();
+            if (engine) {
+                renderSuggestions(null);
+            }
         }
         // History calls cost milliseconds each (more on file://): update the
         // URL once typing pauses, not on every keystroke.
@@ -567,9 +829,18 @@ window.search = window.search || {};
 
     // Mirrors searcher.js: `?search=` is kept in the URL while searching, so the
     // back button returns to the page before the search, and a reload re-runs it.
+    /** The page's URL, with at most MAX_URL_READ characters of query and fragment. */
+    function currentUrl() {
+        const loc = window.location;
+        const url = new URL(loc.href.slice(0, loc.href.length - loc.search.length - loc.hash.length));
+        url.search = loc.search.slice(0, MAX_URL_READ);
+        url.hash = loc.hash.slice(0, MAX_URL_READ);
+        return url;
+    }
+
     function setSearchUrlParameters(term, action) {
         window.clearTimeout(urlTimer);
-        const url = new URL(window.location.href);
+        const url = currentUrl();
         const firstSearch = !url.searchParams.has(URL_SEARCH_PARAM);
         if (term !== '' || action === 'push_if_new_search_else_replace') {
             url.searchParams.set(URL_SEARCH_PARAM, term);
@@ -619,19 +890,37 @@ window.search = window.search || {};
         }
     }
 
+    /**
+     * The words of `?highlight=`, capped: at most MAX_MARK_WORDS distinct
+     * words from its first MAX_MARK_CHARS characters (100,000 crafted terms
+     * took 11 s to mark on the print page).
+     */
+    function markWordsFromParam(value) {
+        const words = [];
+        for (const w of value.slice(0, MAX_MARK_CHARS).replace(INVISIBLE, '').split(/\s+/)) {
+            if (w !== '' && !words.includes(w) && words.length < MAX_MARK_WORDS) {
+                words.push(w);
+            }
+        }
+        return words;
+    }
+
     function fromUrl() {
-        const params = new URL(window.location.href).searchParams;
-        const term = params.get(URL_SEARCH_PARAM);
-        if (term) {
+        // Parsing a megabyte query string costs hundreds of ms before any cap
+        // applies: read only its start (a capped query needs far less).
+        const params = new URLSearchParams(window.location.search.slice(0, MAX_URL_READ));
+        const raw = params.get(URL_SEARCH_PARAM) || '';
+        const term = cleanQuery(raw);
+        if (term.trim() !== '') {
             showSearch(true);
             searchbar.value = term;
-            onInput();
+            onInput(raw);
         } else {
             showSearch(false);
         }
-        const words = params.get(URL_MARK_PARAM);
-        if (words) {
-            markFromUrl(words.split(' ').filter(w => w !== ''));
+        const words = markWordsFromParam(params.get(URL_MARK_PARAM) || '');
+        if (words.length > 0) {
+            markFromUrl(words);
         }
     }
 

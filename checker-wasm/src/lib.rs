@@ -3,11 +3,13 @@
 //!
 //! # Overview
 //!
-//! The page (`book/assets/checker.js`) runs this in a Web Worker:
+//! The page (`book/assets/checker/loader.js`) runs this on the main thread and
+//! in a Web Worker:
 //!
 //! ```js
 //! const checker = new wasm_bindgen.Checker(rulesJson);   // throws on bad rules
 //! const report = JSON.parse(checker.check(draft, "public"));
+//! const fingerprint = wasm_bindgen.sha256_hex(draft);     // for the review record
 //! ```
 //!
 //! # Offsets are UTF-16
@@ -31,8 +33,24 @@
 //! `rulesVersion()` here: the build writes the rules version into the page's
 //! metadata (`WX_ENGINE.meta.rulesVersion`), computed by the same engine.
 
+use sha2::{Digest, Sha256};
 use wasm_bindgen::prelude::*;
 use wxcheck::{Context, Report, RuleSet};
+
+/// SHA-256 of `text` (UTF-8) as 64 lowercase hex digits: the draft's
+/// fingerprint in the review record. From the `sha2` crate, so the page needs
+/// neither `crypto.subtle` (missing on plain-http intranets) nor a hash of its own.
+#[wasm_bindgen]
+pub fn sha256_hex(text: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digest = Sha256::digest(text.as_bytes());
+    let mut out = String::with_capacity(64);
+    for b in digest {
+        out.push(HEX[usize::from(b >> 4)] as char);
+        out.push(HEX[usize::from(b & 15)] as char);
+    }
+    out
+}
 
 /// A compiled rule set, ready to check drafts.
 #[wasm_bindgen]
@@ -179,6 +197,22 @@ mod tests {
         );
         let parsed: String = serde_json::from_str(&out).unwrap();
         assert_eq!(parsed, "a\"b\\c\n\r\t\u{1}\u{1f}保😀\u{7f}");
+    }
+
+    #[test]
+    fn sha256_hex_matches_known_digests() {
+        for (text, hex) in [
+            (
+                "",
+                "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+            ),
+            (
+                "abc",
+                "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+            ),
+        ] {
+            assert_eq!(sha256_hex(text), hex, "{text:?}");
+        }
     }
 
     #[test]

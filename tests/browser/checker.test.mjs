@@ -119,7 +119,8 @@ describe("发布前自检", () => {
         await page.keyboard.type("，电话13812345678");
         await page.waitForSelector('#wx-verdict[data-verdict="block"]');
         hooks = await findingHooks(page);
-        assert.deepEqual(hooks.map((h) => h.clause), ["3.1.1", "3.3.3"]);
+        // Most severe first: the 禁止发布 item leads, though it comes later in the text.
+        assert.deepEqual(hooks.map((h) => h.clause), ["3.3.3", "3.1.1"]);
         assert.match(await page.textContent("#wx-verdict"), /禁止发布/);
         assert.equal(await page.getAttribute('.wx-count[data-severity="block"]', "data-count"), "1");
         assert.equal(await page.getAttribute('.wx-count[data-severity="revise"]', "data-count"), "1");
@@ -158,7 +159,8 @@ describe("发布前自检", () => {
             return { value, marks, findings, mirror };
         });
         assert.equal(check.mirror, check.value + " ", "the mirror holds exactly the draft (plus the end-of-line pad)");
-        const slices = check.findings.map((f) => check.value.slice(f.start, f.end));
+        // The list is most severe first; in text order the slices read as typed.
+        const slices = check.findings.slice().sort((a, b) => a.start - b.start).map((f) => check.value.slice(f.start, f.end));
         assert.deepEqual(slices, ["保过", "包-過", "13812345678"]);
         for (const f of check.findings) assert.equal(f.shown, `「${check.value.slice(f.start, f.end)}」`);
         // Blank lines and a trailing newline: the mirror is exactly as tall as the text.
@@ -346,9 +348,9 @@ describe("发布前自检", () => {
         await page.click("text=复制记录（文本）");
         await page.waitForSelector(".wx-record-status:has-text('已复制')");
 
-        // The JS SHA-256 used where crypto.subtle is missing (plain-http intranets).
-        for (const sample of ["", "abc", MIXED_DRAFT, "x".repeat(1000), "😀".repeat(300)]) {
-            const ours = await page.evaluate((s) => window.wxChecker.sha256Fallback(new TextEncoder().encode(s)), sample);
+        // The engine's SHA-256 (Rust `sha2` through the binding), on any origin.
+        for (const sample of ["", "abc", MIXED_DRAFT, "x".repeat(1000), "😀".repeat(300), "\ud800 lone"]) {
+            const ours = await page.evaluate((s) => window.wxChecker.sha256(s), sample);
             assert.equal(ours, createHash("sha256").update(sample).digest("hex"), `sha256 of ${sample.slice(0, 10)}`);
         }
         assert.deepEqual(watch.requests.filter((u) => !u.startsWith("file:") && !u.startsWith("blob:")), []);
@@ -638,8 +640,242 @@ describe("发布前自检", () => {
         await page.close();
     });
 
+    test("phone 375×740: draft first, help folded, verdict bar in sight while typing; a tap shows the findings", async () => {
+        const page = await context.newPage();
+        await page.setViewportSize({ width: 375, height: 740 });
+        await page.goto(fileUrl("self-check.html"));
+        await page.waitForSelector("#wx-checker[data-state=ready]");
+        assert.equal(await page.evaluate(() => document.getElementById("wx-help").open), false, "help folded on a phone");
+        const draftTop = (await page.locator("#wx-draft").boundingBox()).y;
+        const helpText = page.locator("#wx-help li").first();
+        assert.ok(await page.locator("#wx-help li").count() >= 5, "the help is in the fold");
+        assert.equal(await helpText.isVisible(), false);
+        assert.ok(draftTop < 400, `the draft box starts at ${draftTop}px`);
+        figures.phoneDraftTopPx = draftTop;
+
+        // A long draft, the cursor in it, the page scrolled as the browser does
+        // for the caret (the box's bottom at the screen's): the findings are far
+        // below, and so is the bar's own place, yet the bar is on screen. Then
+        // the same with the keyboard up (a viewport 320 px shorter).
+        const draft = "本周六上午九点照常上课，请准时到校。\n".repeat(30) + "暑期冲刺班，保过！家长电话13812345678";
+        await page.locator("#wx-draft").fill(draft);
+        await settle(page);
+        await page.focus("#wx-draft");
+        for (const height of [740, 420]) {
+            await page.setViewportSize({ width: 375, height });
+            const view = await page.evaluate(async () => {
+                document.getElementById("wx-draft").scrollIntoView({ block: "end" });
+                await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+                const bar = document.getElementById("wx-bar").getBoundingClientRect();
+                const foot = document.querySelector(".wx-draft-foot").getBoundingClientRect();
+                const findings = document.getElementById("wx-findings").getBoundingClientRect();
+                return { barTop: bar.top, barBottom: bar.bottom, footBottom: foot.bottom, findingsTop: findings.top, focused: document.activeElement.id, height: innerHeight };
+            });
+            assert.equal(view.focused, "wx-draft");
+            assert.ok(view.findingsTop > view.height, `findings already in view: ${JSON.stringify(view)}`);
+            // With the keyboard up the bar's own place is off screen: it sticks.
+            if (height < 740) assert.ok(view.footBottom > view.height - 50, `bar not needed to stick: ${JSON.stringify(view)}`);
+            assert.ok(view.barTop >= 0 && view.barBottom <= view.height, `bar off screen at ${height}px: ${JSON.stringify(view)}`);
+            figures[`phoneBar${height}`] = view;
+        }
+        await page.setViewportSize({ width: 375, height: 740 });
+        const barText = await page.textContent("#wx-bar");
+        const words = await page.evaluate(() => window.WX_WORDS);
+        const label = (list, id) => list.find((x) => x.id === id).label;
+        assert.ok(barText.includes(label(words.verdicts, "block")), barText);
+        assert.ok(barText.includes(`${label(words.severities, "block")} 1`) && barText.includes(`${label(words.severities, "revise")} 1`), barText);
+        await page.screenshot({ path: outputPath("checker-375-typing.png") });
+
+        await page.click("#wx-bar-button");
+        await page.waitForFunction(() => {
+            const r = document.getElementById("wx-findings").getBoundingClientRect();
+            return r.top >= 0 && r.top < innerHeight;
+        });
+        assert.deepEqual(await axeViolations(page), []);
+        await page.close();
+    });
+
+    test("findings: most severe first, then in text order", async () => {
+        const { page } = await openChecker(fileUrl("self-check.html"));
+        const words = await page.evaluate(() => window.WX_WORDS);
+        const order = words.severities.map((s) => s.id);
+        assert.deepEqual(order, ["block", "senior", "revise", "advice"]);
+        await setDraft(page, "好滴，木有问题\n" + MIXED_DRAFT + "\n下月起全部课程涨价15%\n家长电话13912345678");
+        const hooks = await findingHooks(page);
+        const severities = new Set(hooks.map((h) => h.severity));
+        assert.ok(severities.size >= 3, JSON.stringify(hooks));
+        for (let i = 1; i < hooks.length; i++) {
+            const [a, b] = [hooks[i - 1], hooks[i]];
+            const rank = order.indexOf(a.severity) - order.indexOf(b.severity);
+            assert.ok(rank < 0 || (rank === 0 && a.start <= b.start), `out of order at ${i}: ${JSON.stringify([a, b])}`);
+        }
+        // The locate buttons still select the right text after the reordering.
+        const first = hooks[0];
+        await page.click("#wx-findings .wx-finding:first-child .wx-locate");
+        const selected = await page.evaluate(() => {
+            const ta = document.getElementById("wx-draft");
+            return [ta.selectionStart, ta.selectionEnd];
+        });
+        assert.deepEqual(selected, [first.start, first.end]);
+        await page.close();
+    });
+
+    test("复制修改后的草稿 copies the draft with every replacement applied", async () => {
+        await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.origin });
+        const { page } = await openChecker(server.url("self-check.html"));
+        const draft = "保过班！家长电话13812345678，备用13912345678。";
+        await setDraft(page, draft);
+        const report = await settle(page);
+        const fixes = report.findings.filter((f) => f.replacement !== null);
+        assert.ok(fixes.length >= 2, JSON.stringify(report.findings));
+        let expected = draft;
+        for (const f of fixes.slice().sort((a, b) => b.start - a.start)) expected = expected.slice(0, f.start) + f.replacement + expected.slice(f.end);
+        assert.ok(!expected.includes("13812345678") && expected.startsWith("保过班"), expected);
+
+        await page.click("button.wx-copy-fixed");
+        await page.waitForSelector(".wx-fixed-status:has-text('已复制修改后的草稿')");
+        assert.equal(await page.evaluate(() => navigator.clipboard.readText()), expected);
+        assert.match(await page.textContent(".wx-fixed-status"), new RegExp(`替换了 ${fixes.length} 处`));
+        assert.equal(await page.inputValue("#wx-draft"), draft, "the draft box itself is untouched");
+        // No replacement to make: no button.
+        await setDraft(page, "暑期冲刺班，保过！");
+        assert.equal(await page.isVisible("button.wx-copy-fixed"), false);
+        await page.close();
+    });
+
+    test("a clean result says what a pattern checker knows, and the review clause (from Rust)", async () => {
+        const { page } = await openChecker(fileUrl("self-check.html"));
+        await setDraft(page, "本周六上午九点照常上课，请准时到校。");
+        const words = await page.evaluate(() => window.WX_WORDS);
+        const verdict = await page.textContent("#wx-verdict");
+        assert.equal(await page.getAttribute("#wx-verdict", "data-verdict"), "pass");
+        assert.match(verdict, /未命中自检规则；自检只覆盖能自动识别的问题/);
+        assert.ok(!verdict.includes("未发现违反本制度的内容"), verdict);
+        assert.match(words.reviewClause.label, /^[一二三四五六七八九十]+（[一二三四五六七八九十]+）\d+$/);
+        assert.ok(verdict.includes(words.reviewClause.label), verdict);
+        // The record's note on why it exists cites the same clause.
+        assert.ok((await page.textContent(".wx-record")).includes(words.reviewClause.label));
+        await page.close();
+    });
+
+    test("?try= never overwrites the reader's own draft: it asks, and both stay reachable", async () => {
+        const { page, watch } = await openChecker(fileUrl("self-check.html"));
+        const mine = "我自己写的通知：本周六照常上课。";
+        await setDraft(page, mine);
+        await page.evaluate(() => new Promise((r) => setTimeout(r, 400))); // the draft is saved
+        await page.goto(fileUrl("self-check.html?try=personal-phone"));
+        await page.waitForSelector("#wx-checker[data-state=ready]");
+        await page.waitForSelector(".wx-try-notice:not([hidden])");
+        assert.equal(await page.inputValue("#wx-draft"), mine, "the draft was replaced without asking");
+        assert.match(await page.textContent(".wx-try-notice"), /personal-phone.*没有替换/);
+        await page.click("text=保留我的草稿");
+        assert.equal(await page.isVisible(".wx-try-notice"), false);
+        assert.equal(await page.inputValue("#wx-draft"), mine);
+
+        await page.goto(fileUrl("self-check.html?try=personal-phone"));
+        await page.waitForSelector("#wx-checker[data-state=ready]");
+        await page.click("text=换成示例（我的草稿可恢复）");
+        await settle(page);
+        assert.notEqual(await page.inputValue("#wx-draft"), mine);
+        assert.ok((await findingHooks(page)).some((h) => h.rule === "personal-phone"));
+        await page.click("text=恢复我的草稿");
+        await settle(page);
+        assert.equal(await page.inputValue("#wx-draft"), mine);
+        assert.deepEqual(watch.errors, []);
+        // The question itself is accessible (axe, after the error check: axe's
+        // own stylesheet reads are refused by the CSP and logged).
+        await page.goto(fileUrl("self-check.html?try=personal-phone"));
+        await page.waitForSelector(".wx-try-notice:not([hidden])");
+        assert.deepEqual(await axeViolations(page, ".wx-try-notice"), []);
+        await page.close();
+    });
+
+    test("a draft over the save limit is not saved, says so, and the last one that fitted is kept", async () => {
+        const { page } = await openChecker(server.url("self-check.html"));
+        const kept = "上一份草稿：本周六照常上课。";
+        await setDraft(page, kept);
+        await page.waitForFunction((t) => sessionStorage.getItem("wx-checker-draft") === t, kept);
+        const status = await page.evaluate(async () => {
+            const ta = document.getElementById("wx-draft");
+            ta.value = "本周六上午九点照常上课。\n".repeat(Math.ceil(1000001 / 13));
+            ta.dispatchEvent(new Event("input", { bubbles: true }));
+            await new Promise((r) => setTimeout(r, 500));
+            return { length: ta.value.length, status: document.getElementById("wx-draft-status").textContent };
+        });
+        assert.ok(status.length > 1000000, String(status.length));
+        assert.match(status.status, /没有保存/);
+        assert.match(status.status, /上一次保存的草稿/);
+        assert.equal(await page.evaluate(() => sessionStorage.getItem("wx-checker-draft")), kept);
+        await page.reload();
+        await page.waitForSelector("#wx-checker[data-state=ready]");
+        assert.equal(await page.inputValue("#wx-draft"), kept);
+        await page.close();
+    });
+
+    test("a draft longer than the check limit is never shown as passing", async () => {
+        const { page } = await openChecker(fileUrl("self-check.html"));
+        const words = await page.evaluate(() => window.WX_WORDS);
+        assert.equal(words.maxCheck, 20000);
+        const passLabel = words.verdicts.find((v) => v.id === "pass").label;
+        const result = await page.evaluate(async () => {
+            const ta = document.getElementById("wx-draft");
+            const root = document.getElementById("wx-checker");
+            const rendered = new Promise((r) => root.addEventListener("wx-checker:rendered", r, { once: true }));
+            // Clean for the first 20,000 characters; the forbidden words come after.
+            ta.value = "本周六上午九点照常上课，请准时到校。\n".repeat(1200) + "暑期冲刺班，保过！家长电话13812345678";
+            ta.dispatchEvent(new Event("input", { bubbles: true }));
+            await rendered;
+            const rec = await window.wxChecker.record();
+            return {
+                verdict: document.getElementById("wx-verdict").textContent,
+                state: document.getElementById("wx-verdict").dataset.verdict,
+                bar: document.getElementById("wx-bar").textContent,
+                announced: document.querySelector(".wx-checker [aria-live=polite]").textContent,
+                record: rec.data,
+                recordText: rec.text,
+            };
+        });
+        assert.equal(result.state, "partial");
+        assert.match(result.verdict, /仅检查了前 20,000 字/);
+        assert.match(result.bar, /仅检查了前 20,000 字/);
+        for (const shown of [result.verdict, result.bar, result.recordText]) assert.ok(!shown.includes(passLabel), shown);
+        assert.equal(result.record.verdict, "partial");
+        assert.equal(result.record.checkedWhole, false);
+        await page.close();
+    });
+
+    test("invisible and direction-changing characters are boxed in the draft and named", async () => {
+        const { page, watch } = await openChecker(fileUrl("self-check.html"));
+        const text = "本周\u00a0上课\u3164，\u2800空白\u202e倒过来\u202c和\u202d正过来\u202c保过";
+        await setDraft(page, text);
+        const seen = await page.evaluate(() => ({
+            marks: [...document.querySelectorAll(".wx-highlights .wx-invisible")].map((m) => ({ char: m.dataset.char, title: m.title, w: m.getBoundingClientRect().width, h: m.getBoundingClientRect().height })),
+            mirror: document.querySelector(".wx-highlights").textContent,
+            value: document.getElementById("wx-draft").value,
+            note: document.querySelector(".wx-invisible-note").textContent,
+            noteHidden: document.querySelector(".wx-invisible-note").hidden,
+            outline: getComputedStyle(document.querySelector(".wx-invisible")).outlineStyle,
+        }));
+        assert.deepEqual(seen.marks.map((m) => m.char), ["U+00A0", "U+3164", "U+2800", "U+202E", "U+202C", "U+202D", "U+202C"]);
+        for (const m of seen.marks) assert.ok(m.title.length > 0 && m.h > 0, JSON.stringify(m));
+        assert.equal(seen.outline, "dashed");
+        assert.equal(seen.mirror, seen.value + " ", "the mirror still holds exactly the draft");
+        assert.equal(seen.noteHidden, false);
+        assert.match(seen.note, /RLO/);
+        assert.match(seen.note, /U\+3164/);
+        // The highlight of the hit after them is still exact.
+        const mark = await page.evaluate(() => [...document.querySelectorAll(".wx-highlights .wx-mark")].map((m) => m.textContent));
+        assert.deepEqual(mark, ["保过"]);
+        await setDraft(page, "没有特殊字符");
+        assert.equal(await page.isVisible(".wx-invisible-note"), false);
+        assert.deepEqual(watch.errors, []);
+        await page.close();
+    });
+
     test("themes, 375 px, axe-core: no violations; screenshots", async () => {
         const { page } = await openChecker(fileUrl("self-check.html"));
+        // Wide screens show the help open (it folds on phones only).
+        assert.equal(await page.evaluate(() => document.getElementById("wx-help").open), true);
         await page.setViewportSize({ width: 1100, height: 1100 });
         await setDraft(page, MIXED_DRAFT + "\n这个家长的电话13912345678，下月起全部课程涨价15%\n好滴，木有问题");
         const all = {};

@@ -5,14 +5,23 @@
 // CASES is the table of queries: what each must return (`exact`: exactly these
 // clauses; `includes`: at least these; `first`: the results start with these, in
 // this order, or as a set when `firstAnyOrder`), what it must not return, and
-// which results are scattered-character matches (`scattered`, ranked last).
+// which results are scattered-character matches (`scattered`: returned only
+// when nothing matched as written). `rules` lists checker rules that must be
+// among the results (`rulesFirst`: the first rule results, in order).
 // Besides the table, every literal query must return every clause whose text
 // contains it (checked against site/clauses.json).
+//
+// SYNONYMS is book/search/synonyms.toml itself: every entry must find the
+// clause its `finds` names.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
-import { fileUrl, launchBrowser, repoRoot, siteDir, startServer, watchPage } from "./harness.mjs";
+import { fileUrl, launchBrowser, outputPath, repoRoot, siteDir, startServer, watchPage } from "./harness.mjs";
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 
 const ACCOUNT_IDS = ["2", "2.1", "2.1.1", "2.1.2", "2.1.3", "2.2", "2.2.1", "2.2.2", "2.2.3", "2.3", "2.3.1", "2.3.2", "2.3.3", "4.1.3", "6.1.2", "6.2.1"];
 const LEAK_IDS = ["1.3.2", "3.3.2", "5.3.3", "6.2.3"];
@@ -40,23 +49,29 @@ const CASES = [
     { name: "headings first", q: "账号", includes: ACCOUNT_IDS, first: ["2", "2.1", "2.2", "2.3"] },
     { name: "body only", q: "泄露", exact: LEAK_IDS },
     { name: "four hits", q: "回复", exact: ["3.2.3", "4.1.3", "4.2.2", "4.2.3"] },
-    { name: "phrase before scattered", q: "客户隐私", first: ["3.1.3", "5.3.2"], firstAnyOrder: true, includes: ["3.3.3"], scattered: ["3.3.3"] },
-    { name: "section title, then scattered", q: "保密", first: ["5.3", "5.3.2"], scattered: ["1.3.2", "2.3.2", "2.2.1"], not: ["5.3.1"] },
+    // A phrase found as written hides the clauses that only hold its characters apart.
+    { name: "phrase hides scattered", q: "客户隐私", exact: ["3.1.3", "5.3.2"], not: ["3.3.3"] },
+    { name: "section title; scattered hidden", q: "保密", exact: ["5.3", "5.3.2"], first: ["5.3"] },
     { name: "section title 2", q: "审核", exact: ["3.1", "3.1.2"], first: ["3.1"] },
     { name: "chapter then section", q: "考核", exact: ["6", "6.2", "6.2.1"], first: ["6", "6.2"] },
     { name: "chapter then section 2", q: "监督", first: ["6", "6.1"] },
     { name: "rare word", q: "赌博", exact: ["3.3.1"] },
-    { name: "longer phrase", q: "个人微信", first: ["2.2.1"], scattered: ["2.2.2"] },
-    { name: "common phrase", q: "本制度", includes: ["1.2", "6.2.3", "7.1.1", "7.1.2", "7.2.1", "7.2.2"], scattered: ["1.1"] },
+    { name: "longer phrase", q: "个人微信", exact: ["2.2.1"] },
+    { name: "common phrase", q: "本制度", includes: ["1.2", "6.2.3", "7.1.1", "7.1.2", "7.2.1", "7.2.2"], not: ["1.1"] },
     // Traditional
     { name: "traditional", q: "賬號", includes: ACCOUNT_IDS, first: ["2", "2.1", "2.2", "2.3"] },
     { name: "traditional word", q: "密碼", exact: ["2.2.1"] },
     { name: "traditional variant", q: "洩露", exact: LEAK_IDS },
     { name: "traditional rare", q: "賭博", exact: ["3.3.1"] },
     { name: "traditional heading", q: "審核", first: ["3.1"] },
-    { name: "traditional phrase", q: "客戶隱私", first: ["3.1.3", "5.3.2"], firstAnyOrder: true, scattered: ["3.3.3"] },
-    { name: "mixed scripts", q: "賬號安全", first: ["2.3"], includes: ["2.3.1", "6.2.1"], scattered: ["2.3.3", "2.3.2"] },
-    { name: "帳 is 帐, not 账 (OpenCC)", q: "帳號", none: true },
+    { name: "traditional phrase", q: "客戶隱私", exact: ["3.1.3", "5.3.2"] },
+    { name: "mixed scripts", q: "賬號安全", first: ["2.3"], includes: ["2.3.1", "6.2.1"], not: ["2.3.3", "2.3.2"] },
+    // OpenCC folds 帳 to 帐; the synonym table's variant pair 帐 → 账 finishes the job.
+    { name: "variant pair 帳 → 账", q: "帳號", includes: ACCOUNT_IDS, first: ["2", "2.1", "2.2", "2.3"] },
+    { name: "variant pair 帐 → 账", q: "帐号", includes: ACCOUNT_IDS },
+    // Invisible characters in a query are not part of it.
+    { name: "zero-width joiner", q: "密\u200D码", exact: ["2.2.1"] },
+    { name: "zero-width space and BOM", q: "\u200B泄\uFEFF露", exact: LEAK_IDS },
     // One character
     { name: "one char", q: "密", exact: ["5.3", "1.3.2", "2.2.1", "2.3.2", "3.3.2", "5.3.2"], first: ["5.3"] },
     { name: "one char 2", q: "群", includes: ["5.1", "5.1.1", "5.1.2", "5.1.3", "5.3.1", "5.3.2", "5.3.3"], first: ["5.1"] },
@@ -80,12 +95,37 @@ const CASES = [
     { name: "initials are not pinyin", q: "mm", none: true },
     { name: "English", q: "WeChat", none: true },
     { name: "English, full width", q: "ＷｅＣｈａｔ", none: true },
+    // Rules: the catalogue is searched too, and a rule's own words beat
+    // characters scattered through a clause (包括 + 通过 in 三（一）2).
+    { name: "rule words, no scattered clause", q: "包过", noClauses: true, rulesFirst: ["ad-exam-promise"] },
+    { name: "rule and clause", q: "密码", exact: ["2.2.1"], rules: ["credential-password"] },
+    // Everyday words (the synonym table; each entry is also tested below)
+    { name: "everyday word", q: "朋友圈", includes: ["3.1.2"], rules: ["rumor-hearsay"] },
+    { name: "everyday Latin", q: "PYQ", includes: ["3.1.2"] },
+    { name: "everyday word in a phrase", q: "我想辞职", includes: ["2.2.3"] },
+    { name: "everyday word, Traditional", q: "開除", exact: ["6.2.3"] },
     // Nothing
     { name: "absent word", q: "二维码", none: true },
-    { name: "absent word 2", q: "朋友圈", none: true },
     { name: "absent Latin", q: "xyz", none: true },
-    { name: "scattered only", q: "工作群", includes: ["5.1", "5.1.1"], scattered: "all" },
+    { name: "scattered only", q: "账号客户", includes: ["4.1.3", "6.2.1"], scattered: "all" },
 ];
+
+/**
+ * The entries of book/search/synonyms.toml's [synonyms] table: `"word" = { …, finds = "id" }`,
+ * one a line (the file's documented form; the build rejects anything else).
+ */
+const SYNONYMS = (() => {
+    const text = readFileSync(join(repoRoot, "book", "search", "synonyms.toml"), "utf8");
+    const out = [];
+    let table = "";
+    for (const line of text.split("\n")) {
+        const header = /^\[(\w+)\]/.exec(line);
+        if (header) table = header[1];
+        const entry = /^"([^"]+)"\s*=\s*\{.*\bfinds\s*=\s*"([^"]+)"/.exec(line);
+        if (table === "synonyms" && entry) out.push({ word: entry[1], finds: entry[2] });
+    }
+    return out;
+})();
 
 const halfWidth = (s) => s.replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).toLowerCase();
 
@@ -98,9 +138,17 @@ async function openSearch(page) {
         return page.evaluate(() => ({
             header: document.getElementById("mdbook-searchresults-header").textContent,
             visible: !document.getElementById("mdbook-searchresults-outer").classList.contains("hidden"),
-            results: [...document.querySelectorAll("#mdbook-searchresults li")].map((li) => ({
+            suggest: [...document.querySelectorAll("#wx-search-suggest button")].map((b) => b.textContent),
+            rules: [...document.querySelectorAll("#mdbook-searchresults li[data-rule]")].map((li) => ({
+                id: li.dataset.rule,
+                clause: li.dataset.ruleClause,
+                tag: li.querySelector(".wx-result-tag")?.textContent ?? "",
+                href: li.querySelector("a").getAttribute("href"),
+                clauseHref: li.querySelector("a.wx-result-clause")?.getAttribute("href") ?? "",
+            })),
+            results: [...document.querySelectorAll("#mdbook-searchresults li[data-clause]")].map((li) => ({
                 id: li.dataset.clause,
-                scattered: li.classList.contains("wx-tier-2"),
+                scattered: li.classList.contains("wx-tier-6"),
                 href: li.querySelector("a").getAttribute("href"),
                 teaser: li.querySelector(".teaser")?.textContent ?? "",
                 em: [...li.querySelectorAll("em")].map((e) => e.textContent),
@@ -109,13 +157,28 @@ async function openSearch(page) {
     };
 }
 
-function checkCase(c, { results, header, visible }) {
+function checkCase(c, { results, rules, header, visible, suggest }) {
     const ids = results.map((r) => r.id);
-    const where = `${c.name} (${c.q}) → [${ids.join(" ")}]`;
+    const ruleIds = rules.map((r) => r.id);
+    const where = `${c.name} (${JSON.stringify(c.q)}) → [${ids.join(" ")}] rules [${ruleIds.join(" ")}]`;
     assert.ok(visible, `${where}: results list shown`);
     if (c.none) {
-        assert.deepEqual(ids, [], where);
+        assert.deepEqual([...ids, ...ruleIds], [], where);
         assert.match(header, /没有找到/, where);
+        assert.ok(suggest.length > 0, `${where}: suggests words`);
+        return;
+    }
+    assert.doesNotMatch(header, /没有找到/, where);
+    for (const id of c.rules ?? []) assert.ok(ruleIds.includes(id), `${where}: missing rule ${id}`);
+    if (c.rulesFirst) assert.deepEqual(ruleIds.slice(0, c.rulesFirst.length), c.rulesFirst, `${where}: first rules`);
+    for (const r of rules) {
+        assert.equal(r.tag, "检查规则", `${where}: rule tagged`);
+        assert.ok(r.href.startsWith("rules.html") && r.href.endsWith(`#rule-${r.id}`), `${where}: rule link ${r.href}`);
+        const cl = clauses.find((x) => x.id === r.clause);
+        assert.ok(cl && r.clauseHref === `${cl.page}#${cl.anchor}`, `${where}: rule ${r.id} links its clause: ${r.clauseHref}`);
+    }
+    if (c.noClauses) {
+        assert.deepEqual(ids, [], `${where}: no clause results`);
         return;
     }
     assert.ok(ids.length > 0, `${where}: no results`);
@@ -135,7 +198,7 @@ function checkCase(c, { results, header, visible }) {
     const firstScattered = results.findIndex((r) => r.scattered);
     if (firstScattered >= 0) assert.ok(results.slice(firstScattered).every((r) => r.scattered), `${where}: order`);
     // Every literal query finds every clause whose text contains it.
-    if (!/[a-z]/i.test(c.q)) {
+    if (!/[a-z\u200B-\u200F\uFEFF]/i.test(c.q)) {
         const needle = halfWidth(c.q);
         if (!needle.includes(" ")) {
             for (const cl of clauses) {
@@ -217,6 +280,123 @@ for (const via of ["file", "http"]) {
                 await page.close();
             });
         }
+
+
+        if (via === "file") {
+            test(`synonym table: each of ${SYNONYMS.length} everyday words finds its clause first`, async () => {
+                assert.ok(SYNONYMS.length >= 25, `${SYNONYMS.length} entries`);
+                const page = await newPage();
+                await page.goto(url("general.html"));
+                // Every entry of the file is shipped, with its clause by current
+                // number (the build follows a renumbered `finds` and says so).
+                const shipped = await page.evaluate(() => window.wxSearchIndex.syn.map(([word, , finds]) => ({ word, finds })));
+                assert.equal(shipped.length, SYNONYMS.length);
+                const run = await openSearch(page);
+                const failures = [];
+                for (const { word, finds } of shipped) {
+                    const { results, header } = await run(word);
+                    const ids = results.map((r) => r.id);
+                    // It is the first clause, unless some clause uses the everyday word itself.
+                    const literal = clauses.some((c) => halfWidth(c.title + c.text).includes(halfWidth(word)));
+                    const ok = literal ? ids.includes(finds) : ids[0] === finds;
+                    if (!ok) failures.push(`${word} → ${finds}${literal ? "" : " first"}: got [${ids.join(" ")}] (${header})`);
+                }
+                assert.deepEqual(failures, []);
+                await page.close();
+            });
+        }
+
+        test("nothing found: says so, suggests words and the rule catalogue", async () => {
+            const page = await newPage();
+            await page.goto(url("general.html"));
+            const run = await openSearch(page);
+            const near = await run("手机坏了");
+            assert.match(near.header, /没有找到含“手机坏了”的条款或检查规则/);
+            assert.ok(near.suggest.includes("手机丢了"), near.suggest.join(","));
+            assert.ok(near.suggest.length <= 6, near.suggest.join(","));
+            // Suggested words share at least two of the query's characters.
+            for (const w of near.suggest) assert.ok([...new Set(w)].filter((ch) => "手机坏了".includes(ch)).length >= 2, w);
+            const again = await run("离职证明");
+            assert.ok(again.suggest.includes("离职"), again.suggest.join(","));
+            // Nothing near: the synonym table's words, as examples.
+            const far = await run("二维码");
+            assert.ok(far.suggest.includes("朋友圈"), `examples from the synonym table: ${far.suggest}`);
+            assert.equal(await page.locator('#wx-search-suggest a[href$="rules.html"]').count(), 1);
+            // A suggestion runs its search.
+            await page.click('#wx-search-suggest button:text-is("朋友圈")');
+            assert.equal(await page.inputValue("#mdbook-searchbar"), "朋友圈");
+            assert.ok((await page.locator("#mdbook-searchresults li").count()) > 0);
+            assert.equal(await page.locator("#wx-search-suggest button").count(), 0, "suggestions go with a hit");
+            await page.close();
+        });
+
+        test("URL caps: a 1.2 MB ?search= and 100,000 ?highlight= terms are cut, not searched", async () => {
+            const page = await newPage();
+            const watch = watchPage(page);
+            // Loading a megabyte URL costs Chromium itself 10–17 s on this
+            // machine whatever the parameter (measured: ?zzz= of the same size
+            // is as slow), and node's server refuses it. So the page's own work
+            // is measured where it starts: the URL is put in place with
+            // replaceState and the page's popstate handler (the one that runs
+            // on load) reads it synchronously.
+            await page.goto(url("print.html"));
+            const readUrl = (search) => page.evaluate((s) => {
+                history.replaceState({}, "", location.pathname + s);
+                const t = performance.now();
+                window.dispatchEvent(new PopStateEvent("popstate"));
+                return {
+                    ms: performance.now() - t,
+                    value: document.getElementById("mdbook-searchbar").value,
+                    header: document.getElementById("mdbook-searchresults-header").textContent,
+                    marks: [...document.querySelectorAll("mark.search-hit")].map((m) => m.textContent),
+                };
+            }, search);
+
+            // 1.2 MB: the query keeps its first 64 characters and says so.
+            const search = await readUrl("?search=" + encodeURIComponent("密码") + "a".repeat(1_200_000));
+            assert.equal(search.value.length, 64);
+            assert.ok(search.value.startsWith("密码"));
+            assert.match(search.header, /只按前 64 个字搜索/);
+            // The URL the page writes back holds the capped query, not the megabyte.
+            await page.waitForFunction(() => location.href.length < 2000, null, { timeout: 5000 }).catch(async () => {
+                assert.fail(`URL not rewritten: ${(await page.evaluate(() => location.href)).length} characters`);
+            });
+
+            // 100,000 terms: only the first few are marked; the last (泄露) never is.
+            const terms = ["密码", ...Array.from({ length: 99_998 }, (_, i) => "词" + i), "泄露"];
+            const mark = await readUrl("?highlight=" + encodeURIComponent(terms.join(" ")));
+            assert.ok(mark.marks.includes("密码"), `marks: ${mark.marks.length}`);
+            assert.ok(!mark.marks.includes("泄露"), "terms past the cap are not marked");
+            console.log(`# ${via}: 1.2 MB ?search= read in ${search.ms.toFixed(1)} ms; 100,000-term ?highlight= on print.html read and marked in ${mark.ms.toFixed(1)} ms (${mark.marks.length} marks)`);
+
+            // And through a real load, at a size servers accept.
+            const few = ["密码", ...Array.from({ length: 398 }, (_, i) => "词" + i), "泄露"];
+            await page.goto(url("print.html?highlight=" + encodeURIComponent(few.join(" "))));
+            const loaded = await page.evaluate(() => [...document.querySelectorAll("mark.search-hit")].map((m) => m.textContent));
+            assert.ok(loaded.includes("密码") && !loaded.includes("泄露"), `${loaded.length} marks`);
+            assert.deepEqual(watch.errors, []);
+            await page.close();
+        });
+
+        test("axe: the search box and its results (clauses, rules, suggestions) have no violations", async () => {
+            const page = await newPage();
+            await page.goto(url("general.html"));
+            const run = await openSearch(page);
+            const violations = async () => {
+                if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(AXE_SOURCE);
+                return page.evaluate(async () => {
+                    const r = await window.axe.run(document, { resultTypes: ["violations"] });
+                    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+                });
+            };
+            await run("密码");
+            assert.deepEqual(await violations(), [], "results with a rule");
+            await run("二维码");
+            assert.deepEqual(await violations(), [], "nothing found, suggestions");
+            if (via === "file") await page.screenshot({ path: outputPath("search-suggestions.png") });
+            assert.equal(await page.evaluate(() => document.getElementById("mdbook-searchbar").labels.length), 1, "a real <label>");
+            await page.close();
+        });
 
         test("teaser highlights the match, in display text; the fold is the xtask's", async () => {
             const page = await newPage();
@@ -307,7 +487,7 @@ for (const via of ["file", "http"]) {
             const watch = watchPage(page);
             await page.goto(url("accounts.html?search=" + encodeURIComponent("賬號")));
             assert.equal(await page.inputValue("#mdbook-searchbar"), "賬號");
-            assert.equal(await page.locator("#mdbook-searchresults li").count(), ACCOUNT_IDS.length);
+            assert.equal(await page.locator("#mdbook-searchresults li[data-clause]").count(), ACCOUNT_IDS.length);
 
             await page.goto(url("accounts.html?highlight=" + encodeURIComponent("賬號 密碼") + "#c-2-2-1"));
             const texts = await page.evaluate(() => [...document.querySelectorAll("#c-2-2-1 mark")].map((m) => m.textContent));
@@ -321,7 +501,9 @@ for (const via of ["file", "http"]) {
             await page.close();
         });
 
-        test("the engine answers the real handbook in well under 5 ms", async () => {
+        // A figure, reported; the assert only catches a clear regression (these
+        // machines are shared and swing 2x): a typical median is 0.1 ms.
+        test("the engine answers the real handbook fast (figure reported)", async () => {
             const page = await newPage();
             await page.goto(url("general.html"));
             const times = await page.evaluate((qs) => {
@@ -337,7 +519,9 @@ for (const via of ["file", "http"]) {
                 return out.sort((a, b) => a - b);
             }, CASES.map((c) => c.q));
             const median = times[Math.floor(times.length / 2)];
-            assert.ok(median < 5, `median ${median} ms`);
+            const p90 = times[Math.floor(times.length * 0.9)];
+            console.log(`# search query: median ${median.toFixed(2)} ms, p90 ${p90.toFixed(2)} ms over ${times.length} queries`);
+            assert.ok(median < 50, `median ${median} ms: a clear regression (typical: 0.1 ms)`);
             await page.close();
         });
     });

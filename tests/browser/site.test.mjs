@@ -4,7 +4,12 @@
 // included) treated as a failure.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { fileUrl, launchBrowser, outputPath, startServer, watchPage } from "./harness.mjs";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileUrl, launchBrowser, outputPath, repoRoot, siteDir, startServer, watchPage } from "./harness.mjs";
+
+const clauses = JSON.parse(readFileSync(join(siteDir, "clauses.json"), "utf8")).clauses;
+const settings = readFileSync(join(repoRoot, "book", "settings.toml"), "utf8");
 
 let browser;
 let server;
@@ -99,13 +104,55 @@ test("clicking a clause label copies a link to it", async () => {
     await page.close();
 });
 
-test("completed clauses are marked for the admin", async () => {
+test("clicking a clause label on a file:// copy copies its label and position, and says why", async () => {
     const page = await browser.newPage();
+    await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
+    await page.goto(fileUrl("accounts.html"));
+    await page.click('[data-clause="2.2.1"] a.clause-anchor');
+    await page.waitForSelector('[data-clause="2.2.1"] a.clause-anchor-copied');
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    const c = clauses.find((x) => x.id === "2.2.1");
+    assert.doesNotMatch(copied, /file:/);
+    assert.equal(copied, `${c.label} ${c.title}（手册 ${c.page}#${c.anchor}）`);
+    const status = await page.textContent("#clause-copy-status");
+    assert.match(status, /从文件打开/);
+    await page.close();
+});
+
+// While show_completion_marks is on, the front page lists the completed
+// clauses once; no clause carries a mark of its own.
+test("completed clauses: one note on the front page, no mark on each clause", async () => {
+    const page = await browser.newPage();
+    const marksOn = !/^show_completion_marks\s*=\s*false/m.test(settings);
+    const completed = clauses.filter((c) => c.completed);
+    await page.goto(fileUrl("index.html"));
+    const links = await page.locator(".draft-note li a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+    assert.deepEqual(links, marksOn ? completed.map((c) => `${c.page}#${c.anchor}`) : []);
+    if (marksOn && completed.length) await page.screenshot({ path: outputPath("front-page-draft-note.png") });
     await page.goto(fileUrl("supervision.html"));
-    const clause = page.locator('[data-clause="6.2.3"]');
-    assert.match(await clause.innerText(), /本条为补全内容，发布前请确认/);
-    assert.equal(await page.locator('[data-clause="6.2.2"] .completion-mark').count(), 0);
+    assert.doesNotMatch(await page.locator("main").innerText(), /补全/);
     await page.screenshot({ path: outputPath("chapter-supervision.png"), fullPage: false });
+    await page.close();
+});
+
+test("rules page: no rule ids or regexes outside the 技术细节 fold; rule anchors still land", async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    await page.goto(fileUrl("rules.html#rule-ad-exam-promise"));
+    const section = page.locator("#rule-ad-exam-promise");
+    const box = await section.boundingBox();
+    assert.ok(box && box.y >= -5 && box.y < 800, `rule not in view: ${JSON.stringify(box)}`);
+    const visible = await page.evaluate(() => {
+        const main = document.querySelector("main").cloneNode(true);
+        for (const d of main.querySelectorAll("details.rule-tech")) d.remove();
+        return { text: main.innerText || main.textContent, rules: document.querySelectorAll("section.rule").length,
+            folds: document.querySelectorAll("section.rule > details.rule-tech").length };
+    });
+    assert.ok(visible.rules > 0);
+    assert.equal(visible.folds, visible.rules, "every rule has its fold");
+    assert.doesNotMatch(visible.text, /正则表达式|ad-exam-promise|\[\^|\{0,\d+\}/);
+    // The fold holds the id, for admins.
+    await section.locator("details.rule-tech summary").click();
+    assert.match(await section.locator("details.rule-tech").innerText(), /ad-exam-promise/);
     await page.close();
 });
 

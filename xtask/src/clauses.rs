@@ -696,7 +696,6 @@ fn skip_to_end<'a>(events: &mut impl Iterator<Item = (Event<'a>, Range<usize>)>,
 
 /// How the annotated Markdown is rendered.
 pub struct Annotate<'a> {
-    pub show_completion_marks: bool,
     /// Extra HTML placed inside a clause's element (the rules that enforce it).
     pub clause_note: &'a dyn Fn(&str) -> Option<String>,
 }
@@ -785,12 +784,8 @@ impl Chapter {
 
     fn extras(&self, clause: &Clause, options: &Annotate<'_>) -> String {
         let mut html = String::new();
-        if clause.completed && options.show_completion_marks {
-            let _ = writeln!(
-                html,
-                "<p class=\"completion-mark\" role=\"note\">本条为补全内容，发布前请确认</p>\n"
-            );
-        }
+        // Completed clauses are listed once, on the front page (`draft_note`),
+        // not marked one by one: to a reader a mark on each looks unfinished.
         if let Some(note) = (options.clause_note)(&clause.id) {
             html.push_str(&note);
             html.push_str("\n\n");
@@ -1085,13 +1080,7 @@ mod tests {
     fn annotation_wraps_every_clause() {
         let chapter = parse_chapter("p.md", "p.html", CHAPTER).unwrap().unwrap();
         let none = |_: &str| None;
-        let out = chapter.annotate(
-            CHAPTER,
-            &Annotate {
-                show_completion_marks: true,
-                clause_note: &none,
-            },
-        );
+        let out = chapter.annotate(CHAPTER, &Annotate { clause_note: &none });
         for c in &chapter.clauses {
             assert!(
                 out.contains(&format!("id=\"{}\" data-clause=\"{}\"", c.anchor, c.id)),
@@ -1099,7 +1088,10 @@ mod tests {
                 c.id
             );
         }
-        assert!(out.contains("本条为补全内容"));
+        assert!(
+            !out.contains("本条为补全内容"),
+            "no per-clause completion mark"
+        );
         assert!(!out.contains("\n1. "), "list markers replaced:\n{out}");
     }
 }

@@ -12,7 +12,7 @@ use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 
 use crate::clauses::Annotate;
 use crate::handbook::Handbook;
-use crate::{editions, rule_docs};
+use crate::{draft_note, editions, rule_docs};
 
 pub struct HandbookPreprocessor {
     pub handbook: Arc<Handbook>,
@@ -38,10 +38,8 @@ impl Preprocessor for HandbookPreprocessor {
             }
         };
         let history = editions::history_html(&handbook.editions, &handbook.clauses);
-        let options = Annotate {
-            show_completion_marks: handbook.settings.show_completion_marks,
-            clause_note: &note,
-        };
+        let options = Annotate { clause_note: &note };
+        let draft = draft_note::html(handbook);
         book.for_each_mut(|item| {
             let BookItem::Chapter(ch) = item else { return };
             let Some(page) = ch.source_path.as_ref().and_then(|p| handbook.pages.get(p)) else {
@@ -54,7 +52,8 @@ impl Preprocessor for HandbookPreprocessor {
             ch.content = text
                 .replace("{{rule_catalogue}}", &rule_docs::catalogue(handbook))
                 .replace("{{edition_history}}", &history)
-                .replace("{{edition_notice}}", editions::notice_html());
+                .replace("{{edition_notice}}", editions::notice_html())
+                .replace("{{draft_note}}", &draft);
         });
         Ok(book)
     }

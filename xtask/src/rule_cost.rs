@@ -30,7 +30,8 @@ use crate::diagnostics::Diagnostic;
 /// is about 4× slower than this machine: 4.5 × 4 = 18.
 pub const PHONE_FACTOR: f64 = 18.0;
 
-/// The longest draft the page checks (`MAX_CHECK` in `book/assets/checker.js`).
+/// The longest draft the page checks at once (UTF-16 units; the page reads it
+/// from `checker-words.js`, see `wasm::words_script`).
 pub const DRAFT_CHARS: usize = 20_000;
 
 /// Drafts are first tried at this fraction of `DRAFT_CHARS`. Cost is linear

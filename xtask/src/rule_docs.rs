@@ -8,6 +8,9 @@ use wxcheck::{Matcher, Rule, Severity};
 
 use crate::handbook::Handbook;
 
+/// The page of the rule catalogue; a rule's anchor there is `rule-{id}`.
+pub const PAGE: &str = "rules.html";
+
 /// HTML-escapes text for attribute values (double-quoted) and element content.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -50,7 +53,7 @@ pub fn clause_note(handbook: &Handbook, clause: &str) -> Option<String> {
         }
         let _ = write!(
             html,
-            "<a class=\"clause-rule\" href=\"rules.html#rule-{id}\" data-rule=\"{id}\" data-severity=\"{sev}\">{msg}</a>（{label}）",
+            "<a class=\"clause-rule\" href=\"{PAGE}#rule-{id}\" data-rule=\"{id}\" data-severity=\"{sev}\">{msg}</a>（{label}）",
             id = escape(&rule.id),
             sev = rule.severity.as_str(),
             msg = escape(&short(&rule.message)),
@@ -67,6 +70,12 @@ pub fn clause_note(handbook: &Handbook, clause: &str) -> Option<String> {
     }
     html.push_str("</aside>");
     Some(html)
+}
+
+/// A rule's heading for readers: the first sentence of its message (rules
+/// have no title of their own, and their ids are for admins).
+pub fn rule_title(message: &str) -> String {
+    short(message)
 }
 
 /// First sentence of a message, for the compact note.
@@ -128,10 +137,13 @@ pub fn catalogue(handbook: &Handbook) -> String {
                 clause = escape(&rule.clause),
                 sev = rule.severity.as_str(),
             );
+            // Readers see the rule's first sentence and severity; its id (which
+            // other pages link to, as `#rule-{id}`) and any regex are in the
+            // admin's 技术细节 fold below.
             let _ = writeln!(
                 html,
-                "<h3><code>{id}</code> <span class=\"severity severity-{sev}\">{sev_zh}</span></h3>",
-                id = escape(&rule.id),
+                "<h3>{title} <span class=\"severity severity-{sev}\">{sev_zh}</span></h3>",
+                title = escape(&rule_title(&rule.message)),
                 sev = rule.severity.as_str(),
                 sev_zh = rule.severity.label_zh()
             );
@@ -147,7 +159,9 @@ pub fn catalogue(handbook: &Handbook) -> String {
                 "<dt>适用场景</dt><dd>{}</dd>",
                 escape(&contexts_zh(rule))
             );
-            let _ = writeln!(html, "<dt>查找</dt><dd>{}</dd>", matcher_zh(&rule.matcher));
+            if !matches!(rule.matcher, Matcher::Pattern { .. }) {
+                let _ = writeln!(html, "<dt>查找</dt><dd>{}</dd>", matcher_zh(&rule.matcher));
+            }
             let _ = writeln!(html, "<dt>提示</dt><dd>{}</dd>", escape(&rule.message));
             let _ = writeln!(
                 html,
@@ -194,6 +208,20 @@ pub fn catalogue(handbook: &Handbook) -> String {
                     example = escape(example),
                 );
             }
+            let _ = writeln!(
+                html,
+                "<details class=\"rule-tech\"><summary>技术细节</summary><dl class=\"rule-fields\"><dt>规则编号</dt><dd><code>{id}</code></dd>",
+                id = escape(&rule.id)
+            );
+            if matches!(rule.matcher, Matcher::Pattern { .. }) {
+                let _ = writeln!(html, "<dt>查找</dt><dd>{}</dd>", matcher_zh(&rule.matcher));
+            }
+            let _ = writeln!(
+                html,
+                "<dt>定义位置</dt><dd><code>{}:{}</code></dd></dl></details>",
+                escape(&rule.file),
+                rule.line
+            );
             let _ = writeln!(html, "</section>\n");
         }
     }

@@ -14,7 +14,18 @@
 //!   search for a section title finds the section, not every item in it.
 //! - `fold`: the Traditional → Simplified pairs (`賬账號号…`) for exactly the
 //!   Traditional forms of the characters that occur in the index, taken from
-//!   [`wxcheck::normalize::to_simplified`], the checker's table: one source of truth.
+//!   [`wxcheck::normalize::to_simplified`], the checker's table: one source of
+//!   truth; plus the synonym table's variant pairs (帐 → 账) and the Traditional
+//!   forms that OpenCC folds onto their first character (帳 → 帐 → 账).
+//! - `r`: one row per checker rule, `[id, clause, severity, title, body,
+//!   words, examples]`: the catalogue is searched too, because a new hire's
+//!   words (包过, 红包) are often a rule's words and not the policy's. `title`
+//!   is the message's first sentence (what the catalogue shows as the rule's
+//!   heading), `body` the message and suggestion, `words` what a word or
+//!   co-occurrence rule looks for, `examples` its must-flag examples. Patterns and ids are not searched: readers never see them.
+//! - `syn`: the synonym table (`book/search/synonyms.toml`, see
+//!   [`crate::synonyms`]) as `[[word, [terms…], clause], …]`, folded; the
+//!   clause an entry names ranks first among its synonym hits.
 //! - `py`: the pinyin readings (all of them: 行 is `xing` and `hang`) of every Han
 //!   character in the index, for full-pinyin queries (`mima` → 密码). Initials
 //!   (`mm`) are deliberately not supported: measured on the handbook, 69–76% of
@@ -39,13 +50,106 @@ use serde::Serialize;
 use wxcheck::normalize::to_simplified;
 
 use crate::clauses::{ClauseIndex, ClauseKind, anchor_of};
+use crate::handbook::Handbook;
+use crate::synonyms::{self, Synonyms};
 
 /// Bumped when the shape of the script changes; `search.js` checks it.
-const FORMAT_VERSION: u32 = 1;
+const FORMAT_VERSION: u32 = 2;
 
-/// The JS source of the search index script.
-pub fn render(index: &ClauseIndex) -> String {
-    let payload = build(index);
+/// The JS source of the search index script for the whole handbook.
+pub fn render(handbook: &Handbook, synonyms: &Synonyms) -> String {
+    render_parts(&handbook.clauses, &rule_rows(handbook), synonyms)
+}
+
+/// Loads and validates the synonym table against what search covers.
+pub fn load_synonyms(book_dir: &std::path::Path, handbook: &Handbook) -> anyhow::Result<Synonyms> {
+    let rules = rule_rows(handbook);
+    let searchable = searchable_text(&handbook.clauses, &rules);
+    let occurs = |w: &str| searchable.contains(w);
+    let clauses = |id: &str| {
+        let anchor = anchor_of(id);
+        let renumbered = handbook.clauses.clauses.iter().filter(|c| {
+            c.id != id && (c.anchor == anchor || c.aliases.iter().any(|a| a.anchor == anchor))
+        });
+        handbook
+            .clauses
+            .get(id)
+            .into_iter()
+            .chain(renumbered)
+            .map(|c| {
+                let text = format!("{}\n{}", c.title, c.text);
+                (c.id.clone(), text.chars().map(normalize_char).collect())
+            })
+            .collect()
+    };
+    let synonyms = synonyms::Synonyms::load(
+        book_dir,
+        &synonyms::Book {
+            occurs: &occurs,
+            clauses: &clauses,
+        },
+    )?;
+    for note in &synonyms.notes {
+        eprintln!("  提醒：{note}");
+    }
+    Ok(synonyms)
+}
+
+/// Everything search covers, folded: what a synonym's target must occur in.
+fn searchable_text(index: &ClauseIndex, rules: &[RuleRow]) -> String {
+    let mut all = String::new();
+    for c in &index.clauses {
+        for s in [&c.label, &c.title, &c.text] {
+            all.push_str(s);
+            all.push('\n');
+        }
+    }
+    for r in rules {
+        for s in [&r.3, &r.4, &r.5, &r.6] {
+            all.push_str(s);
+            all.push('\n');
+        }
+    }
+    all.chars().map(normalize_char).collect()
+}
+
+/// `[id, clause, severity, title, body, words, examples]`.
+#[derive(Serialize)]
+struct RuleRow(String, String, String, String, String, String, String);
+
+fn rule_rows(handbook: &Handbook) -> Vec<RuleRow> {
+    // Clause order, as in the catalogue.
+    let mut rules: Vec<&wxcheck::Rule> = handbook.rules.rules().iter().collect();
+    let order = |id: &str| handbook.clauses.clauses.iter().position(|c| c.id == id);
+    rules.sort_by_key(|r| order(&r.clause));
+    rules
+        .into_iter()
+        .map(|r| {
+            let words: Vec<&str> = match &r.matcher {
+                wxcheck::Matcher::Words { words } => words.iter().map(String::as_str).collect(),
+                wxcheck::Matcher::Near { parts, .. } => {
+                    parts.iter().flatten().map(String::as_str).collect()
+                }
+                _ => Vec::new(),
+            };
+            // Only what the rule flags: a must-pass example (不承诺包过) found
+            // by 包过 would read as the rule's answer, and it doubles the size.
+            let examples: Vec<&str> = r.examples_flag.iter().map(String::as_str).collect();
+            RuleRow(
+                r.id.to_string(),
+                r.clause.to_string(),
+                r.severity.label_zh().to_string(),
+                crate::rule_docs::rule_title(&r.message),
+                format!("{}\n{}", r.message, r.suggestion),
+                words.join("、"),
+                examples.join("\n"),
+            )
+        })
+        .collect()
+}
+
+fn render_parts(index: &ClauseIndex, rules: &[RuleRow], synonyms: &Synonyms) -> String {
+    let payload = build(index, rules, synonyms);
     let json = serde_json::to_string(&payload).expect("the search index serialises");
     format!(
         "// Search index of the handbook, generated by `cargo xtask build` from the clause index. Do not edit.\n\
@@ -76,10 +180,14 @@ fn is_han(c: char) -> bool {
 }
 
 #[derive(Serialize)]
-struct Payload {
+struct Payload<'a> {
     v: u32,
     pages: Vec<String>,
+    /// The rule catalogue's page (rules link to `rp#rule-{id}`).
+    rp: &'static str,
     c: Vec<Row>,
+    r: &'a [RuleRow],
+    syn: Vec<(&'a str, &'a [String], &'a str)>,
     fold: String,
     py: Pinyin,
 }
@@ -102,7 +210,7 @@ struct Pinyin {
     r: String,
 }
 
-fn build(index: &ClauseIndex) -> Payload {
+fn build<'a>(index: &ClauseIndex, rules: &'a [RuleRow], synonyms: &'a Synonyms) -> Payload<'a> {
     let mut pages: Vec<String> = Vec::new();
     let mut section_titles: BTreeMap<&str, &str> = BTreeMap::new();
     let mut rows = Vec::with_capacity(index.clauses.len());
@@ -136,29 +244,51 @@ fn build(index: &ClauseIndex) -> Payload {
         });
     }
 
-    // Every character a folded index can contain.
-    let chars: BTreeSet<char> = index
+    // Every character a folded clause can contain (pinyin covers clauses only).
+    let clause_chars: BTreeSet<char> = index
         .clauses
         .iter()
         .flat_map(|c| [&c.label, &c.title, &c.text])
         .flat_map(|s| s.chars().map(normalize_char))
         .collect();
+    let mut chars = clause_chars.clone();
+    chars.extend(
+        searchable_text(
+            &ClauseIndex {
+                clauses: Vec::new(),
+            },
+            rules,
+        )
+        .chars(),
+    );
 
     Payload {
         v: FORMAT_VERSION,
         pages,
+        rp: crate::rule_docs::PAGE,
         c: rows,
-        fold: fold_table(&chars),
-        py: pinyin_table(&chars),
+        r: rules,
+        syn: synonyms
+            .entries
+            .iter()
+            .map(|e| (e.word.as_str(), e.terms.as_slice(), e.finds.as_str()))
+            .collect(),
+        fold: fold_table(&chars, &synonyms.variants),
+        py: pinyin_table(&clause_chars),
     }
 }
 
 /// `t s t s …`: every BMP character that folds onto a character of the index and
-/// is not that character.
-fn fold_table(chars: &BTreeSet<char>) -> String {
+/// is not that character; a variant pair (帐 → 账) also takes the Traditional
+/// forms OpenCC folds onto its first character (帳).
+fn fold_table(chars: &BTreeSet<char>, variants: &[(char, char)]) -> String {
     let mut out = String::new();
     for t in (0..0x1_0000u32).filter_map(char::from_u32) {
         let s = to_simplified(t);
+        let s = variants
+            .iter()
+            .find(|(v, _)| *v == t || *v == s)
+            .map_or(s, |&(_, target)| target);
         if s != t && is_bmp(s) && chars.contains(&s) {
             out.push(t);
             out.push(s);
@@ -267,7 +397,7 @@ mod tests {
     }
 
     fn payload_json(index: &ClauseIndex) -> serde_json::Value {
-        let js = render(index);
+        let js = render_parts(index, &[], &Synonyms::default());
         let json = js
             .lines()
             .find_map(|l| l.strip_prefix("window.wxSearchIndex="))
@@ -304,7 +434,7 @@ mod tests {
     #[test]
     fn rows_pages_and_inherited_titles() {
         let v = payload_json(&sample());
-        assert_eq!(v["v"], 1);
+        assert_eq!(v["v"], FORMAT_VERSION);
         assert_eq!(v["pages"], serde_json::json!(["accounts.html"]));
         assert_eq!(
             v["c"][0],
@@ -374,7 +504,7 @@ mod tests {
 
     #[test]
     fn script_is_one_classic_assignment() {
-        let js = render(&sample());
+        let js = render_parts(&sample(), &[], &Synonyms::default());
         assert!(js.starts_with("// Search index"));
         assert!(!js.contains("</script"));
         assert_eq!(js.matches("window.wxSearchIndex=").count(), 1);
@@ -432,7 +562,15 @@ mod tests {
         }
         let out = root.join("target/search-bench");
         std::fs::create_dir_all(&out).unwrap();
-        std::fs::write(out.join("real.js"), render(&ClauseIndex { clauses: real })).unwrap();
-        std::fs::write(out.join("x50.js"), render(&ClauseIndex { clauses: big })).unwrap();
+        std::fs::write(
+            out.join("real.js"),
+            render_parts(&ClauseIndex { clauses: real }, &[], &Synonyms::default()),
+        )
+        .unwrap();
+        std::fs::write(
+            out.join("x50.js"),
+            render_parts(&ClauseIndex { clauses: big }, &[], &Synonyms::default()),
+        )
+        .unwrap();
     }
 }

@@ -17,7 +17,12 @@ use crate::diagnostics::{Diagnostic, line_of};
 use crate::sources;
 
 /// Names the build itself fills in; they look like settings in the Markdown.
-pub const GENERATED_BLOCKS: &[&str] = &["rule_catalogue", "edition_history", "edition_notice"];
+pub const GENERATED_BLOCKS: &[&str] = &[
+    "rule_catalogue",
+    "edition_history",
+    "edition_notice",
+    "draft_note",
+];
 
 #[derive(Debug, Clone)]
 pub struct Settings {

@@ -74,6 +74,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         // Render as released; the snapshot is written once the site is built.
         handbook.editions.mark_released()?;
     }
+    let synonyms = search_index::load_synonyms(&book_dir, &handbook)?;
+    for reminder in crate::draft_note::reminders(&handbook) {
+        eprintln!("  提醒：{reminder}");
+    }
     let handbook = Arc::new(handbook);
 
     let inventory = Inventory::of(&handbook);
@@ -110,7 +114,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     std::fs::create_dir_all(&generated)?;
     std::fs::write(
         generated.join("search-index.js"),
-        search_index::render(&handbook.clauses),
+        search_index::render(&handbook, &synonyms),
     )?;
     std::fs::write(
         generated.join("editions.js"),
@@ -123,7 +127,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let result = (|| -> Result<()> {
         md.build()
             .map_err(|e| anyhow::anyhow!("mdBook 渲染手册失败：{e:#}"))?;
-        write_generated(&staging, &handbook, engine_script.as_deref())?;
+        write_generated(&staging, &book_dir, &handbook, engine_script.as_deref())?;
         std::fs::write(staging.join(practice::FILE), &practice_script)?;
         std::fs::write(
             staging.join(Inventory::FILE),
@@ -299,7 +303,36 @@ impl Inventory {
 }
 
 /// Files the build generates beside mdBook's output.
-fn write_generated(site: &Path, handbook: &Handbook, engine_script: Option<&str>) -> Result<()> {
+/// The self-check page's scripts (`book/assets/checker/*.js`): copied here
+/// rather than listed in `additional-js`, because only that page loads them
+/// (`book/theme/index.hbs`); every other page gets only `assets/shortcut.js`.
+const CHECKER_SCRIPTS: &str = "assets/checker";
+
+/// Copies the `.js` files of [`CHECKER_SCRIPTS`] (not the type declarations
+/// beside them) into the site.
+fn copy_checker_scripts(book_dir: &Path, site: &Path) -> Result<()> {
+    let from = book_dir.join(CHECKER_SCRIPTS);
+    let to = site.join(CHECKER_SCRIPTS);
+    std::fs::create_dir_all(&to)?;
+    let entries =
+        std::fs::read_dir(&from).with_context(|| format!("无法读取 {}", from.display()))?;
+    for entry in entries {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "js") {
+            let name = path.file_name().context("文件名无效")?;
+            std::fs::copy(&path, to.join(name))
+                .with_context(|| format!("无法复制 {}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+fn write_generated(
+    site: &Path,
+    book_dir: &Path,
+    handbook: &Handbook,
+    engine_script: Option<&str>,
+) -> Result<()> {
     let clauses_json = serde_json::to_string_pretty(&handbook.clauses)?;
     std::fs::write(site.join("clauses.json"), clauses_json)?;
     let editions = &handbook.editions;
@@ -314,6 +347,8 @@ fn write_generated(site: &Path, handbook: &Handbook, engine_script: Option<&str>
     )?;
     if let Some(script) = engine_script {
         std::fs::write(site.join("checker-engine.js"), script)?;
+        std::fs::write(site.join("checker-words.js"), wasm::words_script(handbook)?)?;
+        copy_checker_scripts(book_dir, site)?;
     }
     Ok(())
 }

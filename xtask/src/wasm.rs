@@ -23,6 +23,12 @@
 //!
 //! Only the self-check page loads this file (the page script injects it), so
 //! the other pages never pay for it.
+//!
+//! Beside it, [`words_script`] writes `checker-words.js`: the policy's words the
+//! page shows (severity order and labels, verdicts and what to do next, context
+//! labels, the clauses the workflow cites), small and loaded before the page
+//! scripts so the page can show them before the engine is in. The page's
+//! scripts type none of these words (`tests` in this module checks that).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -56,9 +62,40 @@ struct Meta<'a> {
     clauses: BTreeMap<&'a str, ClauseMeta<'a>>,
     /// Rule id → what `?try=<rule>` fills in.
     examples: BTreeMap<&'a str, Example<'a>>,
-    contexts: Vec<Label>,
+}
+
+/// The policy's words for the page (`WX_WORDS` in `checker-words.js`).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Words {
+    /// Bumped when the shape changes, so a stale cached page can tell.
+    version: u32,
+    /// The longest draft (UTF-16 units) the page checks at once.
+    max_check: usize,
+    /// Most severe first: the order findings are listed and counted in.
     severities: Vec<Label>,
-    verdicts: Vec<Label>,
+    /// Every verdict, most severe first, with what to do next; `partial` is
+    /// the page's own: a draft checked only in part, which never passes.
+    verdicts: Vec<VerdictWords>,
+    contexts: Vec<Label>,
+    /// The clause every draft goes to review under (三（一）2).
+    review_clause: ClauseRef,
+    /// What the review record is for, citing that clause.
+    record_intro: String,
+}
+
+#[derive(Serialize)]
+struct VerdictWords {
+    id: &'static str,
+    label: String,
+    next: String,
+}
+
+#[derive(Serialize)]
+struct ClauseRef {
+    id: &'static str,
+    label: String,
+    url: String,
 }
 
 #[derive(Serialize)]
@@ -78,6 +115,93 @@ struct Example<'a> {
 struct Label {
     id: &'static str,
     label: &'static str,
+}
+
+/// The source of `checker-words.js` (one global, `WX_WORDS`). Fails when a
+/// clause the workflow cites is missing from the handbook.
+pub fn words_script(handbook: &Handbook) -> Result<String> {
+    let words = words(handbook)?;
+    Ok(format!(
+        "// 发布前自检的制度用语：由 `cargo xtask build` 生成，请勿手工修改。\n\
+         // The policy's words for the self-check page. See xtask/src/wasm.rs.\n\
+         var WX_WORDS = {};\n",
+        serde_json::to_string(&words)?
+    ))
+}
+
+fn words(handbook: &Handbook) -> Result<Words> {
+    let clause = |id: &'static str| -> Result<ClauseRef> {
+        let c = handbook.clauses.get(id).with_context(|| {
+            format!(
+                "制度正文里没有条款 {id}：发布前自检引用它（部门负责人审核、高层审批）。\
+                 若条款已改号，请同时修改 checker-wasm/engine/src/model.rs 中的条款编号"
+            )
+        })?;
+        Ok(ClauseRef {
+            id,
+            label: c.label.clone(),
+            url: c.url(),
+        })
+    };
+    let review = clause(wxcheck::REVIEW_CLAUSE)?;
+    clause(wxcheck::SENIOR_CLAUSE)?;
+    let mut verdicts: Vec<VerdictWords> = Verdict::ALL
+        .iter()
+        .rev()
+        .map(|v| VerdictWords {
+            id: v.as_str(),
+            label: v.label_zh().to_string(),
+            next: v.next_step_zh(),
+        })
+        .collect();
+    verdicts.push(VerdictWords {
+        id: "partial",
+        label: format!("仅检查了前 {} 字", thousands(crate::rule_cost::DRAFT_CHARS)),
+        next: format!(
+            "草稿超过一次可检查的字数：未检查的部分可能含有问题，这个结果不能作为提交审核的依据。\
+             请把草稿分成几段，分别检查；发布前仍须经部门负责人审核（{}）。",
+            review.label
+        ),
+    });
+    Ok(Words {
+        version: 1,
+        max_check: crate::rule_cost::DRAFT_CHARS,
+        severities: Severity::ALL
+            .iter()
+            .rev()
+            .map(|s| Label {
+                id: s.as_str(),
+                label: s.label_zh(),
+            })
+            .collect(),
+        verdicts,
+        contexts: Context::ALL
+            .iter()
+            .map(|c| Label {
+                id: c.as_str(),
+                label: c.label_zh(),
+            })
+            .collect(),
+        record_intro: format!(
+            "按{}留存审核记录：记录包含检查时间、发布场景、结论、每个问题、草稿的 SHA-256 指纹、\
+             制度版本（及其正文的 SHA-256）和规则版本。草稿原文默认不包含在记录中。",
+            review.label
+        ),
+        review_clause: review,
+    })
+}
+
+/// `20000` → `20,000`, as the page writes numbers (`toLocaleString("zh-CN")`).
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
 }
 
 /// Builds the checker and returns the source of `checker-engine.js`.
@@ -127,38 +251,6 @@ fn meta(handbook: &Handbook) -> Meta<'_> {
         policy_released: handbook.editions.released,
         clauses,
         examples,
-        contexts: Context::ALL
-            .iter()
-            .map(|c| Label {
-                id: c.as_str(),
-                label: c.label_zh(),
-            })
-            .collect(),
-        severities: [
-            Severity::Block,
-            Severity::Senior,
-            Severity::Revise,
-            Severity::Advice,
-        ]
-        .iter()
-        .map(|s| Label {
-            id: s.as_str(),
-            label: s.label_zh(),
-        })
-        .collect(),
-        verdicts: [
-            Verdict::Block,
-            Verdict::Senior,
-            Verdict::Revise,
-            Verdict::Advice,
-            Verdict::Pass,
-        ]
-        .iter()
-        .map(|v| Label {
-            id: v.as_str(),
-            label: v.label_zh(),
-        })
-        .collect(),
     }
 }
 
@@ -277,6 +369,93 @@ fn bind(wasm_path: &Path) -> Result<(String, Vec<u8>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every `.js` file under `dir`, recursively.
+    fn scripts(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                scripts(&path, out);
+            } else if path.extension().is_some_and(|e| e == "js") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// The policy's words come from Rust (`checker-words.js`, the engine's
+    /// metadata): a clause label (三（一）2) or a severity, verdict or context
+    /// label typed into a page script would go stale when the policy changes.
+    /// Short labels (建议) only count as a whole string literal, since they
+    /// are everyday words (修改建议).
+    #[test]
+    fn page_scripts_type_no_policy_words() {
+        let assets = Path::new(env!("CARGO_MANIFEST_DIR")).join("../book/assets");
+        let mut files = Vec::new();
+        scripts(&assets, &mut files);
+        assert!(
+            files.iter().any(|f| f.ends_with("checker/page.js")),
+            "{files:?}"
+        );
+        let clause_label =
+            regex::Regex::new("[一二三四五六七八九十]+（[一二三四五六七八九十]+）[0-9]*").unwrap();
+        let labels: Vec<&str> = Severity::ALL
+            .iter()
+            .map(|s| s.label_zh())
+            .chain(Verdict::ALL.iter().map(|v| v.label_zh()))
+            .chain(Context::ALL.iter().map(|c| c.label_zh()))
+            .collect();
+        let mut typed = Vec::new();
+        for file in &files {
+            let text = std::fs::read_to_string(file).unwrap();
+            for (n, line) in text.lines().enumerate() {
+                let place = format!("{}:{}", file.display(), n + 1);
+                if let Some(m) = clause_label.find(line) {
+                    typed.push(format!("{place}: clause label {}", m.as_str()));
+                }
+                for label in &labels {
+                    let hit = if label.chars().count() > 2 {
+                        line.contains(label)
+                    } else {
+                        line.contains(&format!("\"{label}\""))
+                    };
+                    if hit {
+                        typed.push(format!("{place}: label {label}"));
+                    }
+                }
+            }
+        }
+        assert!(
+            typed.is_empty(),
+            "policy words typed in page scripts:\n{}",
+            typed.join("\n")
+        );
+    }
+
+    /// The test above can fail: each kind of word it looks for is caught.
+    #[test]
+    fn the_words_check_catches_what_it_looks_for() {
+        let clause_label =
+            regex::Regex::new("[一二三四五六七八九十]+（[一二三四五六七八九十]+）[0-9]*").unwrap();
+        for line in ["var x = \"按三（一）2审核\";", "// 见三（三）"] {
+            assert!(clause_label.is_match(line), "{line}");
+        }
+        assert!(!clause_label.is_match("var x = \"3.1.2\";"));
+    }
+
+    #[test]
+    fn words_name_every_severity_most_severe_first_and_never_type_a_clause() {
+        let order: Vec<&str> = Severity::ALL.iter().rev().map(|s| s.as_str()).collect();
+        assert_eq!(order, ["block", "senior", "revise", "advice"]);
+        let pass = Verdict::Pass.next_step_zh();
+        assert!(pass.contains("未命中自检规则"), "{pass}");
+        assert!(
+            pass.contains(&wxcheck::clause_label(wxcheck::REVIEW_CLAUSE).unwrap()),
+            "{pass}"
+        );
+        assert_eq!(thousands(20_000), "20,000");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+    }
 
     #[test]
     fn assembled_script_has_one_global_and_returns_the_glue_object() {

@@ -70,7 +70,10 @@ mod variants;
 
 pub use clause::clause_label;
 pub use error::{ExampleFailure, RuleError, explain_toml_error};
-pub use model::{Context, Finding, ParseContextError, Report, Severity, SourceFile, Verdict};
+pub use model::{
+    Context, Finding, ParseContextError, ParseSeverityError, REVIEW_CLAUSE, Report, SENIOR_CLAUSE,
+    Severity, SourceFile, Verdict,
+};
 pub use rules::{KeyLines, Matcher, Rule, Validator};
 pub use settings::{Settings, parse_settings};
 pub use stance::{Stance, StanceCues};

@@ -139,6 +139,34 @@ impl Severity {
     }
 }
 
+/// An unknown severity name (the message lists the valid ones).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseSeverityError(pub String);
+
+impl fmt::Display for ParseSeverityError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = Severity::ALL.iter().map(|s| s.as_str()).collect();
+        write!(
+            f,
+            "未知的严重程度 `{}`（可选：{}）",
+            self.0,
+            names.join("、")
+        )
+    }
+}
+
+impl std::error::Error for ParseSeverityError {}
+
+impl FromStr for Severity {
+    type Err = ParseSeverityError;
+    fn from_str(s: &str) -> Result<Severity, ParseSeverityError> {
+        Severity::ALL
+            .into_iter()
+            .find(|x| x.as_str() == s)
+            .ok_or_else(|| ParseSeverityError(s.to_string()))
+    }
+}
+
 impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -163,7 +191,47 @@ pub enum Verdict {
     Block,
 }
 
+/// The clause that sends every draft to the department head before it is
+/// published, and asks for a review record (三（一）2).
+pub const REVIEW_CLAUSE: &str = "3.1.2";
+/// The clause that sends major decisions and important business information to
+/// senior management (三（一）3).
+pub const SENIOR_CLAUSE: &str = "3.1.3";
+
 impl Verdict {
+    /// Every verdict, lowest first (as [`Severity::ALL`], with `Pass` below it).
+    pub const ALL: [Verdict; 5] = [
+        Verdict::Pass,
+        Verdict::Advice,
+        Verdict::Revise,
+        Verdict::Senior,
+        Verdict::Block,
+    ];
+
+    /// What the writer does next, in the policy's workflow. A clean result
+    /// says only what the checker knows: that no rule matched, and that the
+    /// checker covers only what can be recognised automatically.
+    pub fn next_step_zh(self) -> String {
+        let review = crate::clause_label(REVIEW_CLAUSE).unwrap_or_else(|| REVIEW_CLAUSE.into());
+        let senior = crate::clause_label(SENIOR_CLAUSE).unwrap_or_else(|| SENIOR_CLAUSE.into());
+        let block = Verdict::Block.label_zh();
+        match self {
+            Verdict::Block => format!(
+                "草稿含有制度禁止发布的内容：删除或改写下列「{block}」各项之前，不得发布，也不要提交审核。"
+            ),
+            Verdict::Senior => format!(
+                "草稿涉及重大决策或重要经营信息：须报公司高层审批（{senior}），批准后方可发布。"
+            ),
+            Verdict::Revise => "请按下列建议修改草稿，修改后再提交部门负责人审核。".to_string(),
+            Verdict::Advice => format!(
+                "未发现必须修改的问题，下列建议请酌情采纳；发布前仍须经部门负责人审核（{review}）。"
+            ),
+            Verdict::Pass => format!(
+                "未命中自检规则；自检只覆盖能自动识别的问题，其余要靠人判断。按{review}，发布前仍须经部门负责人审核。"
+            ),
+        }
+    }
+
     /// The label staff see.
     pub fn label_zh(self) -> &'static str {
         match self {
@@ -248,4 +316,45 @@ pub struct Report {
 pub struct SourceFile {
     pub name: String,
     pub text: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severities_parse_back_from_their_names_and_nothing_else() {
+        for s in Severity::ALL {
+            assert_eq!(s.as_str().parse::<Severity>(), Ok(s));
+        }
+        for bad in ["", "Block", "high", "禁止发布"] {
+            let err = bad.parse::<Severity>().unwrap_err();
+            assert!(
+                err.to_string().contains("advice、revise、senior、block"),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn verdicts_follow_severities_and_next_steps_cite_clauses_by_label() {
+        let from: Vec<Verdict> = Severity::ALL.into_iter().map(Verdict::from).collect();
+        assert_eq!(&Verdict::ALL[1..], &from[..]);
+        let review = crate::clause_label(REVIEW_CLAUSE).unwrap();
+        let senior = crate::clause_label(SENIOR_CLAUSE).unwrap();
+        // (verdict, the clause its next step cites, or None)
+        for (verdict, cites) in [
+            (Verdict::Pass, Some(&review)),
+            (Verdict::Advice, Some(&review)),
+            (Verdict::Revise, None),
+            (Verdict::Senior, Some(&senior)),
+            (Verdict::Block, None),
+        ] {
+            let next = verdict.next_step_zh();
+            if let Some(label) = cites {
+                assert!(next.contains(label.as_str()), "{verdict}: {next}");
+            }
+        }
+        assert!(!Verdict::Pass.next_step_zh().contains("未发现违反"));
+    }
 }

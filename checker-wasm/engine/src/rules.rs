@@ -712,19 +712,17 @@ impl Reader<'_> {
         let line =
             |k: &str, fields: &HashMap<&str, Field>| fields.get(k).map_or(header, |f| f.line);
         let severity = match fields.get("severity").map(|f| (&f.value, f.line)) {
-            Some((Value::Text(s), line)) => {
-                match Severity::ALL.into_iter().find(|x| x.as_str() == s) {
-                    Some(s) => Some(s),
-                    None => {
-                        self.error(
-                            line,
-                            rule,
-                            format!("未知的 severity `{s}`：请把 severity 改为 {SEVERITIES} 之一"),
-                        );
-                        None
-                    }
+            Some((Value::Text(s), line)) => match s.parse::<Severity>() {
+                Ok(s) => Some(s),
+                Err(_) => {
+                    self.error(
+                        line,
+                        rule,
+                        format!("未知的 severity `{s}`：请把 severity 改为 {SEVERITIES} 之一"),
+                    );
+                    None
                 }
-            }
+            },
             _ => None,
         };
         let mut contexts = Vec::new();

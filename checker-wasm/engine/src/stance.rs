@@ -48,16 +48,24 @@ pub enum Stance {
     Own,
     /// 您的, 你的 … before the hit in its sentence: the listener's own.
     Yours,
+    /// 抱歉, 不好意思 … anywhere in the sentence: a late reply that owns up
+    /// to the delay and explains it is what 四（二）3 asks for, not a delay.
+    Apology,
+    /// 已获家长同意, 经本人授权 … anywhere in the sentence: 三（三）3 forbids
+    /// publishing customers' data *without their consent*.
+    Consent,
 }
 
 impl Stance {
-    pub const ALL: [Stance; 6] = [
+    pub const ALL: [Stance; 8] = [
         Stance::Negation,
         Stance::Warning,
         Stance::Report,
         Stance::Question,
         Stance::Own,
         Stance::Yours,
+        Stance::Apology,
+        Stance::Consent,
     ];
 
     /// The name used in rules files.
@@ -69,6 +77,8 @@ impl Stance {
             Stance::Question => "question",
             Stance::Own => "own",
             Stance::Yours => "yours",
+            Stance::Apology => "apology",
+            Stance::Consent => "consent",
         }
     }
 
@@ -81,6 +91,8 @@ impl Stance {
             Stance::Question => "提问",
             Stance::Own => "本人的",
             Stance::Yours => "对方本人的",
+            Stance::Apology => "致歉",
+            Stance::Consent => "已获同意",
         }
     }
 
@@ -92,7 +104,11 @@ impl Stance {
         match self {
             Stance::Negation => Scope::ClauseBefore(NEGATION_REACH),
             Stance::Own | Stance::Yours => Scope::SentenceBefore(OWNER_REACH),
-            Stance::Warning | Stance::Report | Stance::Question => Scope::Sentence,
+            Stance::Warning
+            | Stance::Report
+            | Stance::Question
+            | Stance::Apology
+            | Stance::Consent => Scope::Sentence,
         }
     }
 }

@@ -168,15 +168,15 @@ struct Floor {
 }
 
 const DEV_FLOOR: Floor = Floor {
-    right: 0.82,
-    clean_alarm_rate: 0.015,
-    clean_blocked: 5,
+    right: 0.96,
+    clean_alarm_rate: 0.005,
+    clean_blocked: 1,
 };
 
 const TEST_FLOOR: Floor = Floor {
-    right: 0.68,
-    clean_alarm_rate: 0.04,
-    clean_blocked: 6,
+    right: 0.80,
+    clean_alarm_rate: 0.037,
+    clean_blocked: 5,
 };
 
 fn check_floor(name: &str, card: &Scorecard, floor: &Floor) -> Vec<String> {
