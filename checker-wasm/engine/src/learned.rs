@@ -73,6 +73,14 @@ pub struct Learned {
     /// clause does not weigh it): adding a dense row is a loop the compiler
     /// vectorises, where walking sparse pairs cost a branch per pair.
     rows: Vec<f32>,
+    /// One bit per Basic Multilingual Plane character: does any weighted
+    /// n-gram start with it? Most n-grams of a draft start with a character
+    /// no weighted one does, and a bit test is far cheaper than hashing.
+    starts: Vec<u64>,
+    /// Single BMP characters' rows, indexed by the character (row + 1; 0 for
+    /// none): unigrams are half the lookups and most of the hits, and a
+    /// direct table (128 KB) beats hashing them.
+    unigrams: Vec<u16>,
 }
 
 /// One clause the model reports: which, how sure, and where it leans most.
@@ -104,6 +112,8 @@ impl Learned {
         let mut index = FxHashMap::default();
         index.reserve(model.grams.len());
         let mut rows = vec![0f32; model.grams.len() * width];
+        let mut starts = vec![0u64; 0x10000 / 64];
+        let mut unigrams = vec![0u16; 0x10000];
         for (row, (gram, pairs)) in model.grams.iter().enumerate() {
             let chars: Vec<char> = gram.chars().collect();
             if !model.orders.contains(&chars.len()) || pairs.len() % 2 != 0 {
@@ -116,9 +126,19 @@ impl Learned {
                 }
                 rows[row * width + k] = pair[1];
             }
-            index.insert(pack(&chars), row as u32);
+            match (chars.as_slice(), u16::try_from(row + 1)) {
+                ([c], Ok(slot)) if (*c as usize) < unigrams.len() => unigrams[*c as usize] = slot,
+                _ => _ = index.insert(pack(&chars), row as u32),
+            }
+            mark_start(&mut starts, chars[0]);
         }
-        Ok(Learned { model, index, rows })
+        Ok(Learned {
+            model,
+            index,
+            rows,
+            starts,
+            unigrams,
+        })
     }
 
     pub fn model(&self) -> &LearnedModel {
@@ -133,10 +153,13 @@ impl Learned {
         let mut total = 0;
         // window[n - 1]: the key of the n-gram ending at the current character.
         let mut window = [0u64; 3];
+        // last[i]: the character i places back (0: the current one).
+        let mut last = ['\0'; 3];
         let mut seen = 0usize;
-        for c in text.chars() {
+        for ch in text.chars() {
             seen += 1;
-            let c = u64::from(c);
+            last = [ch, last[0], last[1]];
+            let c = u64::from(ch);
             window[2] = (window[1] << 21) | c;
             window[1] = (window[0] << 21) | c;
             window[0] = c;
@@ -145,6 +168,18 @@ impl Learned {
                     continue;
                 }
                 total += 1;
+                if !may_start(&self.starts, last[n - 1]) {
+                    continue;
+                }
+                if n == 1
+                    && let Some(&slot) = self.unigrams.get(ch as usize)
+                {
+                    if slot != 0 {
+                        let row = usize::from(slot - 1) * width;
+                        each(&self.rows[row..row + width]);
+                    }
+                    continue;
+                }
                 // The order is in the top bits, as `pack` puts it.
                 let key = window[n - 1] | ((n as u64) << (21 * n));
                 if let Some(&row) = self.index.get(&key) {
@@ -258,6 +293,20 @@ fn sentences(folded: &str) -> Vec<(usize, usize)> {
     }
     push(start, bytes.len());
     out
+}
+
+fn mark_start(starts: &mut [u64], c: char) {
+    if let Some(slot) = starts.get_mut(c as usize / 64) {
+        *slot |= 1 << (c as usize % 64);
+    }
+}
+
+/// Characters beyond the BMP have no bit and are always looked up.
+#[inline]
+fn may_start(starts: &[u64], c: char) -> bool {
+    starts
+        .get(c as usize / 64)
+        .is_none_or(|slot| slot & (1 << (c as usize % 64)) != 0)
 }
 
 fn context_index(context: Context) -> usize {

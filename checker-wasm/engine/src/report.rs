@@ -148,7 +148,7 @@ const OPINION_RULE: &str = "learned";
 
 /// Adds the learned model's opinions on clauses the rules did not find, at
 /// `advice` (so the verdict never rises above advice because of them), in
-/// text order among the other findings.
+/// text order among the other findings; none on a sentence a rule flagged.
 pub(crate) fn add_opinions(
     report: &mut Report,
     learned: &Learned,
@@ -163,6 +163,11 @@ pub(crate) fn add_opinions(
     }
     let spans = norm.original_spans(&opinions.iter().map(|o| (o.start, o.end)).collect::<Vec<_>>());
     for (o, (start, end)) in opinions.iter().zip(spans) {
+        // A sentence the rules already flagged has the reader's attention;
+        // a guess about another clause there is noise.
+        if report.findings.iter().any(|f| f.rule.as_ref() != OPINION_RULE && f.start < end && start < f.end) {
+            continue;
+        }
         let label = crate::clause_label(&o.clause).unwrap_or_else(|| o.clause.clone());
         let text: String = original.chars().skip(start).take(end - start).collect();
         report.findings.push(Finding {

@@ -74,7 +74,7 @@ struct CorpusFile {
 }
 
 /// One labelled draft of `tests/corpus/`.
-#[derive(Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Draft {
     pub context: Context,
