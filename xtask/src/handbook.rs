@@ -248,7 +248,8 @@ pub fn load_rules(book_dir: &Path, settings: &Settings, clauses: &ClauseIndex) -
         .map_err(|errors| anyhow::anyhow!(join_lines(&errors)))?;
     let model = rules_dir.join(wxcheck::learned::FILE_NAME);
     if model.is_file() {
-        let text = crate::sources::read_text(book_dir, &model).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let text =
+            crate::sources::read_text(book_dir, &model).map_err(|e| anyhow::anyhow!("{e}"))?;
         rules = rules
             .with_learned_json(&display_path(book_dir, &model), &text, &|id| {
                 clauses.get(id).is_some()

@@ -248,7 +248,6 @@ pub fn read_traps(dir: &Path, shown_as: &str) -> Result<Vec<Trap>> {
         .collect())
 }
 
-
 /// The practice: every item, the findings they share, the rounds.
 pub struct Practice {
     pub items: Vec<Item>,

@@ -76,7 +76,10 @@ pub fn train(root: &Path) -> Result<(LearnedModel, usize)> {
             clauses: &d.clauses,
         })
         .collect();
-    Ok((learned::train(&samples, &params(), note(&drafts)), drafts.len()))
+    Ok((
+        learned::train(&samples, &params(), note(&drafts)),
+        drafts.len(),
+    ))
 }
 
 /// The command: trains and writes the model atomically.

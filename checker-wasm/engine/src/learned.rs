@@ -26,6 +26,9 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
+/// The `rule` of the findings the model adds; no rules file may use it.
+pub const RULE_ID: &str = "learned";
+
 /// The model's file name, beside the rules files.
 pub const FILE_NAME: &str = "learned.json";
 
@@ -248,8 +251,11 @@ impl Learned {
             if p < self.model.threshold || known(clause) {
                 continue;
             }
-            let heaviest = (0..sentences.len())
-                .max_by(|&a, &b| sums[a * width + k].total_cmp(&sums[b * width + k]).then(b.cmp(&a)));
+            let heaviest = (0..sentences.len()).max_by(|&a, &b| {
+                sums[a * width + k]
+                    .total_cmp(&sums[b * width + k])
+                    .then(b.cmp(&a))
+            });
             let Some(s) = heaviest else { continue };
             let (start, end) = sentences[s];
             out.push(Opinion {
@@ -398,7 +404,11 @@ pub fn train(samples: &[Sample], params: &TrainingParams, note: String) -> Learn
     clause_ids.sort_unstable();
     clause_ids.dedup();
     clause_ids.retain(|c| {
-        samples.iter().filter(|s| s.clauses.iter().any(|x| x == c)).count() >= params.min_positives
+        samples
+            .iter()
+            .filter(|s| s.clauses.iter().any(|x| x == c))
+            .count()
+            >= params.min_positives
     });
 
     let mut clauses = Vec::new();
@@ -501,7 +511,12 @@ mod tests {
         let yes = vec!["3.1.1".to_string()];
         let no: Vec<String> = vec![];
         let texts_yes = ["保证上岸全退", "上岸全退款", "不上岸全退", "全退保证上岸"];
-        let texts_no = ["周末上课通知", "课程表已发", "明天上课带笔", "通知：周末放假"];
+        let texts_no = [
+            "周末上课通知",
+            "课程表已发",
+            "明天上课带笔",
+            "通知：周末放假",
+        ];
         let mut samples: Vec<Sample> = texts_yes.iter().map(|t| sample(t, &yes)).collect();
         samples.extend(texts_no.iter().map(|t| sample(t, &no)));
         let params = TrainingParams {
@@ -520,13 +535,21 @@ mod tests {
         let learned = Learned::new(back).unwrap();
         let p = |t: &str| learned.probabilities(t, Context::Public)[0];
         assert!(p("不上岸全退") > 0.7, "{}", p("不上岸全退"));
-        assert!(p("考不上全退") > 0.5, "an unseen wording: {}", p("考不上全退"));
+        assert!(
+            p("考不上全退") > 0.5,
+            "an unseen wording: {}",
+            p("考不上全退")
+        );
         assert!(p("周末上课") < 0.5, "{}", p("周末上课"));
         let draft = "周末上课!保证上岸全退。好"; // folded: ASCII `!`
         let op = learned.opinions(draft, Context::Public, |_| false);
         assert_eq!(op.len(), 1, "{}", p(draft));
         assert_eq!(&draft[op[0].start..op[0].end], "保证上岸全退");
-        assert!(learned.opinions("上岸全退", Context::Public, |c| c == "3.1.1").is_empty());
+        assert!(
+            learned
+                .opinions("上岸全退", Context::Public, |c| c == "3.1.1")
+                .is_empty()
+        );
     }
 
     #[test]
@@ -542,11 +565,18 @@ mod tests {
             }],
             grams: BTreeMap::new(),
         };
-        let cases: [(&str, Box<dyn Fn(&mut LearnedModel)>); 4] = [
+        type Breakage = Box<dyn Fn(&mut LearnedModel)>;
+        let cases: [(&str, Breakage); 4] = [
             ("长度", Box::new(|m| m.orders = vec![4])),
             ("阈值", Box::new(|m| m.threshold = 0.2)),
-            ("条款序号", Box::new(|m| _ = m.grams.insert("包".into(), vec![3.0, 1.0]))),
-            ("长度或权重", Box::new(|m| _ = m.grams.insert("包过了吧".into(), vec![0.0, 1.0]))),
+            (
+                "条款序号",
+                Box::new(|m| _ = m.grams.insert("包".into(), vec![3.0, 1.0])),
+            ),
+            (
+                "长度或权重",
+                Box::new(|m| _ = m.grams.insert("包过了吧".into(), vec![0.0, 1.0])),
+            ),
         ];
         for (needle, break_it) in cases {
             let mut m = base.clone();

@@ -159,16 +159,29 @@ impl RuleSet {
         model: learned::LearnedModel,
         known: &dyn Fn(&str) -> bool,
     ) -> Result<RuleSet, RuleError> {
-        let error = |message: String| RuleError::new("book/rules/learned.json", None, None, message);
+        let error =
+            |message: String| RuleError::new("book/rules/learned.json", None, None, message);
+        if let Some(rule) = self.rules.iter().find(|r| *r.id == *learned::RULE_ID) {
+            return Err(RuleError::new(
+                &rule.file,
+                Some(rule.line_of("id")),
+                Some(&rule.id),
+                format!(
+                    "规则编号 `{}` 留给统计模型的提示使用，请换一个编号",
+                    learned::RULE_ID
+                ),
+            ));
+        }
         if let Some(c) = model.clauses.iter().find(|c| !known(&c.clause)) {
             return Err(error(format!(
                 "模型中的条款 `{}` 在手册中不存在：请运行 cargo xtask train-model 重新训练",
                 c.clause
             )));
         }
-        self.learned = Some(learned::Learned::new(model).map_err(|e| {
-            error(format!("{e}。请运行 cargo xtask train-model 重新生成"))
-        })?);
+        self.learned = Some(
+            learned::Learned::new(model)
+                .map_err(|e| error(format!("{e}。请运行 cargo xtask train-model 重新生成")))?,
+        );
         Ok(self)
     }
 
@@ -185,7 +198,9 @@ impl RuleSet {
                 file,
                 Some(e.line()),
                 None,
-                format!("模型文件无法读取：{e}。请运行 cargo xtask train-model 重新生成，不要手工编辑"),
+                format!(
+                    "模型文件无法读取：{e}。请运行 cargo xtask train-model 重新生成，不要手工编辑"
+                ),
             )
         })?;
         self.with_learned(model, known).map_err(|mut e| {

@@ -2,8 +2,8 @@
 //! text, overlapping (or touching) hits of one clause merged into one finding
 //! carrying the most severe rule, everything in text order.
 
-use crate::matcher::RawHit;
 use crate::learned::Learned;
+use crate::matcher::RawHit;
 use crate::model::{Context, Finding, Report, Severity, Verdict};
 use crate::normalize::{Normalized, count_chars, is_char_start};
 use crate::rules::Rule;
@@ -142,9 +142,7 @@ fn byte_offsets(text: &str, spans: &[Span]) -> Vec<(usize, usize)> {
     out
 }
 
-/// What a learned opinion says: words that must not claim more than a
-/// statistical model knows.
-const OPINION_RULE: &str = "learned";
+use crate::learned::RULE_ID as OPINION_RULE;
 
 /// Adds the learned model's opinions on clauses the rules did not find, at
 /// `advice` (so the verdict never rises above advice because of them), in
@@ -156,16 +154,29 @@ pub(crate) fn add_opinions(
     norm: &Normalized,
     context: Context,
 ) {
-    let found: Vec<Arc<str>> = report.findings.iter().map(|f| Arc::clone(&f.clause)).collect();
+    let found: Vec<Arc<str>> = report
+        .findings
+        .iter()
+        .map(|f| Arc::clone(&f.clause))
+        .collect();
     let opinions = learned.opinions(norm.as_str(), context, |c| found.iter().any(|f| &**f == c));
     if opinions.is_empty() {
         return;
     }
-    let spans = norm.original_spans(&opinions.iter().map(|o| (o.start, o.end)).collect::<Vec<_>>());
+    let spans = norm.original_spans(
+        &opinions
+            .iter()
+            .map(|o| (o.start, o.end))
+            .collect::<Vec<_>>(),
+    );
     for (o, (start, end)) in opinions.iter().zip(spans) {
         // A sentence the rules already flagged has the reader's attention;
         // a guess about another clause there is noise.
-        if report.findings.iter().any(|f| f.rule.as_ref() != OPINION_RULE && f.start < end && start < f.end) {
+        if report
+            .findings
+            .iter()
+            .any(|f| f.rule.as_ref() != OPINION_RULE && f.start < end && start < f.end)
+        {
             continue;
         }
         let label = crate::clause_label(&o.clause).unwrap_or_else(|| o.clause.clone());

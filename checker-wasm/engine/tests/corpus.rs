@@ -243,7 +243,10 @@ fn corpus_accuracy() {
     if rules.learned().is_some() {
         // The learned second opinion is kept only if it earns its place:
         // the same parts scored by the rules alone, side by side.
-        for (name, part, with) in [("development", &dev, &dev_card), ("test", &test, &test_card)] {
+        for (name, part, with) in [
+            ("development", &dev, &dev_card),
+            ("test", &test, &test_card),
+        ] {
             let card = score(&alone, part, false);
             println!(
                 "{name}: rules alone {:.1}% right, clean with any finding {}; with the learned model {:.1}% right, clean with any finding {}",

@@ -58,7 +58,9 @@ pub fn rules() -> RuleSet {
 /// (`book/rules/learned.json`), when there is one.
 pub fn shipped_rules() -> RuleSet {
     let rules = rules();
-    let path = repo_root().join("book/rules").join(wxcheck::learned::FILE_NAME);
+    let path = repo_root()
+        .join("book/rules")
+        .join(wxcheck::learned::FILE_NAME);
     match std::fs::read_to_string(&path) {
         Ok(json) => rules
             .with_learned_json("book/rules/learned.json", &json, &|_| true)
