@@ -4,7 +4,7 @@
 //
 // Opened from a file (file://), a link names a path on this machine that a
 // colleague cannot open; then the label, title and page position are copied
-// instead (三（三）1 禁止发布内容（手册 publishing.html#c-3-3-1）), and the
+// instead ("<label> <title>（手册 publishing.html#c-3-3-1）"), and the
 // reader is told why.
 (function () {
     "use strict";

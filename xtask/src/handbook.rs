@@ -241,11 +241,21 @@ pub fn load_rules(book_dir: &Path, settings: &Settings, clauses: &ClauseIndex) -
     if files.is_empty() {
         bail!("{}: 没有规则文件（*.toml）", rules_dir.display());
     }
-    let rules = RuleSet::load_with(&files, settings.values())
+    let mut rules = RuleSet::load_with(&files, settings.values())
         .map_err(|errors| anyhow::anyhow!(join_lines(&errors)))?;
     rules
         .check_clauses(&|id| clauses.get(id).is_some())
         .map_err(|errors| anyhow::anyhow!(join_lines(&errors)))?;
+    let model = rules_dir.join(wxcheck::learned::FILE_NAME);
+    if model.is_file() {
+        let text =
+            crate::sources::read_text(book_dir, &model).map_err(|e| anyhow::anyhow!("{e}"))?;
+        rules = rules
+            .with_learned_json(&display_path(book_dir, &model), &text, &|id| {
+                clauses.get(id).is_some()
+            })
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
     let failures = rules.check_examples();
     if !failures.is_empty() {
         bail!("规则示例未通过：\n{}", join_lines(&failures));

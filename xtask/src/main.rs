@@ -7,6 +7,7 @@
 #[cfg(test)]
 mod admin_edit_test;
 mod clauses;
+mod corpus;
 mod diagnostics;
 mod draft_note;
 mod editions;
@@ -22,6 +23,7 @@ mod site;
 mod sources;
 mod synonyms;
 mod test;
+mod train_model;
 mod wasm;
 
 use std::path::{Path, PathBuf};
@@ -41,7 +43,8 @@ const USAGE: &str = "\
   fix-rules                  条款改编号后，把仍指向旧编号的规则改为新编号（只改 clause 一行）
   serve [--port 端口] [--out 目录]
                              构建并在 http://127.0.0.1:端口/ 提供手册，文件改动后自动重新构建（默认端口 3000）
-  test                       运行全部测试（Rust 测试、构建、浏览器测试）";
+  test                       运行全部测试（Rust 测试、构建、浏览器测试）
+  train-model                用开发语料（tests/corpus/*.toml）重新训练统计模型，写入 book/rules/learned.json";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -109,6 +112,7 @@ fn run(args: Vec<String>) -> Result<()> {
             Ok(())
         }
         "test" => test::run(&root),
+        "train-model" => train_model::run(&root),
         "" | "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())

@@ -37,12 +37,11 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 use anyhow::{Result, bail};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 use wxcheck::{Context, RuleSet, Severity, Verdict};
 
 use crate::clauses::ClauseIndex;
-use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::handbook::Handbook;
 
 /// The file the build writes at the site's root.
@@ -220,23 +219,6 @@ impl Item {
     }
 }
 
-/// A clean draft of the development corpus, as the corpus files hold it.
-#[derive(Deserialize)]
-struct CorpusFile {
-    #[serde(default)]
-    draft: Vec<CorpusDraft>,
-}
-
-#[derive(Deserialize)]
-struct CorpusDraft {
-    context: toml::Spanned<String>,
-    #[serde(default)]
-    clauses: Vec<String>,
-    text: String,
-    #[serde(default)]
-    kind: Option<String>,
-}
-
 /// The kind the corpus gives a clean draft with no particular trap in it.
 const PLAIN_CLEAN_KIND: &str = "clean-other";
 
@@ -252,72 +234,18 @@ pub struct Trap {
 /// throughout). `tests/corpus/test/` — the frozen blind part — is never read:
 /// only the `*.toml` files directly in `dir`.
 pub fn read_traps(dir: &Path, shown_as: &str) -> Result<Vec<Trap>> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Ok(Vec::new());
-    };
-    let mut paths: Vec<_> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    paths.sort();
-    let mut errors = Vec::new();
-    let mut traps = Vec::new();
-    for path in paths {
-        let name = format!(
-            "{shown_as}/{}",
-            path.file_name().unwrap_or_default().to_string_lossy()
-        );
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) => {
-                errors.push(Diagnostic::new(
-                    &name,
-                    None,
-                    format!("无法读取语料文件（{e}）：请确认它是 UTF-8 文本"),
-                ));
-                continue;
-            }
-        };
-        let file: CorpusFile = match toml::from_str(&text) {
-            Ok(file) => file,
-            Err(err) => {
-                let (line, message) = wxcheck::explain_toml_error(&text, &err);
-                errors.push(Diagnostic::new(&name, line, message));
-                continue;
-            }
-        };
-        for draft in file.draft {
-            if !draft.clauses.is_empty()
-                || draft.kind.as_deref() == Some(PLAIN_CLEAN_KIND)
-                || draft.text.trim().is_empty()
-            {
-                continue;
-            }
-            match draft.context.get_ref().parse::<Context>() {
-                Ok(context) => traps.push(Trap {
-                    text: draft.text,
-                    context,
-                }),
-                Err(e) => errors.push(Diagnostic::new(
-                    &name,
-                    Some(line_of(&text, draft.context.span().start)),
-                    format!("{e}：请把 context 改为其中之一"),
-                )),
-            }
-        }
-    }
-    if !errors.is_empty() {
-        bail!(Diagnostics(errors));
-    }
-    Ok(traps)
-}
-
-fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+    Ok(crate::corpus::read_development(dir, shown_as)?
+        .into_iter()
+        .filter(|d| {
+            d.clauses.is_empty()
+                && d.kind.as_deref() != Some(PLAIN_CLEAN_KIND)
+                && !d.text.trim().is_empty()
+        })
+        .map(|d| Trap {
+            text: d.text,
+            context: d.context,
+        })
+        .collect())
 }
 
 /// The practice: every item, the findings they share, the rounds.

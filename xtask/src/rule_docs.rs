@@ -225,6 +225,54 @@ pub fn catalogue(handbook: &Handbook) -> String {
             let _ = writeln!(html, "</section>\n");
         }
     }
+    if let Some(model) = handbook.rules.learned() {
+        html.push_str(&learned_section(handbook, model));
+    }
+    html
+}
+
+/// The worked example of the learned second opinion: a refund promise in
+/// words no rule lists (checked at build with the shipped model).
+const LEARNED_EXAMPLE: &str = "放心报，这次要是没上岸，学费我们一分不少还给您";
+
+/// The learned second opinion's entry (`#rule-learned`, where the checker
+/// page links its findings): what it is, what it may do, a worked example.
+fn learned_section(handbook: &Handbook, model: &wxcheck::learned::LearnedModel) -> String {
+    let mut html = String::new();
+    let labels: Vec<String> = model
+        .clauses
+        .iter()
+        .map(|c| escape(&wxcheck::clause_label(&c.clause).unwrap_or_else(|| c.clause.clone())))
+        .collect();
+    let report = handbook
+        .rules
+        .check(LEARNED_EXAMPLE, wxcheck::Context::Customer);
+    let outcome = match report
+        .findings
+        .iter()
+        .find(|f| &*f.rule == wxcheck::learned::RULE_ID)
+    {
+        Some(f) => format!("提示“{}”", escape(&f.message)),
+        None if report.findings.is_empty() => "没有提示（模型把握不足）".to_string(),
+        None => "规则已经指出，模型不再重复提示".to_string(),
+    };
+    let _ = writeln!(
+        html,
+        "<h2 class=\"rules-clause\" id=\"rules-learned\">统计模型提示</h2>\n\
+         <section class=\"rule\" id=\"rule-{id}\" data-rule=\"{id}\" data-severity=\"advice\">\n\
+         <p>规则只能认出写进规则文件的说法。为了提醒规则还没收录的新说法，自检另带一个统计模型：它从开发语料（<code>tests/corpus/*.toml</code>，{n} 个条款）学到各条款常见的字和词，\
+         对规则<strong>没有</strong>指出的条款，如果把握达到 {p:.0}%，就以“建议”级别提示“可能涉及某条款”，并标出最相关的一句。</p>\n\
+         <ul><li>它只提示，不下结论：结论最多是“建议”，不会因为它变成“需修改”或“禁止发布”；规则已经指出的句子，它不再提示。</li>\n\
+         <li>它会出错：请对照条款原文判断，确无问题可以忽略。</li>\n\
+         <li>例子：客户私聊里写“{example}”——没有“包过”“退费”这些规则词，自检{outcome}。</li>\n\
+         <li>覆盖的条款：{clauses}。</li>\n\
+         <li>管理员不需要编辑它：语料更新后运行 <code>cargo xtask train-model</code> 重新训练，生成 <code>book/rules/learned.json</code>。</li></ul>\n</section>",
+        id = wxcheck::learned::RULE_ID,
+        n = model.clauses.len(),
+        p = model.threshold * 100.0,
+        example = escape(LEARNED_EXAMPLE),
+        clauses = labels.join("、"),
+    );
     html
 }
 

@@ -10,7 +10,7 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
-use common::{corpus, rules};
+use common::{corpus, rules, shipped_rules};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use wxcheck::Context;
@@ -54,6 +54,17 @@ fn bench(c: &mut Criterion) {
             b.iter(|| rules.check(black_box(&one), ctx))
         });
     }
+    g.finish();
+
+    // What the learned second opinion adds, measured side by side in one run.
+    let shipped = shipped_rules();
+    let mut g = c.benchmark_group("learned-second-opinion-2000-chars");
+    g.bench_function("rules-alone", |b| {
+        b.iter(|| rules.check(black_box(&one), Context::Public))
+    });
+    g.bench_function("with-model", |b| {
+        b.iter(|| shipped.check(black_box(&one), Context::Public))
+    });
     g.finish();
 
     // Mixed: half the sentences break a rule (a harsh mix: a finding every

@@ -55,6 +55,7 @@
 mod branches;
 mod clause;
 mod error;
+pub mod learned;
 mod matcher;
 mod model;
 mod near;
@@ -88,6 +89,8 @@ pub struct RuleSet {
     allow: Vec<String>,
     stances: Vec<StanceCues>,
     compiled: Compiled,
+    /// The optional learned second opinion ([`learned`]).
+    learned: Option<learned::Learned>,
 }
 
 /// The serialised form: what `to_json` writes and `from_json` reads.
@@ -98,6 +101,8 @@ struct JsonRuleSet {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     stances: Vec<StanceCues>,
     rules: Vec<Rule>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    learned: Option<learned::LearnedModel>,
 }
 
 impl RuleSet {
@@ -143,7 +148,70 @@ impl RuleSet {
             allow,
             stances,
             compiled,
+            learned: None,
         }
+    }
+
+    /// Adds the learned second opinion ([`learned`]); its clauses must be
+    /// clauses the rules know of or `known` (the handbook's index) accepts.
+    pub fn with_learned(
+        mut self,
+        model: learned::LearnedModel,
+        known: &dyn Fn(&str) -> bool,
+    ) -> Result<RuleSet, RuleError> {
+        let error =
+            |message: String| RuleError::new("book/rules/learned.json", None, None, message);
+        if let Some(rule) = self.rules.iter().find(|r| *r.id == *learned::RULE_ID) {
+            return Err(RuleError::new(
+                &rule.file,
+                Some(rule.line_of("id")),
+                Some(&rule.id),
+                format!(
+                    "规则编号 `{}` 留给统计模型的提示使用，请换一个编号",
+                    learned::RULE_ID
+                ),
+            ));
+        }
+        if let Some(c) = model.clauses.iter().find(|c| !known(&c.clause)) {
+            return Err(error(format!(
+                "模型中的条款 `{}` 在手册中不存在：请运行 cargo xtask train-model 重新训练",
+                c.clause
+            )));
+        }
+        self.learned = Some(
+            learned::Learned::new(model)
+                .map_err(|e| error(format!("{e}。请运行 cargo xtask train-model 重新生成")))?,
+        );
+        Ok(self)
+    }
+
+    /// [`RuleSet::with_learned`] from the text of `learned.json` (named
+    /// `file` in errors).
+    pub fn with_learned_json(
+        self,
+        file: &str,
+        json: &str,
+        known: &dyn Fn(&str) -> bool,
+    ) -> Result<RuleSet, RuleError> {
+        let model: learned::LearnedModel = serde_json::from_str(json).map_err(|e| {
+            RuleError::new(
+                file,
+                Some(e.line()),
+                None,
+                format!(
+                    "模型文件无法读取：{e}。请运行 cargo xtask train-model 重新生成，不要手工编辑"
+                ),
+            )
+        })?;
+        self.with_learned(model, known).map_err(|mut e| {
+            e.file = file.to_string();
+            e
+        })
+    }
+
+    /// The learned model, if any.
+    pub fn learned(&self) -> Option<&learned::LearnedModel> {
+        self.learned.as_ref().map(learned::Learned::model)
     }
 
     /// Checks that every rule's clause exists in the handbook; `known` is the
@@ -213,7 +281,11 @@ impl RuleSet {
     /// Checks one draft.
     pub fn check(&self, text: &str, context: Context) -> Report {
         let (norm, hits) = self.raw_hits(text, context);
-        report::build(&self.rules, &self.compiled.clause_key, text, &norm, hits)
+        let mut report = report::build(&self.rules, &self.compiled.clause_key, text, &norm, hits);
+        if let Some(learned) = &self.learned {
+            report::add_opinions(&mut report, learned, text, &norm, context);
+        }
+        report
     }
 
     /// The rules, in file order (read-only; for the rule table page).
@@ -249,6 +321,7 @@ impl RuleSet {
             allow: self.allow.clone(),
             stances: self.stances.clone(),
             rules: self.rules.clone(),
+            learned: self.learned().cloned(),
         })
         .expect("rules serialise")
     }
@@ -272,6 +345,10 @@ impl RuleSet {
         {
             return Err(e);
         }
-        Ok(RuleSet::compile(parsed.rules, parsed.allow, parsed.stances))
+        let rules = RuleSet::compile(parsed.rules, parsed.allow, parsed.stances);
+        match parsed.learned {
+            Some(model) => rules.with_learned(model, &|_| true),
+            None => Ok(rules),
+        }
     }
 }

@@ -2,8 +2,9 @@
 //! text, overlapping (or touching) hits of one clause merged into one finding
 //! carrying the most severe rule, everything in text order.
 
+use crate::learned::Learned;
 use crate::matcher::RawHit;
-use crate::model::{Finding, Report, Severity, Verdict};
+use crate::model::{Context, Finding, Report, Severity, Verdict};
 use crate::normalize::{Normalized, count_chars, is_char_start};
 use crate::rules::Rule;
 use std::sync::Arc;
@@ -139,4 +140,62 @@ fn byte_offsets(text: &str, spans: &[Span]) -> Vec<(usize, usize)> {
         out.push((w, p));
     }
     out
+}
+
+use crate::learned::RULE_ID as OPINION_RULE;
+
+/// Adds the learned model's opinions on clauses the rules did not find, at
+/// `advice` (so the verdict never rises above advice because of them), in
+/// text order among the other findings; none on a sentence a rule flagged.
+pub(crate) fn add_opinions(
+    report: &mut Report,
+    learned: &Learned,
+    original: &str,
+    norm: &Normalized,
+    context: Context,
+) {
+    let found: Vec<Arc<str>> = report
+        .findings
+        .iter()
+        .map(|f| Arc::clone(&f.clause))
+        .collect();
+    let opinions = learned.opinions(norm.as_str(), context, |c| found.iter().any(|f| &**f == c));
+    if opinions.is_empty() {
+        return;
+    }
+    let spans = norm.original_spans(
+        &opinions
+            .iter()
+            .map(|o| (o.start, o.end))
+            .collect::<Vec<_>>(),
+    );
+    for (o, (start, end)) in opinions.iter().zip(spans) {
+        // A sentence the rules already flagged has the reader's attention;
+        // a guess about another clause there is noise.
+        if report
+            .findings
+            .iter()
+            .any(|f| f.rule.as_ref() != OPINION_RULE && f.start < end && start < f.end)
+        {
+            continue;
+        }
+        let label = crate::clause_label(&o.clause).unwrap_or_else(|| o.clause.clone());
+        let text: String = original.chars().skip(start).take(end - start).collect();
+        report.findings.push(Finding {
+            rule: Arc::from(OPINION_RULE),
+            clause: Arc::from(o.clause.as_str()),
+            severity: Severity::Advice,
+            message: Arc::from(format!(
+                "可能涉及{label}：这是按过往草稿训练的统计模型给出的提示（把握约 {:.0}%），规则没有命中，不一定准确。",
+                o.probability * 100.0
+            )),
+            suggestion: Arc::from(format!("请对照{label}的原文自查这句话；确无问题可忽略本提示。")),
+            replacement: None,
+            start,
+            end,
+            text,
+        });
+    }
+    report.findings.sort_by_key(|f| (f.start, f.end));
+    report.verdict = Verdict::from_severities(report.findings.iter().map(|f| f.severity));
 }

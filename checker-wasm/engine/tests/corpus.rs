@@ -33,6 +33,9 @@ struct Scorecard {
     clean: usize,
     clean_blocked: usize,
     clean_revise_or_worse: usize,
+    /// Clean drafts with any finding at all (advice included): what a
+    /// reader is bothered with, even where the verdict is right.
+    clean_any_finding: usize,
     violations_missed_entirely: usize,
     per_clause: BTreeMap<String, Counts>,
     /// kind → (drafts, right)
@@ -67,6 +70,7 @@ fn score(rules: &RuleSet, drafts: &[(String, Draft)], show: bool) -> Scorecard {
             card.clean += 1;
             card.clean_blocked += usize::from(report.verdict == Verdict::Block);
             card.clean_revise_or_worse += usize::from(report.verdict >= Verdict::Revise);
+            card.clean_any_finding += usize::from(!report.findings.is_empty());
             report.verdict < Verdict::Revise
         } else {
             let any = want.iter().any(|c| found.contains(c));
@@ -129,6 +133,11 @@ fn print(name: &str, card: &Scorecard) {
         card.clean_revise_or_worse,
         card.clean_alarm_rate() * 100.0
     );
+    println!(
+        "clean drafts with any finding (advice included) {} ({:.1}%)",
+        card.clean_any_finding,
+        card.clean_any_finding as f64 / card.clean.max(1) as f64 * 100.0
+    );
     println!("verdicts by expected outcome:");
     for ((expected, verdict), n) in &card.confusion {
         println!("  {expected:<9} → {verdict:<7} {n}");
@@ -165,9 +174,9 @@ const DEV_FLOOR: Floor = Floor {
 };
 
 const TEST_FLOOR: Floor = Floor {
-    right: 0.80,
-    clean_alarm_rate: 0.037,
-    clean_blocked: 5,
+    right: 0.89,
+    clean_alarm_rate: 0.04,
+    clean_blocked: 10,
 };
 
 fn check_floor(name: &str, card: &Scorecard, floor: &Floor) -> Vec<String> {
@@ -197,7 +206,7 @@ fn check_floor(name: &str, card: &Scorecard, floor: &Floor) -> Vec<String> {
 
 #[test]
 fn corpus_accuracy() {
-    let rules = common::rules();
+    let rules = common::shipped_rules();
     let show_dev = std::env::var("WXCHECK_CORPUS_SHOW").is_ok_and(|v| v == "dev");
     let dev = common::corpus();
     let test = common::test_corpus();
@@ -211,6 +220,43 @@ fn corpus_accuracy() {
     let test_card = score(&rules, &test, false);
     print("development part (tuned against)", &dev_card);
     print("test part (blind, frozen)", &test_card);
+    // Each blind batch on its own: a later batch was written after the rules
+    // of the earlier ones were tuned, so it is the most honest figure.
+    let files: BTreeSet<&str> = test.iter().map(|(f, _)| f.as_str()).collect();
+    let alone = common::rules();
+    for file in files {
+        let batch: Vec<(String, Draft)> = test.iter().filter(|(f, _)| f == file).cloned().collect();
+        for (name, set) in [("rules alone", &alone), ("as shipped", &rules)] {
+            let card = score(set, &batch, false);
+            println!(
+                "test batch {file} ({} drafts, {} clean), {name}: {:.1}% right; clean blocked {}, at revise or worse {} ({:.1}%), with any finding {}",
+                card.drafts,
+                card.clean,
+                card.rate() * 100.0,
+                card.clean_blocked,
+                card.clean_revise_or_worse,
+                card.clean_alarm_rate() * 100.0,
+                card.clean_any_finding
+            );
+        }
+    }
+    if rules.learned().is_some() {
+        // The learned second opinion is kept only if it earns its place:
+        // the same parts scored by the rules alone, side by side.
+        for (name, part, with) in [
+            ("development", &dev, &dev_card),
+            ("test", &test, &test_card),
+        ] {
+            let card = score(&alone, part, false);
+            println!(
+                "{name}: rules alone {:.1}% right, clean with any finding {}; with the learned model {:.1}% right, clean with any finding {}",
+                card.rate() * 100.0,
+                card.clean_any_finding,
+                with.rate() * 100.0,
+                with.clean_any_finding
+            );
+        }
+    }
     println!(
         "\ngoals (issue 10, test part): ≥ 90% right, recall ≥ 0.85 per clause with ≥ 10 drafts, 0 clean blocked, ≤ 3% clean at revise or worse"
     );

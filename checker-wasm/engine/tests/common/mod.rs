@@ -54,6 +54,21 @@ pub fn rules() -> RuleSet {
     }
 }
 
+/// The rules as shipped: [`rules`] plus the learned second opinion
+/// (`book/rules/learned.json`), when there is one.
+pub fn shipped_rules() -> RuleSet {
+    let rules = rules();
+    let path = repo_root()
+        .join("book/rules")
+        .join(wxcheck::learned::FILE_NAME);
+    match std::fs::read_to_string(&path) {
+        Ok(json) => rules
+            .with_learned_json("book/rules/learned.json", &json, &|_| true)
+            .unwrap_or_else(|e| panic!("{e}")),
+        Err(_) => rules,
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CorpusFile {
@@ -61,7 +76,7 @@ struct CorpusFile {
 }
 
 /// One labelled draft of `tests/corpus/`.
-#[derive(Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Draft {
     pub context: Context,

@@ -37,7 +37,7 @@ const USAGE: &str = "\
 不给文件时从标准输入读取；文件 `-` 也表示标准输入。
 
 选项：
-  --context <场景>   public（朋友圈·公众号，默认）、customer（客户私聊）、group（工作群）
+  --context <场景>   {contexts}（默认 public）
   --rules <路径>     规则文件或目录（默认 book/rules）；规则中的 {{名称}} 取自规则目录旁的 settings.toml
   --jsonl            批量模式，见下
   --threads <数量>   批量模式使用的线程数，1 到 256（默认为全部 CPU 核心）
@@ -342,7 +342,21 @@ fn load_rules(path: &Path) -> Result<RuleSet, String> {
         });
     }
     let settings = load_settings(path)?;
-    RuleSet::load_with(&files, &settings).map_err(|errors| {
+    let rules = load_rule_files(&files, &settings)?;
+    // The learned second opinion, when the rules directory has one.
+    let model = path.join(wxcheck::learned::FILE_NAME);
+    if !path.is_dir() || !model.is_file() {
+        return Ok(rules);
+    }
+    let json = std::fs::read_to_string(&model)
+        .map_err(|e| format!("无法读取 `{}`：{e}", model.display()))?;
+    rules
+        .with_learned_json(&model.display().to_string(), &json, &|_| true)
+        .map_err(|e| e.to_string())
+}
+
+fn load_rule_files(files: &[SourceFile], settings: &wxcheck::Settings) -> Result<RuleSet, String> {
+    RuleSet::load_with(files, settings).map_err(|errors| {
         let mut s = format!("规则文件有 {} 处错误：", errors.len());
         for e in errors {
             s.push_str(&format!("\n  {e}"));
@@ -420,8 +434,18 @@ fn status(blocked: bool, failed: bool) -> ExitCode {
     })
 }
 
+/// The usage text with the contexts filled in from the engine (one source for
+/// their names and labels).
+fn usage_text(usage: &str) -> String {
+    let contexts: Vec<String> = wxcheck::Context::ALL
+        .iter()
+        .map(|c| format!("{}（{}）", c.as_str(), c.label_zh()))
+        .collect();
+    usage.replace("{contexts}", &contexts.join("、"))
+}
+
 fn usage_error(m: &str, usage: &str) -> ExitCode {
-    eprintln!("错误：{m}\n\n{usage}");
+    eprintln!("错误：{m}\n\n{}", usage_text(usage));
     ExitCode::from(2)
 }
 
@@ -429,7 +453,7 @@ fn main_audit(it: impl Iterator<Item = String>) -> ExitCode {
     let (args, rules_path) = match parse_audit_args(it) {
         Ok(a) => a,
         Err(ArgsError::Help(u)) => {
-            println!("{u}");
+            println!("{}", usage_text(u));
             return ExitCode::SUCCESS;
         }
         Err(ArgsError::Bad(m)) => return usage_error(&m, AUDIT_USAGE),
@@ -501,7 +525,7 @@ fn main() -> ExitCode {
     let args = match parse_args(argv) {
         Ok(a) => a,
         Err(ArgsError::Help(u)) => {
-            println!("{u}");
+            println!("{}", usage_text(u));
             return ExitCode::SUCCESS;
         }
         Err(ArgsError::Bad(m)) => return usage_error(&m, USAGE),

@@ -1,0 +1,589 @@
+//! An optional learned second opinion: per clause, a logistic model over the
+//! character n-grams of the folded draft, trained by `cargo xtask train-model`
+//! on the development corpus and shipped with the rules (`book/rules/learned.json`).
+//!
+//! Why: the rules catch what can be named (words, concepts, validators), and
+//! blind drafts keep finding new wordings of the same ideas (考不上全额退费,
+//! 上不了岸全退). A small linear model over n-grams generalises to some of them.
+//! It never decides on its own: a clause it finds that the rules did not is
+//! reported at `advice` ("可能涉及"), so it can never raise a verdict above
+//! advice, and it stays silent on clauses the rules already found.
+//!
+//! Features: every n-gram (orders from the model, normally 1–3 characters) of
+//! the folded text ([`crate::normalize`]), counted, divided by the square root
+//! of the number of n-grams; plus a bias per clause and per context. Only the
+//! n-grams with the largest weights are kept, so the model is small enough for
+//! the page. Binary features (each distinct n-gram once) were tried first: as
+//! accurate, but deduplicating cost more than the whole rule pass on long drafts.
+//!
+//! Training is full-batch gradient descent with AdaGrad on the L2-regularised,
+//! class-balanced log loss: deterministic (a fixed order, no randomness), a few
+//! seconds for the whole corpus, and 100 lines rather than a linear-algebra
+//! dependency tree (`linfa` pulls `ndarray` and `argmin`) for one model shape.
+
+use crate::{Context, stance};
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+/// The `rule` of the findings the model adds; no rules file may use it.
+pub const RULE_ID: &str = "learned";
+
+/// The model's file name, beside the rules files.
+pub const FILE_NAME: &str = "learned.json";
+
+/// The serialised model (`book/rules/learned.json`, and inside the rules JSON).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LearnedModel {
+    /// How it was made (`cargo xtask train-model`, corpus size); shown to no one.
+    pub note: String,
+    /// n-gram orders, e.g. `[1, 2, 3]`.
+    pub orders: Vec<usize>,
+    /// Probability at or above which a clause is reported.
+    pub threshold: f32,
+    pub clauses: Vec<LearnedClause>,
+    /// n-gram → flat pairs `[clause index, weight, clause index, weight, …]`.
+    pub grams: BTreeMap<String, Vec<f32>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LearnedClause {
+    /// The clause id, e.g. `3.1.1`.
+    pub clause: String,
+    pub bias: f32,
+    /// Added to `bias` per context, in [`Context::ALL`] order.
+    pub context_bias: Vec<f32>,
+}
+
+/// A packed n-gram: up to three characters of 21 bits each, and the order.
+type GramKey = u64;
+
+fn pack(chars: &[char]) -> GramKey {
+    chars
+        .iter()
+        .fold(chars.len() as u64, |k, &c| (k << 21) | u64::from(c))
+}
+
+/// The model, ready to score: n-grams packed into integer keys.
+#[derive(Clone, Debug)]
+pub struct Learned {
+    model: LearnedModel,
+    /// Packed n-gram → its row of `rows`.
+    index: FxHashMap<GramKey, u32>,
+    /// One row of weights per n-gram, one weight per clause (zeros where the
+    /// clause does not weigh it): adding a dense row is a loop the compiler
+    /// vectorises, where walking sparse pairs cost a branch per pair.
+    rows: Vec<f32>,
+    /// One bit per Basic Multilingual Plane character: does any weighted
+    /// n-gram start with it? Most n-grams of a draft start with a character
+    /// no weighted one does, and a bit test is far cheaper than hashing.
+    starts: Vec<u64>,
+    /// Single BMP characters' rows, indexed by the character (row + 1; 0 for
+    /// none): unigrams are half the lookups and most of the hits, and a
+    /// direct table (128 KB) beats hashing them.
+    unigrams: Vec<u16>,
+}
+
+/// One clause the model reports: which, how sure, and where it leans most.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Opinion {
+    pub clause: String,
+    pub probability: f32,
+    /// Byte range of the folded text: the sentence that weighs most.
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Learned {
+    /// Checks the model's shape and builds the lookup index. Errors are
+    /// Chinese and name the part that is wrong.
+    pub fn new(model: LearnedModel) -> Result<Learned, String> {
+        if model.orders.is_empty() || model.orders.iter().any(|&n| !(1..=3).contains(&n)) {
+            return Err(format!("n 元组长度 {:?} 无效：只能取 1 到 3", model.orders));
+        }
+        if !(0.5..1.0).contains(&model.threshold) {
+            return Err(format!("阈值 {} 无效：须在 0.5 到 1 之间", model.threshold));
+        }
+        for c in &model.clauses {
+            if c.context_bias.len() != Context::ALL.len() {
+                return Err(format!("条款 {} 的场景偏置个数不对", c.clause));
+            }
+        }
+        let width = model.clauses.len();
+        let mut index = FxHashMap::default();
+        index.reserve(model.grams.len());
+        let mut rows = vec![0f32; model.grams.len() * width];
+        let mut starts = vec![0u64; 0x10000 / 64];
+        let mut unigrams = vec![0u16; 0x10000];
+        for (row, (gram, pairs)) in model.grams.iter().enumerate() {
+            let chars: Vec<char> = gram.chars().collect();
+            if !model.orders.contains(&chars.len()) || pairs.len() % 2 != 0 {
+                return Err(format!("n 元组 `{gram}` 的长度或权重个数不对"));
+            }
+            for pair in pairs.chunks(2) {
+                let k = pair[0] as usize;
+                if k >= width || pair[0].fract() != 0.0 || pair[0] < 0.0 {
+                    return Err(format!("n 元组 `{gram}` 指向不存在的条款序号 {}", pair[0]));
+                }
+                rows[row * width + k] = pair[1];
+            }
+            match (chars.as_slice(), u16::try_from(row + 1)) {
+                ([c], Ok(slot)) if (*c as usize) < unigrams.len() => unigrams[*c as usize] = slot,
+                _ => _ = index.insert(pack(&chars), row as u32),
+            }
+            mark_start(&mut starts, chars[0]);
+        }
+        Ok(Learned {
+            model,
+            index,
+            rows,
+            starts,
+            unigrams,
+        })
+    }
+
+    pub fn model(&self) -> &LearnedModel {
+        &self.model
+    }
+
+    /// Calls `each(row)` with the weight row (one weight per clause) of every
+    /// weighted n-gram of `text`, and returns how many n-grams it has. One pass over the
+    /// characters, keeping the last few packed keys (no `Vec<char>`).
+    fn each_weight(&self, text: &str, mut each: impl FnMut(&[f32])) -> usize {
+        let width = self.model.clauses.len();
+        let mut total = 0;
+        // window[n - 1]: the key of the n-gram ending at the current character.
+        let mut window = [0u64; 3];
+        // last[i]: the character i places back (0: the current one).
+        let mut last = ['\0'; 3];
+        let mut seen = 0usize;
+        for ch in text.chars() {
+            seen += 1;
+            last = [ch, last[0], last[1]];
+            let c = u64::from(ch);
+            window[2] = (window[1] << 21) | c;
+            window[1] = (window[0] << 21) | c;
+            window[0] = c;
+            for &n in &self.model.orders {
+                if seen < n {
+                    continue;
+                }
+                total += 1;
+                if !may_start(&self.starts, last[n - 1]) {
+                    continue;
+                }
+                if n == 1
+                    && let Some(&slot) = self.unigrams.get(ch as usize)
+                {
+                    if slot != 0 {
+                        let row = usize::from(slot - 1) * width;
+                        each(&self.rows[row..row + width]);
+                    }
+                    continue;
+                }
+                // The order is in the top bits, as `pack` puts it.
+                let key = window[n - 1] | ((n as u64) << (21 * n));
+                if let Some(&row) = self.index.get(&key) {
+                    let row = row as usize * width;
+                    each(&self.rows[row..row + width]);
+                }
+            }
+        }
+        total
+    }
+
+    /// The weights of a folded draft's n-grams, summed per sentence and
+    /// clause (`sums[sentence * clauses + k]`), with the sentences and the
+    /// number of n-grams. n-grams never cross a sentence end, in training
+    /// as here, so one pass gives both the draft's score and where it leans.
+    fn weigh(&self, folded: &str) -> (Vec<(usize, usize)>, Vec<f32>, usize) {
+        let width = self.model.clauses.len();
+        let sentences = sentences(folded);
+        let mut sums = vec![0f32; sentences.len() * width];
+        let mut total = 0;
+        for (s, &(start, end)) in sentences.iter().enumerate() {
+            let own = &mut sums[s * width..(s + 1) * width];
+            total += self.each_weight(&folded[start..end], |row| {
+                for (sum, w) in own.iter_mut().zip(row) {
+                    *sum += w;
+                }
+            });
+        }
+        (sentences, sums, total)
+    }
+
+    fn probabilities_of(&self, sums: &[f32], total: usize, context: Context) -> Vec<f32> {
+        let width = self.model.clauses.len();
+        let scale = 1.0 / (total.max(1) as f32).sqrt();
+        let ctx = context_index(context);
+        (0..width)
+            .map(|k| {
+                let c = &self.model.clauses[k];
+                let s: f32 = sums.iter().skip(k).step_by(width).sum();
+                sigmoid(c.bias + c.context_bias[ctx] + s * scale)
+            })
+            .collect()
+    }
+
+    /// The probability of each clause for a folded draft.
+    pub fn probabilities(&self, folded: &str, context: Context) -> Vec<f32> {
+        let (_, sums, total) = self.weigh(folded);
+        self.probabilities_of(&sums, total, context)
+    }
+
+    /// The clauses the model reports for a folded draft, skipping those
+    /// `known` says the rules found already. Each points at the sentence
+    /// whose n-grams weigh most for it (without end mark or spaces).
+    pub fn opinions(
+        &self,
+        folded: &str,
+        context: Context,
+        known: impl Fn(&str) -> bool,
+    ) -> Vec<Opinion> {
+        let width = self.model.clauses.len();
+        let (sentences, sums, total) = self.weigh(folded);
+        let probabilities = self.probabilities_of(&sums, total, context);
+        let mut out = Vec::new();
+        for (k, &p) in probabilities.iter().enumerate() {
+            let clause = &self.model.clauses[k].clause;
+            if p < self.model.threshold || known(clause) {
+                continue;
+            }
+            let heaviest = (0..sentences.len()).max_by(|&a, &b| {
+                sums[a * width + k]
+                    .total_cmp(&sums[b * width + k])
+                    .then(b.cmp(&a))
+            });
+            let Some(s) = heaviest else { continue };
+            let (start, end) = sentences[s];
+            out.push(Opinion {
+                clause: clause.clone(),
+                probability: p,
+                start,
+                end,
+            });
+        }
+        out
+    }
+}
+
+/// Byte ranges of the sentences of a folded draft (ends as in
+/// [`crate::stance`]), without the end mark and surrounding whitespace;
+/// empty sentences are left out.
+fn sentences(folded: &str) -> Vec<(usize, usize)> {
+    let bytes = folded.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut push = |from: usize, to: usize| {
+        let s = &folded[from..to];
+        let trimmed = s.trim();
+        if !trimmed.is_empty() {
+            let lead = s.len() - s.trim_start().len();
+            out.push((from + lead, from + lead + trimmed.len()));
+        }
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        if stance::ends_sentence(bytes[i]) {
+            push(start, i);
+            start = i + 1;
+        } else if stance::is_full_stop(bytes, i) {
+            push(start, i);
+            start = i + "。".len();
+            i = start;
+            continue;
+        }
+        i += 1;
+    }
+    push(start, bytes.len());
+    out
+}
+
+fn mark_start(starts: &mut [u64], c: char) {
+    if let Some(slot) = starts.get_mut(c as usize / 64) {
+        *slot |= 1 << (c as usize % 64);
+    }
+}
+
+/// Characters beyond the BMP have no bit and are always looked up.
+#[inline]
+fn may_start(starts: &[u64], c: char) -> bool {
+    starts
+        .get(c as usize / 64)
+        .is_none_or(|slot| slot & (1 << (c as usize % 64)) != 0)
+}
+
+fn context_index(context: Context) -> usize {
+    Context::ALL
+        .iter()
+        .position(|&c| c == context)
+        .expect("every context is in Context::ALL")
+}
+
+fn sigmoid(z: f32) -> f32 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+/// One labelled draft for training: its folded text, context and clauses.
+pub struct Sample<'a> {
+    pub folded: &'a str,
+    pub context: Context,
+    pub clauses: &'a [String],
+}
+
+/// What [`train`] is asked for.
+pub struct TrainingParams {
+    pub orders: Vec<usize>,
+    /// Only clauses with at least this many positive drafts get a model.
+    pub min_positives: usize,
+    /// n-grams seen in fewer drafts are ignored.
+    pub min_drafts: usize,
+    /// L2 strength (λ of λ/2·|w|², per sample-weighted loss).
+    pub l2: f64,
+    pub epochs: usize,
+    /// n-grams kept per clause, by absolute weight.
+    pub keep: usize,
+    pub threshold: f32,
+}
+
+/// Trains one logistic model per clause (see the module docs).
+pub fn train(samples: &[Sample], params: &TrainingParams, note: String) -> LearnedModel {
+    // Vocabulary: n-grams in at least `min_drafts` drafts, in a fixed order.
+    let grams_of = |s: &Sample| -> HashMap<String, f64> {
+        let mut counts: HashMap<String, f64> = HashMap::new();
+        let mut total = 0usize;
+        for (start, end) in sentences(s.folded) {
+            let chars: Vec<char> = s.folded[start..end].chars().collect();
+            for &n in &params.orders {
+                for w in chars.windows(n) {
+                    total += 1;
+                    *counts.entry(w.iter().collect()).or_default() += 1.0;
+                }
+            }
+        }
+        let scale = 1.0 / (total.max(1) as f64).sqrt();
+        counts.values_mut().for_each(|v| *v *= scale);
+        counts
+    };
+    let rows: Vec<HashMap<String, f64>> = samples.iter().map(grams_of).collect();
+    let mut df: HashMap<&str, usize> = HashMap::new();
+    for row in &rows {
+        for g in row.keys() {
+            *df.entry(g).or_default() += 1;
+        }
+    }
+    let mut vocab: Vec<&str> = df
+        .iter()
+        .filter(|&(_, &n)| n >= params.min_drafts)
+        .map(|(&g, _)| g)
+        .collect();
+    vocab.sort_unstable();
+    let column: HashMap<&str, usize> = vocab.iter().enumerate().map(|(i, &g)| (g, i)).collect();
+    // Sparse rows: (column, value), plus one column per context.
+    let n_ctx = Context::ALL.len();
+    let sparse: Vec<Vec<(usize, f64)>> = rows
+        .iter()
+        .zip(samples)
+        .map(|(row, s)| {
+            let mut v: Vec<(usize, f64)> = row
+                .iter()
+                .filter_map(|(g, &x)| column.get(g.as_str()).map(|&c| (c, x)))
+                .collect();
+            v.sort_unstable_by_key(|p| p.0);
+            v.push((vocab.len() + context_index(s.context), 1.0));
+            v
+        })
+        .collect();
+    let width = vocab.len() + n_ctx + 1; // + bias
+    let mut clause_ids: Vec<&str> = samples
+        .iter()
+        .flat_map(|s| s.clauses.iter().map(String::as_str))
+        .collect();
+    clause_ids.sort_unstable();
+    clause_ids.dedup();
+    clause_ids.retain(|c| {
+        samples
+            .iter()
+            .filter(|s| s.clauses.iter().any(|x| x == c))
+            .count()
+            >= params.min_positives
+    });
+
+    let mut clauses = Vec::new();
+    let mut grams: BTreeMap<String, Vec<f32>> = BTreeMap::new();
+    for (k, clause) in clause_ids.iter().enumerate() {
+        let y: Vec<bool> = samples
+            .iter()
+            .map(|s| s.clauses.iter().any(|c| c == clause))
+            .collect();
+        let positives = y.iter().filter(|&&b| b).count() as f64;
+        let n = y.len() as f64;
+        // Class-balanced sample weights, as scikit-learn's "balanced".
+        let weight = |pos: bool| {
+            if pos {
+                n / (2.0 * positives)
+            } else {
+                n / (2.0 * (n - positives))
+            }
+        };
+        let w = fit(&sparse, &y, width, &weight, params);
+        let mut kept: Vec<(usize, f64)> = w[..vocab.len()]
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|p| p.1 != 0.0)
+            .collect();
+        kept.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
+        kept.truncate(params.keep);
+        for (c, weight) in kept {
+            let entry = grams.entry(vocab[c].to_string()).or_default();
+            entry.extend([k as f32, round(weight)]);
+        }
+        clauses.push(LearnedClause {
+            clause: clause.to_string(),
+            bias: round(w[width - 1]),
+            context_bias: (0..n_ctx).map(|i| round(w[vocab.len() + i])).collect(),
+        });
+    }
+    LearnedModel {
+        note,
+        orders: params.orders.clone(),
+        threshold: params.threshold,
+        clauses,
+        grams,
+    }
+}
+
+/// Three decimals are plenty and keep the JSON small.
+fn round(x: f64) -> f32 {
+    ((x * 1000.0).round() / 1000.0) as f32
+}
+
+/// Full-batch AdaGrad on the weighted, L2-regularised log loss. The last
+/// column is the bias (never regularised).
+fn fit(
+    rows: &[Vec<(usize, f64)>],
+    y: &[bool],
+    width: usize,
+    weight: &dyn Fn(bool) -> f64,
+    params: &TrainingParams,
+) -> Vec<f64> {
+    let mut w = vec![0.0; width];
+    let mut g2 = vec![1e-8; width];
+    let n = rows.len() as f64;
+    let rate = 0.5;
+    for _ in 0..params.epochs {
+        let mut grad = vec![0.0; width];
+        for (row, &label) in rows.iter().zip(y) {
+            let z = w[width - 1] + row.iter().map(|&(c, x)| w[c] * x).sum::<f64>();
+            let p = 1.0 / (1.0 + (-z).exp());
+            let err = weight(label) * (p - f64::from(u8::from(label))) / n;
+            for &(c, x) in row {
+                grad[c] += err * x;
+            }
+            grad[width - 1] += err;
+        }
+        for c in 0..width {
+            let g = grad[c] + if c + 1 < width { params.l2 * w[c] } else { 0.0 };
+            g2[c] += g * g;
+            w[c] -= rate * g / g2[c].sqrt();
+        }
+    }
+    w
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample<'a>(text: &'a str, clauses: &'a [String]) -> Sample<'a> {
+        Sample {
+            folded: text,
+            context: Context::Public,
+            clauses,
+        }
+    }
+
+    #[test]
+    fn learns_a_separable_toy_corpus_and_round_trips_through_json() {
+        let yes = vec!["3.1.1".to_string()];
+        let no: Vec<String> = vec![];
+        let texts_yes = ["保证上岸全退", "上岸全退款", "不上岸全退", "全退保证上岸"];
+        let texts_no = [
+            "周末上课通知",
+            "课程表已发",
+            "明天上课带笔",
+            "通知：周末放假",
+        ];
+        let mut samples: Vec<Sample> = texts_yes.iter().map(|t| sample(t, &yes)).collect();
+        samples.extend(texts_no.iter().map(|t| sample(t, &no)));
+        let params = TrainingParams {
+            orders: vec![1, 2],
+            min_positives: 2,
+            min_drafts: 2,
+            l2: 0.01,
+            epochs: 300,
+            keep: 50,
+            threshold: 0.6,
+        };
+        let model = train(&samples, &params, "toy".into());
+        let json = serde_json::to_string(&model).unwrap();
+        let back: LearnedModel = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, model);
+        let learned = Learned::new(back).unwrap();
+        let p = |t: &str| learned.probabilities(t, Context::Public)[0];
+        assert!(p("不上岸全退") > 0.7, "{}", p("不上岸全退"));
+        assert!(
+            p("考不上全退") > 0.5,
+            "an unseen wording: {}",
+            p("考不上全退")
+        );
+        assert!(p("周末上课") < 0.5, "{}", p("周末上课"));
+        let draft = "周末上课!保证上岸全退。好"; // folded: ASCII `!`
+        let op = learned.opinions(draft, Context::Public, |_| false);
+        assert_eq!(op.len(), 1, "{}", p(draft));
+        assert_eq!(&draft[op[0].start..op[0].end], "保证上岸全退");
+        assert!(
+            learned
+                .opinions("上岸全退", Context::Public, |c| c == "3.1.1")
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn rejects_malformed_models_in_chinese() {
+        let base = LearnedModel {
+            note: String::new(),
+            orders: vec![1, 2],
+            threshold: 0.7,
+            clauses: vec![LearnedClause {
+                clause: "3.1.1".into(),
+                bias: 0.0,
+                context_bias: vec![0.0; Context::ALL.len()],
+            }],
+            grams: BTreeMap::new(),
+        };
+        type Breakage = Box<dyn Fn(&mut LearnedModel)>;
+        let cases: [(&str, Breakage); 4] = [
+            ("长度", Box::new(|m| m.orders = vec![4])),
+            ("阈值", Box::new(|m| m.threshold = 0.2)),
+            (
+                "条款序号",
+                Box::new(|m| _ = m.grams.insert("包".into(), vec![3.0, 1.0])),
+            ),
+            (
+                "长度或权重",
+                Box::new(|m| _ = m.grams.insert("包过了吧".into(), vec![0.0, 1.0])),
+            ),
+        ];
+        for (needle, break_it) in cases {
+            let mut m = base.clone();
+            break_it(&mut m);
+            let err = Learned::new(m).unwrap_err();
+            assert!(err.contains(needle), "{needle}: {err}");
+        }
+        assert!(Learned::new(base).is_ok());
+    }
+}

@@ -1,0 +1,98 @@
+//! The development part of the labelled corpus (`tests/corpus/*.toml`), read
+//! for the chores that learn from it: the practice round's clean traps
+//! (`practice.rs`) and the learned second opinion (`train_model.rs`).
+//!
+//! Only the files directly in the folder are read: `tests/corpus/test/` is the
+//! frozen blind test part, and nothing built or trained may see it.
+
+use crate::diagnostics::{Diagnostic, Diagnostics, line_of};
+use anyhow::{Result, bail};
+use serde::Deserialize;
+use std::path::Path;
+use wxcheck::Context;
+
+/// One labelled draft.
+pub struct DevDraft {
+    pub text: String,
+    pub context: Context,
+    /// The clauses it breaks; empty when clean.
+    pub clauses: Vec<String>,
+    pub kind: Option<String>,
+}
+
+/// A corpus file as written.
+#[derive(Deserialize)]
+struct CorpusFile {
+    #[serde(default)]
+    draft: Vec<CorpusDraft>,
+}
+
+#[derive(Deserialize)]
+struct CorpusDraft {
+    context: toml::Spanned<String>,
+    #[serde(default)]
+    clauses: Vec<String>,
+    text: String,
+    #[serde(default)]
+    kind: Option<String>,
+}
+
+/// Every draft of the `*.toml` files directly in `dir` (sorted by file name,
+/// in file order), named `shown_as/<file>` in errors. A missing folder is an
+/// empty corpus: a handbook copied without its tests still builds.
+pub fn read_development(dir: &Path, shown_as: &str) -> Result<Vec<DevDraft>> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(Vec::new());
+    };
+    let mut paths: Vec<_> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    paths.sort();
+    let mut errors = Vec::new();
+    let mut drafts = Vec::new();
+    for path in paths {
+        let name = format!(
+            "{shown_as}/{}",
+            path.file_name().unwrap_or_default().to_string_lossy()
+        );
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) => {
+                errors.push(Diagnostic::new(
+                    &name,
+                    None,
+                    format!("无法读取语料文件（{e}）：请确认它是 UTF-8 文本"),
+                ));
+                continue;
+            }
+        };
+        let file: CorpusFile = match toml::from_str(&text) {
+            Ok(file) => file,
+            Err(err) => {
+                let (line, message) = wxcheck::explain_toml_error(&text, &err);
+                errors.push(Diagnostic::new(&name, line, message));
+                continue;
+            }
+        };
+        for draft in file.draft {
+            match draft.context.get_ref().parse::<Context>() {
+                Ok(context) => drafts.push(DevDraft {
+                    text: draft.text,
+                    context,
+                    clauses: draft.clauses,
+                    kind: draft.kind,
+                }),
+                Err(e) => errors.push(Diagnostic::new(
+                    &name,
+                    Some(line_of(&text, draft.context.span().start)),
+                    format!("{e}：请把 context 改为其中之一"),
+                )),
+            }
+        }
+    }
+    if !errors.is_empty() {
+        bail!(Diagnostics(errors));
+    }
+    Ok(drafts)
+}
