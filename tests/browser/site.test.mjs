@@ -150,6 +150,8 @@ test("rules page: no rule ids or regexes outside the 技术细节 fold; rule anc
     assert.ok(visible.rules > 0);
     assert.equal(visible.folds, visible.rules, "every rule has its fold");
     assert.doesNotMatch(visible.text, /正则表达式|ad-exam-promise|\[\^|\{0,\d+\}/);
+    // The learned second opinion's findings link to its own entry.
+    assert.equal(await page.locator("section#rule-learned").count(), 1);
     // The fold holds the id, for admins.
     await section.locator("details.rule-tech summary").click();
     assert.match(await section.locator("details.rule-tech").innerText(), /ad-exam-promise/);

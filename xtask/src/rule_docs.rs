@@ -259,7 +259,7 @@ fn learned_section(handbook: &Handbook, model: &wxcheck::learned::LearnedModel) 
     let _ = writeln!(
         html,
         "<h2 class=\"rules-clause\" id=\"rules-learned\">统计模型提示</h2>\n\
-         <section class=\"rule\" id=\"rule-{id}\" data-rule=\"{id}\" data-severity=\"advice\">\n\
+         <section class=\"rule-learned\" id=\"rule-{id}\" data-rule=\"{id}\" data-severity=\"advice\">\n\
          <p>规则只能认出写进规则文件的说法。为了提醒规则还没收录的新说法，自检另带一个统计模型：它从开发语料（<code>tests/corpus/*.toml</code>，{n} 个条款）学到各条款常见的字和词，\
          对规则<strong>没有</strong>指出的条款，如果把握达到 {p:.0}%，就以“建议”级别提示“可能涉及某条款”，并标出最相关的一句。</p>\n\
          <ul><li>它只提示，不下结论：结论最多是“建议”，不会因为它变成“需修改”或“禁止发布”；规则已经指出的句子，它不再提示。</li>\n\
@@ -269,7 +269,7 @@ fn learned_section(handbook: &Handbook, model: &wxcheck::learned::LearnedModel) 
          <li>管理员不需要编辑它：语料更新后运行 <code>cargo xtask train-model</code> 重新训练，生成 <code>book/rules/learned.json</code>。</li></ul>\n</section>",
         id = wxcheck::learned::RULE_ID,
         n = model.clauses.len(),
-        p = model.threshold * 100.0,
+        p = f64::from(model.threshold) / 10.0,
         example = escape(LEARNED_EXAMPLE),
         clauses = labels.join("、"),
     );

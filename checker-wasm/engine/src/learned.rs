@@ -40,21 +40,27 @@ pub struct LearnedModel {
     pub note: String,
     /// n-gram orders, e.g. `[1, 2, 3]`.
     pub orders: Vec<usize>,
-    /// Probability at or above which a clause is reported.
-    pub threshold: f32,
+    /// Probability, in thousandths, at or above which a clause is reported.
+    pub threshold: i32,
     pub clauses: Vec<LearnedClause>,
     /// n-gram → flat pairs `[clause index, weight, clause index, weight, …]`.
-    pub grams: BTreeMap<String, Vec<f32>>,
+    pub grams: BTreeMap<String, Vec<i32>>,
 }
+
+/// Weights, biases and the threshold are stored in thousandths, as integers:
+/// three decimals are plenty, and without a float in the JSON serde_json's
+/// float parser stays out of the wasm (about 10 KB gzip).
+const SCALE: f32 = 1000.0;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LearnedClause {
     /// The clause id, e.g. `3.1.1`.
     pub clause: String,
-    pub bias: f32,
-    /// Added to `bias` per context, in [`Context::ALL`] order.
-    pub context_bias: Vec<f32>,
+    /// In thousandths.
+    pub bias: i32,
+    /// Added to `bias` per context, in [`Context::ALL`] order; thousandths.
+    pub context_bias: Vec<i32>,
 }
 
 /// A packed n-gram: up to three characters of 21 bits each, and the order.
@@ -103,8 +109,11 @@ impl Learned {
         if model.orders.is_empty() || model.orders.iter().any(|&n| !(1..=3).contains(&n)) {
             return Err(format!("n 元组长度 {:?} 无效：只能取 1 到 3", model.orders));
         }
-        if !(0.5..1.0).contains(&model.threshold) {
-            return Err(format!("阈值 {} 无效：须在 0.5 到 1 之间", model.threshold));
+        if !(500..1000).contains(&model.threshold) {
+            return Err(format!(
+                "阈值 {}‰ 无效：须在 500‰ 到 1000‰ 之间",
+                model.threshold
+            ));
         }
         for c in &model.clauses {
             if c.context_bias.len() != Context::ALL.len() {
@@ -123,11 +132,11 @@ impl Learned {
                 return Err(format!("n 元组 `{gram}` 的长度或权重个数不对"));
             }
             for pair in pairs.chunks(2) {
-                let k = pair[0] as usize;
-                if k >= width || pair[0].fract() != 0.0 || pair[0] < 0.0 {
+                let k = usize::try_from(pair[0]).ok().filter(|&k| k < width);
+                let Some(k) = k else {
                     return Err(format!("n 元组 `{gram}` 指向不存在的条款序号 {}", pair[0]));
-                }
-                rows[row * width + k] = pair[1];
+                };
+                rows[row * width + k] = pair[1] as f32 / SCALE;
             }
             match (chars.as_slice(), u16::try_from(row + 1)) {
                 ([c], Ok(slot)) if (*c as usize) < unigrams.len() => unigrams[*c as usize] = slot,
@@ -222,7 +231,7 @@ impl Learned {
             .map(|k| {
                 let c = &self.model.clauses[k];
                 let s: f32 = sums.iter().skip(k).step_by(width).sum();
-                sigmoid(c.bias + c.context_bias[ctx] + s * scale)
+                sigmoid((c.bias + c.context_bias[ctx]) as f32 / SCALE + s * scale)
             })
             .collect()
     }
@@ -248,7 +257,7 @@ impl Learned {
         let mut out = Vec::new();
         for (k, &p) in probabilities.iter().enumerate() {
             let clause = &self.model.clauses[k].clause;
-            if p < self.model.threshold || known(clause) {
+            if p < self.model.threshold as f32 / SCALE || known(clause) {
                 continue;
             }
             let heaviest = (0..sentences.len()).max_by(|&a, &b| {
@@ -412,7 +421,7 @@ pub fn train(samples: &[Sample], params: &TrainingParams, note: String) -> Learn
     });
 
     let mut clauses = Vec::new();
-    let mut grams: BTreeMap<String, Vec<f32>> = BTreeMap::new();
+    let mut grams: BTreeMap<String, Vec<i32>> = BTreeMap::new();
     for (k, clause) in clause_ids.iter().enumerate() {
         let y: Vec<bool> = samples
             .iter()
@@ -439,7 +448,7 @@ pub fn train(samples: &[Sample], params: &TrainingParams, note: String) -> Learn
         kept.truncate(params.keep);
         for (c, weight) in kept {
             let entry = grams.entry(vocab[c].to_string()).or_default();
-            entry.extend([k as f32, round(weight)]);
+            entry.extend([k as i32, round(weight)]);
         }
         clauses.push(LearnedClause {
             clause: clause.to_string(),
@@ -450,15 +459,15 @@ pub fn train(samples: &[Sample], params: &TrainingParams, note: String) -> Learn
     LearnedModel {
         note,
         orders: params.orders.clone(),
-        threshold: params.threshold,
+        threshold: (params.threshold * SCALE).round() as i32,
         clauses,
         grams,
     }
 }
 
-/// Three decimals are plenty and keep the JSON small.
-fn round(x: f64) -> f32 {
-    ((x * 1000.0).round() / 1000.0) as f32
+/// In thousandths (see [`SCALE`]).
+fn round(x: f64) -> i32 {
+    (x * f64::from(SCALE)).round() as i32
 }
 
 /// Full-batch AdaGrad on the weighted, L2-regularised log loss. The last
@@ -557,25 +566,25 @@ mod tests {
         let base = LearnedModel {
             note: String::new(),
             orders: vec![1, 2],
-            threshold: 0.7,
+            threshold: 700,
             clauses: vec![LearnedClause {
                 clause: "3.1.1".into(),
-                bias: 0.0,
-                context_bias: vec![0.0; Context::ALL.len()],
+                bias: 0,
+                context_bias: vec![0; Context::ALL.len()],
             }],
             grams: BTreeMap::new(),
         };
         type Breakage = Box<dyn Fn(&mut LearnedModel)>;
         let cases: [(&str, Breakage); 4] = [
             ("长度", Box::new(|m| m.orders = vec![4])),
-            ("阈值", Box::new(|m| m.threshold = 0.2)),
+            ("阈值", Box::new(|m| m.threshold = 200)),
             (
                 "条款序号",
-                Box::new(|m| _ = m.grams.insert("包".into(), vec![3.0, 1.0])),
+                Box::new(|m| _ = m.grams.insert("包".into(), vec![3, 1000])),
             ),
             (
                 "长度或权重",
-                Box::new(|m| _ = m.grams.insert("包过了吧".into(), vec![0.0, 1.0])),
+                Box::new(|m| _ = m.grams.insert("包过了吧".into(), vec![0, 1000])),
             ),
         ];
         for (needle, break_it) in cases {

@@ -186,8 +186,9 @@ pub(crate) fn add_opinions(
             clause: Arc::from(o.clause.as_str()),
             severity: Severity::Advice,
             message: Arc::from(format!(
-                "可能涉及{label}：这是按过往草稿训练的统计模型给出的提示（把握约 {:.0}%），规则没有命中，不一定准确。",
-                o.probability * 100.0
+                "可能涉及{label}：这是按过往草稿训练的统计模型给出的提示（把握约 {}%），规则没有命中，不一定准确。",
+                // An integer: float formatting would pull ~10 KB into the wasm.
+                (o.probability * 100.0).round() as u32
             )),
             suggestion: Arc::from(format!("请对照{label}的原文自查这句话；确无问题可忽略本提示。")),
             replacement: None,
