@@ -170,13 +170,16 @@ struct Floor {
 const DEV_FLOOR: Floor = Floor {
     right: 0.96,
     clean_alarm_rate: 0.005,
-    clean_blocked: 1,
+    // dev-6 (224 clean traps written blind) joined with two the rules still
+    // block: a scam warning naming a "菠菜内部群" and a vocabulary list with
+    // 赌博 in it.
+    clean_blocked: 2,
 };
 
 const TEST_FLOOR: Floor = Floor {
-    right: 0.89,
-    clean_alarm_rate: 0.04,
-    clean_blocked: 10,
+    right: 0.90,
+    clean_alarm_rate: 0.031,
+    clean_blocked: 6,
 };
 
 fn check_floor(name: &str, card: &Scorecard, floor: &Floor) -> Vec<String> {
