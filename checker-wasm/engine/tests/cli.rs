@@ -55,6 +55,9 @@ fn fixtures() {
             std::fs::write(case.join("expected.txt"), &stdout).unwrap();
             if status != 0 {
                 std::fs::write(case.join("status"), format!("{status}\n")).unwrap();
+            } else if case.join("status").exists() {
+                // Exit 0 is the default: a stale `status` file would fail next run.
+                std::fs::remove_file(case.join("status")).unwrap();
             }
             continue;
         }
