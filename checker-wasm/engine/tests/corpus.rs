@@ -170,10 +170,9 @@ struct Floor {
 const DEV_FLOOR: Floor = Floor {
     right: 0.96,
     clean_alarm_rate: 0.005,
-    // dev-6 (224 clean traps written blind) joined with two the rules still
-    // block: a scam warning naming a "菠菜内部群" and a vocabulary list with
-    // 赌博 in it.
-    clean_blocked: 2,
+    // dev-6 (224 clean traps written blind) joined with one the rules still
+    // block: an English vocabulary list with 赌博 in it.
+    clean_blocked: 1,
 };
 
 const TEST_FLOOR: Floor = Floor {
