@@ -390,7 +390,7 @@ mod tests {
         assert_eq!(slow.len(), 1, "{slow:#?}");
         assert_eq!(slow[0].level, Level::Error);
         let shown = slow[0].to_string();
-        assert!(shown.contains("slow.toml:15:"), "{shown}");
+        assert!(shown.contains("slow.toml:17:"), "{shown}");
         assert!(shown.contains("规则 nested-repeat："), "{shown}");
         assert!(shown.contains("折合手机约"), "{shown}");
     }
