@@ -152,36 +152,8 @@
         return el;
     }
 
-    function copyText(text) {
-        if (navigator.clipboard && typeof navigator.clipboard.writeText === 'function') {
-            return navigator.clipboard.writeText(text).catch(() => legacyCopy(text));
-        }
-        return legacyCopy(text);
-    }
-
-    function legacyCopy(text) {
-        const area = h('textarea', { className: 'wx-offscreen', readonly: true, 'aria-hidden': 'true', tabindex: '-1' });
-        area.value = text;
-        document.body.appendChild(area);
-        area.select();
-        let ok = false;
-        try {
-            ok = document.execCommand('copy');
-        } catch (e) {
-            ok = false;
-        }
-        area.remove();
-        return ok ? Promise.resolve() : Promise.reject(new Error('copy'));
-    }
-
-    function download(name, text) {
-        const url = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
-        const a = h('a', { href: url, download: name, className: 'wx-hidden-link' });
-        document.body.appendChild(a);
-        a.click();
-        a.remove();
-        setTimeout(() => URL.revokeObjectURL(url), 10000);
-    }
+    const copyText = window.WX_COPY.text;
+    const download = (name, text) => window.WX_COPY.download(name, text, 'text/plain;charset=utf-8');
 
     function rootPath() {
         return typeof path_to_root === 'string' ? path_to_root

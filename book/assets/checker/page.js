@@ -387,38 +387,9 @@
 
     // ---- Copying and downloading ----------------------------------------------
 
-    /** @param {string} text @returns {Promise<void>} */
-    function copyText(text) {
-        if (navigator.clipboard && typeof navigator.clipboard.writeText === "function") {
-            return navigator.clipboard.writeText(text).catch(function () { return legacyCopy(text); });
-        }
-        return legacyCopy(text);
-    }
-    /** @param {string} text @returns {Promise<void>} */
-    function legacyCopy(text) {
-        var area = /** @type {HTMLTextAreaElement} */ (view.h("textarea", { className: "wx-offscreen", readonly: true, "aria-hidden": "true", tabindex: "-1" }));
-        area.value = text;
-        document.body.appendChild(area);
-        area.select();
-        var ok = false;
-        try {
-            ok = document.execCommand("copy");
-        } catch (e) {
-            ok = false;
-        }
-        area.remove();
-        return ok ? Promise.resolve() : Promise.reject(new Error("copy"));
-    }
-
-    /** @param {string} name @param {string} content @param {string} type */
-    function download(name, content, type) {
-        var url = URL.createObjectURL(new Blob([content], { type: type }));
-        var a = view.h("a", { href: url, download: name, className: "wx-hidden-link" });
-        document.body.appendChild(a);
-        a.click();
-        a.remove();
-        setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
-    }
+    var COPY = /** @type {WxCopy} */ (window.WX_COPY);
+    var copyText = COPY.text;
+    var download = COPY.download;
 
     el.fixedButton.addEventListener("click", function () {
         el.fixedStatus.textContent = "正在生成……";

@@ -105,8 +105,15 @@ interface Loader {
     worker: Promise<Backend> | null;
 }
 
+/** `WX_COPY` of assets/copy.js. */
+interface WxCopy {
+    text(text: string): Promise<void>;
+    download(name: string, content: string, type: string): void;
+}
+
 /** The globals the page scripts define or read (each script defines one). */
 interface Window {
+    WX_COPY?: WxCopy;
     WX_ENGINE?: WxEngine;
     WX_ENGINE_WASM?: string;
     WX_WORDS?: WxWords;
