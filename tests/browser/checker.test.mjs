@@ -704,6 +704,30 @@ describe("发布前自检", () => {
             figures[`phoneBar${height}`] = view;
         }
         await page.setViewportSize({ width: 375, height: 740 });
+        // The keyboard as Chrome (since 108), WeChat's XWeb and Safari show it:
+        // only the visual viewport shrinks; the layout viewport, and with it
+        // `bottom: 0` of a fixed bar, stays under the keyboard. Headless
+        // Chromium draws no keyboard, but pinch zoom (CDP page scale 2) shrinks
+        // the visual viewport alone in the same way and fires the same events.
+        const cdp = await page.context().newCDPSession(page);
+        const barInView = () => page.evaluate(async () => {
+            await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+            const bar = document.getElementById("wx-bar").getBoundingClientRect();
+            const vv = window.visualViewport;
+            return { barTop: bar.top, barBottom: bar.bottom, visibleTop: vv.offsetTop, visibleBottom: vv.offsetTop + vv.height, layoutBottom: document.documentElement.clientHeight };
+        });
+        await cdp.send("Emulation.setPageScaleFactor", { pageScaleFactor: 2 });
+        await page.waitForFunction(() => window.visualViewport.scale === 2);
+        const keyboard = await barInView();
+        assert.ok(keyboard.visibleBottom < keyboard.layoutBottom - 300, `the visual viewport did not shrink: ${JSON.stringify(keyboard)}`);
+        assert.ok(keyboard.barTop >= keyboard.visibleTop && keyboard.barBottom <= keyboard.visibleBottom + 0.5,
+            `bar under the keyboard: ${JSON.stringify(keyboard)}`);
+        figures.phoneBarVisualViewport = keyboard;
+        await cdp.send("Emulation.setPageScaleFactor", { pageScaleFactor: 1 });
+        await page.waitForFunction(() => window.visualViewport.scale === 1);
+        const back = await barInView();
+        assert.equal(await page.evaluate(() => document.getElementById("wx-bar").style.bottom), "", "the lift is undone when the keyboard goes");
+        assert.ok(back.barTop >= 0 && back.barBottom <= back.layoutBottom, `bar off screen: ${JSON.stringify(back)}`);
         const barText = await page.textContent("#wx-bar");
         const words = await page.evaluate(() => window.WX_WORDS);
         const label = (list, id) => list.find((x) => x.id === id).label;

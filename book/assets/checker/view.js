@@ -406,12 +406,13 @@
         syncGeometry();
 
         // The bar sits above the on-screen keyboard: where the browser shrinks
-        // only the visual viewport (Chrome, WeChat's XWeb, Safari), `bottom: 0`
-        // of the layout viewport is under the keyboard.
+        // only the visual viewport (Chrome since 108, WeChat's XWeb, Safari),
+        // `bottom: 0` of the layout viewport (the root's client height) is
+        // under the keyboard. Pinch zoom shrinks it the same way.
         var vv = window.visualViewport;
         function placeBar() {
             if (!vv) return;
-            var hidden = Math.max(0, window.innerHeight - vv.height - vv.offsetTop);
+            var hidden = Math.max(0, document.documentElement.clientHeight - vv.height - vv.offsetTop);
             bar.style.bottom = hidden ? hidden + "px" : "";
         }
         if (vv) {
