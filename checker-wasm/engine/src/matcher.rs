@@ -343,7 +343,13 @@ fn apply_stances(rules: &[Rule], text: &str, cues: &Cues, hits: &mut Vec<RawHit>
             return true;
         }
         let near = matches!(rule.matcher, Matcher::Near { .. });
-        let holds = |s: &Stance| cues.holds(text, *s, h.start, h.end, near);
+        // A co-occurrence is denied by a negation of either part: before its
+        // last part (合同……不要存在微信收藏) or before its first, when the
+        // parts stand in different clauses (没有任何“内部渠道”，报名请走官方入口).
+        let holds = |s: &Stance| {
+            cues.holds(text, *s, h.start, h.end, near)
+                || (near && *s == Stance::Negation && cues.holds(text, *s, h.start, h.end, false))
+        };
         if rule.unless.iter().any(holds) {
             return false;
         }

@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 /// character) a negation may stand.
 const NEGATION_REACH: usize = 45;
 /// How far before a number the speaker's or listener's cue may stand.
-const OWNER_REACH: usize = 60;
+const OWNER_REACH: usize = 120;
 /// How far a sentence is searched either side of a hit, so that the cost per
 /// hit stays bounded whatever the draft.
 const SENTENCE_REACH: usize = 300;
