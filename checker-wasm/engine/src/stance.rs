@@ -20,7 +20,11 @@
 //! (negation then reached back into the previous clause: 不错，保过！), and
 //! sentence scope for negation (不 in 不少 anywhere in the sentence cleared
 //! real promises; `except` words exist for the cue words that are parts of
-//! other words, but the clause scope does most of the work).
+//! other words, but the clause scope does most of the work); and question
+//! scope narrowed to the hit's clause (a rhetorical 有没有在管？ at the end of
+//! a sentence no longer cleared a child's name and score in it, but quoted
+//! questions a clause away were flagged: development's clean drafts blocked
+//! went from 1 to 4 for 0.2 points of rules-alone accuracy).
 
 use serde::{Deserialize, Serialize};
 
