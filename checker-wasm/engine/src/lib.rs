@@ -60,6 +60,7 @@ mod matcher;
 mod model;
 mod near;
 pub mod normalize;
+mod quotes;
 mod report;
 mod rules;
 pub mod settings;

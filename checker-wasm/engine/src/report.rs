@@ -16,19 +16,31 @@ struct Span {
     masked: Option<String>,
     /// Softened to advice by the sentence's stance (`Rule::soften`).
     soft: bool,
+    /// Inside quotation marks: a `block` hit there is reported at `revise`
+    /// (see the `quotes` module for why).
+    quoted: bool,
     /// The representative hit's own span, to know whether the replacement fits.
     own: (usize, usize),
 }
 
 impl Span {
     fn severity(&self, rules: &[Rule]) -> Severity {
-        if self.soft {
-            Severity::Advice
-        } else {
-            rules[self.rule].severity
+        match rules[self.rule].severity {
+            _ if self.soft => Severity::Advice,
+            Severity::Block if self.quoted => Severity::Revise,
+            severity => severity,
         }
     }
+
+    /// A `block` hit that quotation marks lowered to `revise`.
+    fn lowered_by_quotes(&self, rules: &[Rule]) -> bool {
+        self.quoted && !self.soft && rules[self.rule].severity == Severity::Block
+    }
 }
+
+/// Added to the message of a `block` hit reported at `revise` because it is
+/// in quotation marks.
+const QUOTED_NOTE: &str = "（这个词在引号里，所以按“需修改”提示：如果是在引用、提醒或报道，请确认读者不会误解；如果是宣传用语，请删除。）";
 
 pub(crate) fn build(
     rules: &[Rule],
@@ -38,6 +50,16 @@ pub(crate) fn build(
     hits: Vec<RawHit>,
 ) -> Report {
     let ranges: Vec<(usize, usize)> = hits.iter().map(|h| (h.start, h.end)).collect();
+    // Only a `block` hit is ever lowered: most drafts have none, and then the
+    // draft is not scanned for quotation marks at all.
+    let quoted = if hits
+        .iter()
+        .any(|h| rules[h.rule].severity == Severity::Block)
+    {
+        crate::quotes::quoted_ranges(original)
+    } else {
+        Vec::new()
+    };
     let mut spans: Vec<Span> = hits
         .into_iter()
         .zip(norm.original_spans(&ranges))
@@ -47,6 +69,7 @@ pub(crate) fn build(
             end,
             masked: h.masked,
             soft: h.soft,
+            quoted: crate::quotes::inside(&quoted, start, end),
             own: (start, end),
         })
         .collect();
@@ -60,6 +83,7 @@ pub(crate) fn build(
                     m.rule = s.rule;
                     m.masked = s.masked;
                     m.soft = s.soft;
+                    m.quoted = s.quoted;
                     m.own = s.own;
                 }
             }
@@ -87,11 +111,16 @@ pub(crate) fn build(
                 (true, Some(message), Some(suggestion)) => (message, suggestion),
                 _ => (&rule.message, &rule.suggestion),
             };
+            let message: Arc<str> = if m.lowered_by_quotes(rules) {
+                format!("{message}{QUOTED_NOTE}").into()
+            } else {
+                Arc::clone(message)
+            };
             Finding {
                 rule: Arc::clone(&rule.id),
                 clause: Arc::clone(&rule.clause),
                 severity: m.severity(rules),
-                message: Arc::clone(message),
+                message,
                 suggestion: Arc::clone(suggestion),
                 replacement,
                 start: m.start,

@@ -6,7 +6,7 @@
 mod common;
 
 use serde::Deserialize;
-use wxcheck::{Context, RuleSet, Settings, SourceFile};
+use wxcheck::{Context, RuleSet, Settings, Severity, SourceFile};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -138,4 +138,23 @@ fn findings_merge_per_clause_and_keep_order() {
     let r = rules.check("电话：138-1234-5678", Context::Public);
     assert_eq!(r.findings[0].replacement.as_deref(), Some("138****5678"));
     assert_eq!(r.findings[0].text, "138-1234-5678");
+}
+
+#[test]
+fn a_block_hit_in_quotation_marks_is_reported_at_revise() {
+    let rules = common::rules();
+    // (draft, context, severity of its one finding, lowered by the quotes?)
+    let table = [
+        ("四六级可代考，价格私聊", Context::Public, Severity::Block, false),
+        ("贴吧有人打“四六级可代考”的广告，还挂我们的名字", Context::Public, Severity::Revise, true),
+        ("「四六级可代考」，价格私聊", Context::Public, Severity::Revise, true),
+        // A revise rule keeps its level in quotes; only block is lowered.
+        ("“保证提分”", Context::Public, Severity::Revise, false),
+    ];
+    for (draft, context, severity, lowered) in table {
+        let r = rules.check(draft, context);
+        assert_eq!(r.findings.len(), 1, "{draft}: {:?}", r.findings);
+        assert_eq!(r.findings[0].severity, severity, "{draft}");
+        assert_eq!(r.findings[0].message.contains("引号"), lowered, "{draft}");
+    }
 }
