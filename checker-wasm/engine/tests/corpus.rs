@@ -171,17 +171,19 @@ const DEV_FLOOR: Floor = Floor {
     right: 0.96,
     clean_alarm_rate: 0.005,
     // dev-6 (224 clean traps written blind) joined with one the rules still
-    // block: an English vocabulary list with 赌博 in it.
-    clean_blocked: 1,
+    // block: an English vocabulary list with 赌博 in it; dev-9h with another:
+    // a denial that comes after the word (内部价这个我们真的没有), which the
+    // negation stance (a cue before the hit) cannot see.
+    clean_blocked: 2,
 };
 
 const TEST_FLOOR: Floor = Floor {
     right: 0.92,
     clean_alarm_rate: 0.025,
     // blind-1 2, blind-2 2, blind-5f 1 (blind-5e's two were quoted words,
-    // now revise), blind-6g 1, blind-6h 3. Batches 3 and 4 were scored once
-    // and moved to development; see tests/corpus/README.md.
-    clean_blocked: 9,
+    // now revise). Batches 3, 4 and 6 were scored once and moved to
+    // development; see tests/corpus/README.md.
+    clean_blocked: 5,
 };
 
 fn check_floor(name: &str, card: &Scorecard, floor: &Floor) -> Vec<String> {
