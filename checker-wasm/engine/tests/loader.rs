@@ -145,9 +145,24 @@ fn a_block_hit_in_quotation_marks_is_reported_at_revise() {
     let rules = common::rules();
     // (draft, context, severity of its one finding, lowered by the quotes?)
     let table = [
-        ("四六级可代考，价格私聊", Context::Public, Severity::Block, false),
-        ("贴吧有人打“四六级可代考”的广告，还挂我们的名字", Context::Public, Severity::Revise, true),
-        ("「四六级可代考」，价格私聊", Context::Public, Severity::Revise, true),
+        (
+            "四六级可代考，价格私聊",
+            Context::Public,
+            Severity::Block,
+            false,
+        ),
+        (
+            "贴吧有人打“四六级可代考”的广告，还挂我们的名字",
+            Context::Public,
+            Severity::Revise,
+            true,
+        ),
+        (
+            "「四六级可代考」，价格私聊",
+            Context::Public,
+            Severity::Revise,
+            true,
+        ),
         // A revise rule keeps its level in quotes; only block is lowered.
         ("“保证提分”", Context::Public, Severity::Revise, false),
     ];
