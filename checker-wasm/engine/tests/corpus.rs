@@ -178,12 +178,12 @@ const DEV_FLOOR: Floor = Floor {
 };
 
 const TEST_FLOOR: Floor = Floor {
-    right: 0.92,
-    clean_alarm_rate: 0.025,
+    right: 0.93,
+    clean_alarm_rate: 0.02,
     // blind-1 2, blind-2 2, blind-5f 1 (blind-5e's two were quoted words,
-    // now revise). Batches 3, 4 and 6 were scored once and moved to
-    // development; see tests/corpus/README.md.
-    clean_blocked: 5,
+    // now revise), blind-7j 1. Batches 3, 4 and 6 were scored once and moved
+    // to development; see tests/corpus/README.md.
+    clean_blocked: 6,
 };
 
 fn check_floor(name: &str, card: &Scorecard, floor: &Floor) -> Vec<String> {
