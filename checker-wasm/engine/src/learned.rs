@@ -86,6 +86,10 @@ pub struct Learned {
     /// n-gram start with it? Most n-grams of a draft start with a character
     /// no weighted one does, and a bit test is far cheaper than hashing.
     starts: Vec<u64>,
+    /// The same for the last character of the weighted n-grams of two or
+    /// three characters: with both tests, most bigrams of a draft are
+    /// passed over without hashing.
+    ends: Vec<u64>,
     /// Single BMP characters' rows, indexed by the character (row + 1; 0 for
     /// none): unigrams are half the lookups and most of the hits, and a
     /// direct table (128 KB) beats hashing them.
@@ -125,6 +129,7 @@ impl Learned {
         index.reserve(model.grams.len());
         let mut rows = vec![0f32; model.grams.len() * width];
         let mut starts = vec![0u64; 0x10000 / 64];
+        let mut ends = vec![0u64; 0x10000 / 64];
         let mut unigrams = vec![0u16; 0x10000];
         for (row, (gram, pairs)) in model.grams.iter().enumerate() {
             let chars: Vec<char> = gram.chars().collect();
@@ -140,7 +145,10 @@ impl Learned {
             }
             match (chars.as_slice(), u16::try_from(row + 1)) {
                 ([c], Ok(slot)) if (*c as usize) < unigrams.len() => unigrams[*c as usize] = slot,
-                _ => _ = index.insert(pack(&chars), row as u32),
+                _ => {
+                    index.insert(pack(&chars), row as u32);
+                    mark_start(&mut ends, chars[chars.len() - 1]);
+                }
             }
             mark_start(&mut starts, chars[0]);
         }
@@ -149,6 +157,7 @@ impl Learned {
             index,
             rows,
             starts,
+            ends,
             unigrams,
         })
     }
@@ -190,6 +199,9 @@ impl Learned {
                         let row = usize::from(slot - 1) * width;
                         each(&self.rows[row..row + width]);
                     }
+                    continue;
+                }
+                if !may_start(&self.ends, ch) {
                     continue;
                 }
                 // The order is in the top bits, as `pack` puts it.
