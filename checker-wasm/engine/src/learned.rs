@@ -63,6 +63,9 @@ pub struct LearnedClause {
     pub context_bias: Vec<i32>,
 }
 
+/// Weight rows are padded to a multiple of this many clauses.
+const LANES: usize = 8;
+
 /// A packed n-gram: up to three characters of 21 bits each, and the order.
 type GramKey = u64;
 
@@ -79,9 +82,11 @@ pub struct Learned {
     /// Packed n-gram → its row of `rows`.
     index: FxHashMap<GramKey, u32>,
     /// One row of weights per n-gram, one weight per clause (zeros where the
-    /// clause does not weigh it): adding a dense row is a loop the compiler
-    /// vectorises, where walking sparse pairs cost a branch per pair.
+    /// clause does not weigh it), padded with zeros to `stride`, a multiple
+    /// of [`LANES`]: adding a dense row is a loop the compiler vectorises,
+    /// where walking sparse pairs cost a branch per pair.
     rows: Vec<f32>,
+    stride: usize,
     /// One bit per Basic Multilingual Plane character: does any weighted
     /// n-gram start with it? Most n-grams of a draft start with a character
     /// no weighted one does, and a bit test is far cheaper than hashing.
@@ -127,7 +132,8 @@ impl Learned {
         let width = model.clauses.len();
         let mut index = FxHashMap::default();
         index.reserve(model.grams.len());
-        let mut rows = vec![0f32; model.grams.len() * width];
+        let stride = width.next_multiple_of(LANES);
+        let mut rows = vec![0f32; model.grams.len() * stride];
         let mut starts = vec![0u64; 0x10000 / 64];
         let mut ends = vec![0u64; 0x10000 / 64];
         let mut unigrams = vec![0u16; 0x10000];
@@ -141,7 +147,7 @@ impl Learned {
                 let Some(k) = k else {
                     return Err(format!("n 元组 `{gram}` 指向不存在的条款序号 {}", pair[0]));
                 };
-                rows[row * width + k] = pair[1] as f32 / SCALE;
+                rows[row * stride + k] = pair[1] as f32 / SCALE;
             }
             match (chars.as_slice(), u16::try_from(row + 1)) {
                 ([c], Ok(slot)) if (*c as usize) < unigrams.len() => unigrams[*c as usize] = slot,
@@ -156,6 +162,7 @@ impl Learned {
             model,
             index,
             rows,
+            stride,
             starts,
             ends,
             unigrams,
@@ -170,7 +177,7 @@ impl Learned {
     /// weighted n-gram of `text`, and returns how many n-grams it has. One pass over the
     /// characters, keeping the last few packed keys (no `Vec<char>`).
     fn each_weight(&self, text: &str, mut each: impl FnMut(&[f32])) -> usize {
-        let width = self.model.clauses.len();
+        let width = self.stride;
         let mut total = 0;
         // window[n - 1]: the key of the n-gram ending at the current character.
         let mut window = [0u64; 3];
@@ -223,16 +230,51 @@ impl Learned {
         let width = self.model.clauses.len();
         let sentences = sentences(folded);
         let mut sums = vec![0f32; sentences.len() * width];
+        let total = match self.stride / LANES {
+            1 => self.weigh_in_registers::<1>(folded, &sentences, &mut sums),
+            2 => self.weigh_in_registers::<2>(folded, &sentences, &mut sums),
+            3 => self.weigh_in_registers::<3>(folded, &sentences, &mut sums),
+            4 => self.weigh_in_registers::<4>(folded, &sentences, &mut sums),
+            _ => {
+                let mut total = 0;
+                for (s, &(start, end)) in sentences.iter().enumerate() {
+                    let own = &mut sums[s * width..(s + 1) * width];
+                    total += self.each_weight(&folded[start..end], |row| {
+                        for (sum, w) in own.iter_mut().zip(row) {
+                            *sum += w;
+                        }
+                    });
+                }
+                total
+            }
+        };
+        (sentences, sums, total)
+    }
+
+    /// [`Learned::weigh`]'s sums for up to `N` × [`LANES`] clauses, each
+    /// sentence's kept in a local array the compiler holds in registers:
+    /// summed into memory, every row waited for the store of the one before.
+    /// The same additions in the same order, so the same bits.
+    fn weigh_in_registers<const N: usize>(
+        &self,
+        folded: &str,
+        sentences: &[(usize, usize)],
+        sums: &mut [f32],
+    ) -> usize {
+        let width = self.model.clauses.len();
         let mut total = 0;
         for (s, &(start, end)) in sentences.iter().enumerate() {
-            let own = &mut sums[s * width..(s + 1) * width];
+            let mut acc = [[0f32; LANES]; N];
             total += self.each_weight(&folded[start..end], |row| {
-                for (sum, w) in own.iter_mut().zip(row) {
-                    *sum += w;
+                for (lanes, w) in acc.iter_mut().zip(row.chunks_exact(LANES)) {
+                    for (sum, w) in lanes.iter_mut().zip(w) {
+                        *sum += w;
+                    }
                 }
             });
+            sums[s * width..(s + 1) * width].copy_from_slice(&acc.as_flattened()[..width]);
         }
-        (sentences, sums, total)
+        total
     }
 
     fn probabilities_of(&self, sums: &[f32], total: usize, context: Context) -> Vec<f32> {
