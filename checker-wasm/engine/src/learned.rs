@@ -21,7 +21,8 @@
 //! seconds for the whole corpus, and 100 lines rather than a linear-algebra
 //! dependency tree (`linfa` pulls `ndarray` and `argmin`) for one model shape.
 
-use crate::{Context, stance};
+use crate::Context;
+use crate::stance::Ends;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -226,9 +227,12 @@ impl Learned {
     /// clause (`sums[sentence * clauses + k]`), with the sentences and the
     /// number of n-grams. n-grams never cross a sentence end, in training
     /// as here, so one pass gives both the draft's score and where it leans.
-    fn weigh(&self, folded: &str) -> (Vec<(usize, usize)>, Vec<f32>, usize) {
+    fn weigh(
+        &self,
+        folded: &str,
+        sentences: Vec<(usize, usize)>,
+    ) -> (Vec<(usize, usize)>, Vec<f32>, usize) {
         let width = self.model.clauses.len();
-        let sentences = sentences(folded);
         let mut sums = vec![0f32; sentences.len() * width];
         let total = match self.stride / LANES {
             1 => self.weigh_in_registers::<1>(folded, &sentences, &mut sums),
@@ -292,7 +296,7 @@ impl Learned {
 
     /// The probability of each clause for a folded draft.
     pub fn probabilities(&self, folded: &str, context: Context) -> Vec<f32> {
-        let (_, sums, total) = self.weigh(folded);
+        let (_, sums, total) = self.weigh(folded, sentences_of(folded));
         self.probabilities_of(&sums, total, context)
     }
 
@@ -305,8 +309,19 @@ impl Learned {
         context: Context,
         known: impl Fn(&str) -> bool,
     ) -> Vec<Opinion> {
+        self.opinions_in(folded, sentences_of(folded), context, known)
+    }
+
+    /// [`Learned::opinions`] with the draft's sentences known ([`sentences`]).
+    pub(crate) fn opinions_in(
+        &self,
+        folded: &str,
+        sentences: Vec<(usize, usize)>,
+        context: Context,
+        known: impl Fn(&str) -> bool,
+    ) -> Vec<Opinion> {
         let width = self.model.clauses.len();
-        let (sentences, sums, total) = self.weigh(folded);
+        let (sentences, sums, total) = self.weigh(folded, sentences);
         let probabilities = self.probabilities_of(&sums, total, context);
         let mut out = Vec::new();
         for (k, &p) in probabilities.iter().enumerate() {
@@ -332,13 +347,11 @@ impl Learned {
     }
 }
 
-/// Byte ranges of the sentences of a folded draft (ends as in
-/// [`crate::stance`]), without the end mark and surrounding whitespace;
-/// empty sentences are left out.
-fn sentences(folded: &str) -> Vec<(usize, usize)> {
-    let bytes = folded.as_bytes();
-    let mut out = Vec::new();
-    let mut start = 0;
+/// Byte ranges of the sentences of a folded draft, split at `marks` (its
+/// sentence ends, [`crate::stance::Ends`]), without the end mark and
+/// surrounding whitespace; empty sentences are left out.
+pub(crate) fn sentences(folded: &str, marks: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    let mut out = Vec::with_capacity(marks.len() + 1);
     let mut push = |from: usize, to: usize| {
         let s = &folded[from..to];
         let trimmed = s.trim();
@@ -347,21 +360,18 @@ fn sentences(folded: &str) -> Vec<(usize, usize)> {
             out.push((from + lead, from + lead + trimmed.len()));
         }
     };
-    let mut i = 0;
-    while i < bytes.len() {
-        if stance::ends_sentence(bytes[i]) {
-            push(start, i);
-            start = i + 1;
-        } else if stance::is_full_stop(bytes, i) {
-            push(start, i);
-            start = i + "。".len();
-            i = start;
-            continue;
-        }
-        i += 1;
+    let mut start = 0;
+    for &(i, len) in marks {
+        push(start, i);
+        start = i + len;
     }
-    push(start, bytes.len());
+    push(start, folded.len());
     out
+}
+
+/// [`sentences`] of a text whose ends are not known yet.
+fn sentences_of(folded: &str) -> Vec<(usize, usize)> {
+    sentences(folded, &Ends::new(folded.as_bytes()).sentence)
 }
 
 fn mark_start(starts: &mut [u64], c: char) {
@@ -417,7 +427,7 @@ pub fn train(samples: &[Sample], params: &TrainingParams, note: String) -> Learn
     let grams_of = |s: &Sample| -> HashMap<String, f64> {
         let mut counts: HashMap<String, f64> = HashMap::new();
         let mut total = 0usize;
-        for (start, end) in sentences(s.folded) {
+        for (start, end) in sentences_of(s.folded) {
             let chars: Vec<char> = s.folded[start..end].chars().collect();
             for &n in &params.orders {
                 for w in chars.windows(n) {

@@ -290,7 +290,7 @@ impl Compiled {
             }
         }
         cues.seal();
-        apply_stances(rules, text, &cues, &mut hits);
+        apply_stances(rules, norm, &cues, &mut hits);
         hits
     }
 
@@ -336,14 +336,15 @@ impl Compiled {
 
 /// Drops the hits whose sentence carries a stance their rule names in
 /// `unless`, and marks as soft those with a stance in `soften`.
-fn apply_stances(rules: &[Rule], text: &str, cues: &Cues, hits: &mut Vec<RawHit>) {
+fn apply_stances(rules: &[Rule], norm: &Normalized, cues: &Cues, hits: &mut Vec<RawHit>) {
+    let text = norm.as_str();
     hits.retain_mut(|h| {
         let rule = &rules[h.rule];
         if rule.unless.is_empty() && rule.soften.is_empty() {
             return true;
         }
         let near = matches!(rule.matcher, Matcher::Near { .. });
-        let holds = |s: &Stance| cues.holds(text, *s, h.start, h.end, near);
+        let holds = |s: &Stance| cues.holds(text, || norm.ends(), *s, h.start, h.end, near);
         if rule.unless.iter().any(holds) {
             return false;
         }
