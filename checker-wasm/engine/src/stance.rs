@@ -171,39 +171,41 @@ pub(crate) struct Ends {
 
 impl Ends {
     pub fn new(bytes: &[u8]) -> Ends {
-        // Eight bytes at a time, skipping those with no byte below 0x40 (all
-        // the ASCII marks are) and no 0xE3 (the lead byte of `。`): in Chinese
-        // text most are. By hand: memchr looks for at most three bytes.
-        const ONES: u64 = u64::from_ne_bytes([1; 8]);
+        // Eight bytes at a time, looking only at the bytes below 0x40 (all
+        // the ASCII marks are) and the bytes 0xE3 (the lead byte of `。`): in
+        // Chinese text most chunks have neither. The bit tricks may also flag
+        // a byte just above a flagged one (a borrow), never miss one; every
+        // flagged byte is then looked at. By hand: memchr looks for at most
+        // three bytes.
+        const ONES: u64 = u64::from_le_bytes([1; 8]);
         const HIGH: u64 = ONES * 0x80;
         let mut ends = Ends::default();
-        let mut i = 0;
-        while i < bytes.len() {
-            if let Some(chunk) = bytes.get(i..i + 8) {
-                let x = u64::from_ne_bytes(chunk.try_into().expect("eight bytes"));
-                // A byte below 0x40; a byte equal to 0xE3 (zero in `y`).
-                let below = x.wrapping_sub(ONES * 0x40) & !x & HIGH;
-                let y = x ^ (ONES * 0xE3);
-                let lead = y.wrapping_sub(ONES) & !y & HIGH;
-                if below | lead == 0 {
-                    i += 8;
-                    continue;
-                }
+        let mut look = |j: usize| {
+            let b = bytes[j];
+            if ends_sentence(b) {
+                ends.sentence.push((j, 1));
+                ends.clause.push((j, 1));
+            } else if matches!(b, b',' | b':') {
+                ends.clause.push((j, 1));
+            } else if b == 0xE3 && is_full_stop(bytes, j) {
+                ends.sentence.push((j, 3));
+                ends.clause.push((j, 3));
             }
-            for j in i..(i + 8).min(bytes.len()) {
-                let b = bytes[j];
-                if ends_sentence(b) {
-                    ends.sentence.push((j, 1));
-                    ends.clause.push((j, 1));
-                } else if matches!(b, b',' | b':') {
-                    ends.clause.push((j, 1));
-                } else if b == 0xE3 && is_full_stop(bytes, j) {
-                    ends.sentence.push((j, 3));
-                    ends.clause.push((j, 3));
-                }
+        };
+        let mut chunks = bytes.chunks_exact(8);
+        for (c, chunk) in chunks.by_ref().enumerate() {
+            let x = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+            let below = x.wrapping_sub(ONES * 0x40) & !x & HIGH;
+            let y = x ^ (ONES * 0xE3);
+            let lead = y.wrapping_sub(ONES) & !y & HIGH;
+            let mut flagged = below | lead;
+            while flagged != 0 {
+                look(c * 8 + flagged.trailing_zeros() as usize / 8);
+                flagged &= flagged - 1;
             }
-            i += 8;
         }
+        let tail = bytes.len() - chunks.remainder().len();
+        (tail..bytes.len()).for_each(look);
         ends
     }
 
@@ -349,7 +351,10 @@ mod tests {
     /// every alignment.
     #[test]
     fn ends_are_every_mark() {
-        let base = "谨防诈骗：本校不会收取学费。好的,可以!真的?对;嗯\n再见。。a,b";
+        // Marks next to digits, spaces and `@` (below 0x40 too), after `…`
+        // and `—` (0xE2 leads: one off from 0xE3), and `、《` (0xE3 leads, no
+        // full stop).
+        let base = "谨防诈骗：本校不会收取学费。好的,可以!真的?对;嗯\n再见。。a,b 12:30…!—?、《书》。@;";
         for pad in 0..9 {
             let text = format!("{}{base}{}", "x".repeat(pad), "包".repeat(pad));
             let bytes = text.as_bytes();
