@@ -76,6 +76,9 @@ pub(crate) struct Compiled {
     /// Per rule: a small number equal for rules of the same clause, so
     /// merging sorts integers rather than strings.
     pub clause_key: Vec<u32>,
+    /// The validator rules, `(rule, validator)` in rule order: looking for
+    /// them among all the rules was a fixed cost of every short draft.
+    validator_rules: Vec<(usize, Validator)>,
 }
 
 impl std::fmt::Debug for Compiled {
@@ -203,6 +206,14 @@ impl Compiled {
                 .iter()
                 .map(|r| clauses.binary_search(&&*r.clause).unwrap_or(0) as u32)
                 .collect(),
+            validator_rules: rules
+                .iter()
+                .enumerate()
+                .filter_map(|(r, rule)| match rule.matcher {
+                    Matcher::Validator { validator } => Some((r, validator)),
+                    _ => None,
+                })
+                .collect(),
         }
     }
 
@@ -262,32 +273,30 @@ impl Compiled {
         anchors.retain(|a| !allowed(a.0, a.1));
         parts.retain(|p| !allowed(p.0, p.2));
         self.pattern_hits(text, anchors, &mut hits);
-        near::hits(rules, text, parts, &mut hits);
+        near::hits(rules, norm, parts, &mut hits);
         let mut by_kind: Vec<(Validator, Vec<validators::Hit>)> = Vec::new();
         let mut runs: Option<Vec<(usize, usize)>> = None;
-        for (r, rule) in rules.iter().enumerate() {
-            if let Matcher::Validator { validator } = rule.matcher {
-                if !rule.applies(context) {
-                    continue;
-                }
-                if !by_kind.iter().any(|(v, _)| *v == validator) {
-                    let runs = runs.get_or_insert_with(|| validators::long_digit_runs(text));
-                    by_kind.push((validator, validators::find_in(validator, text, runs)));
-                }
-                let found = &by_kind.iter().find(|(v, _)| *v == validator).unwrap().1;
-                hits.extend(
-                    found
-                        .iter()
-                        .filter(|h| !allowed(r, h.start))
-                        .map(|h| RawHit {
-                            rule: r,
-                            start: h.start,
-                            end: h.end,
-                            masked: Some(h.masked.clone()),
-                            soft: false,
-                        }),
-                );
+        for &(r, validator) in &self.validator_rules {
+            if self.ctx_mask[r] & bit == 0 {
+                continue;
             }
+            if !by_kind.iter().any(|(v, _)| *v == validator) {
+                let runs = runs.get_or_insert_with(|| validators::long_digit_runs(text));
+                by_kind.push((validator, validators::find_in(validator, text, runs)));
+            }
+            let found = &by_kind.iter().find(|(v, _)| *v == validator).unwrap().1;
+            hits.extend(
+                found
+                    .iter()
+                    .filter(|h| !allowed(r, h.start))
+                    .map(|h| RawHit {
+                        rule: r,
+                        start: h.start,
+                        end: h.end,
+                        masked: Some(h.masked.clone()),
+                        soft: false,
+                    }),
+            );
         }
         cues.seal();
         apply_stances(rules, norm, &cues, &mut hits);

@@ -354,7 +354,8 @@ mod tests {
         // Marks next to digits, spaces and `@` (below 0x40 too), after `…`
         // and `—` (0xE2 leads: one off from 0xE3), and `、《` (0xE3 leads, no
         // full stop).
-        let base = "谨防诈骗：本校不会收取学费。好的,可以!真的?对;嗯\n再见。。a,b 12:30…!—?、《书》。@;";
+        let base =
+            "谨防诈骗：本校不会收取学费。好的,可以!真的?对;嗯\n再见。。a,b 12:30…!—?、《书》。@;";
         for pad in 0..9 {
             let text = format!("{}{base}{}", "x".repeat(pad), "包".repeat(pad));
             let bytes = text.as_bytes();
