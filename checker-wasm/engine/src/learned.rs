@@ -235,30 +235,47 @@ impl Learned {
         let width = self.model.clauses.len();
         let mut sums = vec![0f32; sentences.len() * width];
         let total = match self.stride / LANES {
+            // Not in the wasm: four more copies of the loop were 1.7 KB
+            // gzipped of a tight budget there.
+            #[cfg(not(target_arch = "wasm32"))]
             1 => self.weigh_in_registers::<1>(folded, &sentences, &mut sums),
+            #[cfg(not(target_arch = "wasm32"))]
             2 => self.weigh_in_registers::<2>(folded, &sentences, &mut sums),
+            #[cfg(not(target_arch = "wasm32"))]
             3 => self.weigh_in_registers::<3>(folded, &sentences, &mut sums),
+            #[cfg(not(target_arch = "wasm32"))]
             4 => self.weigh_in_registers::<4>(folded, &sentences, &mut sums),
-            _ => {
-                let mut total = 0;
-                for (s, &(start, end)) in sentences.iter().enumerate() {
-                    let own = &mut sums[s * width..(s + 1) * width];
-                    total += self.each_weight(&folded[start..end], |row| {
-                        for (sum, w) in own.iter_mut().zip(row) {
-                            *sum += w;
-                        }
-                    });
-                }
-                total
-            }
+            _ => self.weigh_in_memory(folded, &sentences, &mut sums),
         };
         (sentences, sums, total)
+    }
+
+    /// [`Learned::weigh`]'s sums for any number of clauses, added into
+    /// `sums` in memory.
+    fn weigh_in_memory(
+        &self,
+        folded: &str,
+        sentences: &[(usize, usize)],
+        sums: &mut [f32],
+    ) -> usize {
+        let width = self.model.clauses.len();
+        let mut total = 0;
+        for (s, &(start, end)) in sentences.iter().enumerate() {
+            let own = &mut sums[s * width..(s + 1) * width];
+            total += self.each_weight(&folded[start..end], |row| {
+                for (sum, w) in own.iter_mut().zip(row) {
+                    *sum += w;
+                }
+            });
+        }
+        total
     }
 
     /// [`Learned::weigh`]'s sums for up to `N` × [`LANES`] clauses, each
     /// sentence's kept in a local array the compiler holds in registers:
     /// summed into memory, every row waited for the store of the one before.
     /// The same additions in the same order, so the same bits.
+    #[cfg(not(target_arch = "wasm32"))]
     fn weigh_in_registers<const N: usize>(
         &self,
         folded: &str,
@@ -623,6 +640,45 @@ mod tests {
                 .opinions("上岸全退", Context::Public, |c| c == "3.1.1")
                 .is_empty()
         );
+    }
+
+    /// The sums held in registers (native) are the bits of the sums added
+    /// in memory (the wasm's way).
+    #[test]
+    fn sums_in_registers_and_in_memory_are_the_same_bits() {
+        let yes = vec!["3.1.1".to_string()];
+        let no: Vec<String> = vec![];
+        let mut samples: Vec<Sample> = ["保证上岸全退", "上岸全退款", "不上岸全退"]
+            .iter()
+            .map(|t| sample(t, &yes))
+            .collect();
+        samples.extend(
+            ["周末上课通知", "课程表已发"]
+                .iter()
+                .map(|t| sample(t, &no)),
+        );
+        let params = TrainingParams {
+            orders: vec![1, 2],
+            min_positives: 1,
+            min_drafts: 1,
+            l2: 0.01,
+            epochs: 50,
+            keep: 50,
+            threshold: 0.6,
+        };
+        let learned = Learned::new(train(&samples, &params, "toy".into())).unwrap();
+        let text = "周末上课!保证上岸全退。好;上岸全退款，课程表已发。";
+        let sentences = sentences_of(text);
+        let width = learned.model.clauses.len();
+        let (mut a, mut b) = (
+            vec![0f32; sentences.len() * width],
+            vec![0f32; sentences.len() * width],
+        );
+        let n = learned.weigh_in_memory(text, &sentences, &mut a);
+        let m = learned.weigh_in_registers::<1>(text, &sentences, &mut b);
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!((n, bits(&a)), (m, bits(&b)));
+        assert!(a.iter().any(|&x| x != 0.0));
     }
 
     #[test]
