@@ -650,9 +650,12 @@ describe("发布前自检", () => {
         // automaton (aho-corasick gone) brought it to 152.8 KB by this measure
         // (node's zlib; GNU gzip -9 makes the same files 145.8 KB). The learned
         // second opinion's code (scoring, its serde structs, FxHash) added about
-        // 11 KB: 163.7 KB. Over budget, an open item of issue 10; this guards
-        // against growth.
-        assert.ok(figures.size.wasmPlusGlueGzipKB <= 164.5, JSON.stringify(figures.size));
+        // 11 KB: 163.7 KB. Reading the rules JSON with miniserde instead of
+        // serde's derived visitors and serde_json (whose error messages also
+        // linked in float formatting) took it to 144.3 KB, and the speed work
+        // of the same pass (sentence ends found once per draft) to 145.1 KB:
+        // within budget; this guards the gain.
+        assert.ok(figures.size.wasmPlusGlueGzipKB <= 145.5, JSON.stringify(figures.size));
     });
 
     test("wasm unavailable: the page says so in words", async () => {

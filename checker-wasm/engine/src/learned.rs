@@ -21,7 +21,8 @@
 //! seconds for the whole corpus, and 100 lines rather than a linear-algebra
 //! dependency tree (`linfa` pulls `ndarray` and `argmin`) for one model shape.
 
-use crate::{Context, stance};
+use crate::Context;
+use crate::stance::Ends;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -63,6 +64,9 @@ pub struct LearnedClause {
     pub context_bias: Vec<i32>,
 }
 
+/// Weight rows are padded to a multiple of this many clauses.
+const LANES: usize = 8;
+
 /// A packed n-gram: up to three characters of 21 bits each, and the order.
 type GramKey = u64;
 
@@ -79,13 +83,19 @@ pub struct Learned {
     /// Packed n-gram → its row of `rows`.
     index: FxHashMap<GramKey, u32>,
     /// One row of weights per n-gram, one weight per clause (zeros where the
-    /// clause does not weigh it): adding a dense row is a loop the compiler
-    /// vectorises, where walking sparse pairs cost a branch per pair.
+    /// clause does not weigh it), padded with zeros to `stride`, a multiple
+    /// of [`LANES`]: adding a dense row is a loop the compiler vectorises,
+    /// where walking sparse pairs cost a branch per pair.
     rows: Vec<f32>,
+    stride: usize,
     /// One bit per Basic Multilingual Plane character: does any weighted
     /// n-gram start with it? Most n-grams of a draft start with a character
     /// no weighted one does, and a bit test is far cheaper than hashing.
     starts: Vec<u64>,
+    /// The same for the last character of the weighted n-grams of two or
+    /// three characters: with both tests, most bigrams of a draft are
+    /// passed over without hashing.
+    ends: Vec<u64>,
     /// Single BMP characters' rows, indexed by the character (row + 1; 0 for
     /// none): unigrams are half the lookups and most of the hits, and a
     /// direct table (128 KB) beats hashing them.
@@ -123,8 +133,10 @@ impl Learned {
         let width = model.clauses.len();
         let mut index = FxHashMap::default();
         index.reserve(model.grams.len());
-        let mut rows = vec![0f32; model.grams.len() * width];
+        let stride = width.next_multiple_of(LANES);
+        let mut rows = vec![0f32; model.grams.len() * stride];
         let mut starts = vec![0u64; 0x10000 / 64];
+        let mut ends = vec![0u64; 0x10000 / 64];
         let mut unigrams = vec![0u16; 0x10000];
         for (row, (gram, pairs)) in model.grams.iter().enumerate() {
             let chars: Vec<char> = gram.chars().collect();
@@ -136,11 +148,14 @@ impl Learned {
                 let Some(k) = k else {
                     return Err(format!("n 元组 `{gram}` 指向不存在的条款序号 {}", pair[0]));
                 };
-                rows[row * width + k] = pair[1] as f32 / SCALE;
+                rows[row * stride + k] = pair[1] as f32 / SCALE;
             }
             match (chars.as_slice(), u16::try_from(row + 1)) {
                 ([c], Ok(slot)) if (*c as usize) < unigrams.len() => unigrams[*c as usize] = slot,
-                _ => _ = index.insert(pack(&chars), row as u32),
+                _ => {
+                    index.insert(pack(&chars), row as u32);
+                    mark_start(&mut ends, chars[chars.len() - 1]);
+                }
             }
             mark_start(&mut starts, chars[0]);
         }
@@ -148,7 +163,9 @@ impl Learned {
             model,
             index,
             rows,
+            stride,
             starts,
+            ends,
             unigrams,
         })
     }
@@ -161,7 +178,7 @@ impl Learned {
     /// weighted n-gram of `text`, and returns how many n-grams it has. One pass over the
     /// characters, keeping the last few packed keys (no `Vec<char>`).
     fn each_weight(&self, text: &str, mut each: impl FnMut(&[f32])) -> usize {
-        let width = self.model.clauses.len();
+        let width = self.stride;
         let mut total = 0;
         // window[n - 1]: the key of the n-gram ending at the current character.
         let mut window = [0u64; 3];
@@ -192,6 +209,9 @@ impl Learned {
                     }
                     continue;
                 }
+                if !may_start(&self.ends, ch) {
+                    continue;
+                }
                 // The order is in the top bits, as `pack` puts it.
                 let key = window[n - 1] | ((n as u64) << (21 * n));
                 if let Some(&row) = self.index.get(&key) {
@@ -207,10 +227,38 @@ impl Learned {
     /// clause (`sums[sentence * clauses + k]`), with the sentences and the
     /// number of n-grams. n-grams never cross a sentence end, in training
     /// as here, so one pass gives both the draft's score and where it leans.
-    fn weigh(&self, folded: &str) -> (Vec<(usize, usize)>, Vec<f32>, usize) {
+    fn weigh(
+        &self,
+        folded: &str,
+        sentences: Vec<(usize, usize)>,
+    ) -> (Vec<(usize, usize)>, Vec<f32>, usize) {
         let width = self.model.clauses.len();
-        let sentences = sentences(folded);
         let mut sums = vec![0f32; sentences.len() * width];
+        let total = match self.stride / LANES {
+            // Not in the wasm: four more copies of the loop were 1.7 KB
+            // gzipped of a tight budget there.
+            #[cfg(not(target_arch = "wasm32"))]
+            1 => self.weigh_in_registers::<1>(folded, &sentences, &mut sums),
+            #[cfg(not(target_arch = "wasm32"))]
+            2 => self.weigh_in_registers::<2>(folded, &sentences, &mut sums),
+            #[cfg(not(target_arch = "wasm32"))]
+            3 => self.weigh_in_registers::<3>(folded, &sentences, &mut sums),
+            #[cfg(not(target_arch = "wasm32"))]
+            4 => self.weigh_in_registers::<4>(folded, &sentences, &mut sums),
+            _ => self.weigh_in_memory(folded, &sentences, &mut sums),
+        };
+        (sentences, sums, total)
+    }
+
+    /// [`Learned::weigh`]'s sums for any number of clauses, added into
+    /// `sums` in memory.
+    fn weigh_in_memory(
+        &self,
+        folded: &str,
+        sentences: &[(usize, usize)],
+        sums: &mut [f32],
+    ) -> usize {
+        let width = self.model.clauses.len();
         let mut total = 0;
         for (s, &(start, end)) in sentences.iter().enumerate() {
             let own = &mut sums[s * width..(s + 1) * width];
@@ -220,7 +268,34 @@ impl Learned {
                 }
             });
         }
-        (sentences, sums, total)
+        total
+    }
+
+    /// [`Learned::weigh`]'s sums for up to `N` × [`LANES`] clauses, each
+    /// sentence's kept in a local array the compiler holds in registers:
+    /// summed into memory, every row waited for the store of the one before.
+    /// The same additions in the same order, so the same bits.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn weigh_in_registers<const N: usize>(
+        &self,
+        folded: &str,
+        sentences: &[(usize, usize)],
+        sums: &mut [f32],
+    ) -> usize {
+        let width = self.model.clauses.len();
+        let mut total = 0;
+        for (s, &(start, end)) in sentences.iter().enumerate() {
+            let mut acc = [[0f32; LANES]; N];
+            total += self.each_weight(&folded[start..end], |row| {
+                for (lanes, w) in acc.iter_mut().zip(row.chunks_exact(LANES)) {
+                    for (sum, w) in lanes.iter_mut().zip(w) {
+                        *sum += w;
+                    }
+                }
+            });
+            sums[s * width..(s + 1) * width].copy_from_slice(&acc.as_flattened()[..width]);
+        }
+        total
     }
 
     fn probabilities_of(&self, sums: &[f32], total: usize, context: Context) -> Vec<f32> {
@@ -238,7 +313,7 @@ impl Learned {
 
     /// The probability of each clause for a folded draft.
     pub fn probabilities(&self, folded: &str, context: Context) -> Vec<f32> {
-        let (_, sums, total) = self.weigh(folded);
+        let (_, sums, total) = self.weigh(folded, sentences_of(folded));
         self.probabilities_of(&sums, total, context)
     }
 
@@ -251,8 +326,19 @@ impl Learned {
         context: Context,
         known: impl Fn(&str) -> bool,
     ) -> Vec<Opinion> {
+        self.opinions_in(folded, sentences_of(folded), context, known)
+    }
+
+    /// [`Learned::opinions`] with the draft's sentences known ([`sentences`]).
+    pub(crate) fn opinions_in(
+        &self,
+        folded: &str,
+        sentences: Vec<(usize, usize)>,
+        context: Context,
+        known: impl Fn(&str) -> bool,
+    ) -> Vec<Opinion> {
         let width = self.model.clauses.len();
-        let (sentences, sums, total) = self.weigh(folded);
+        let (sentences, sums, total) = self.weigh(folded, sentences);
         let probabilities = self.probabilities_of(&sums, total, context);
         let mut out = Vec::new();
         for (k, &p) in probabilities.iter().enumerate() {
@@ -278,13 +364,11 @@ impl Learned {
     }
 }
 
-/// Byte ranges of the sentences of a folded draft (ends as in
-/// [`crate::stance`]), without the end mark and surrounding whitespace;
-/// empty sentences are left out.
-fn sentences(folded: &str) -> Vec<(usize, usize)> {
-    let bytes = folded.as_bytes();
-    let mut out = Vec::new();
-    let mut start = 0;
+/// Byte ranges of the sentences of a folded draft, split at `marks` (its
+/// sentence ends, [`crate::stance::Ends`]), without the end mark and
+/// surrounding whitespace; empty sentences are left out.
+pub(crate) fn sentences(folded: &str, marks: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    let mut out = Vec::with_capacity(marks.len() + 1);
     let mut push = |from: usize, to: usize| {
         let s = &folded[from..to];
         let trimmed = s.trim();
@@ -293,21 +377,18 @@ fn sentences(folded: &str) -> Vec<(usize, usize)> {
             out.push((from + lead, from + lead + trimmed.len()));
         }
     };
-    let mut i = 0;
-    while i < bytes.len() {
-        if stance::ends_sentence(bytes[i]) {
-            push(start, i);
-            start = i + 1;
-        } else if stance::is_full_stop(bytes, i) {
-            push(start, i);
-            start = i + "。".len();
-            i = start;
-            continue;
-        }
-        i += 1;
+    let mut start = 0;
+    for &(i, len) in marks {
+        push(start, i);
+        start = i + len;
     }
-    push(start, bytes.len());
+    push(start, folded.len());
     out
+}
+
+/// [`sentences`] of a text whose ends are not known yet.
+fn sentences_of(folded: &str) -> Vec<(usize, usize)> {
+    sentences(folded, &Ends::new(folded.as_bytes()).sentence)
 }
 
 fn mark_start(starts: &mut [u64], c: char) {
@@ -363,7 +444,7 @@ pub fn train(samples: &[Sample], params: &TrainingParams, note: String) -> Learn
     let grams_of = |s: &Sample| -> HashMap<String, f64> {
         let mut counts: HashMap<String, f64> = HashMap::new();
         let mut total = 0usize;
-        for (start, end) in sentences(s.folded) {
+        for (start, end) in sentences_of(s.folded) {
             let chars: Vec<char> = s.folded[start..end].chars().collect();
             for &n in &params.orders {
                 for w in chars.windows(n) {
@@ -559,6 +640,45 @@ mod tests {
                 .opinions("上岸全退", Context::Public, |c| c == "3.1.1")
                 .is_empty()
         );
+    }
+
+    /// The sums held in registers (native) are the bits of the sums added
+    /// in memory (the wasm's way).
+    #[test]
+    fn sums_in_registers_and_in_memory_are_the_same_bits() {
+        let yes = vec!["3.1.1".to_string()];
+        let no: Vec<String> = vec![];
+        let mut samples: Vec<Sample> = ["保证上岸全退", "上岸全退款", "不上岸全退"]
+            .iter()
+            .map(|t| sample(t, &yes))
+            .collect();
+        samples.extend(
+            ["周末上课通知", "课程表已发"]
+                .iter()
+                .map(|t| sample(t, &no)),
+        );
+        let params = TrainingParams {
+            orders: vec![1, 2],
+            min_positives: 1,
+            min_drafts: 1,
+            l2: 0.01,
+            epochs: 50,
+            keep: 50,
+            threshold: 0.6,
+        };
+        let learned = Learned::new(train(&samples, &params, "toy".into())).unwrap();
+        let text = "周末上课!保证上岸全退。好;上岸全退款，课程表已发。";
+        let sentences = sentences_of(text);
+        let width = learned.model.clauses.len();
+        let (mut a, mut b) = (
+            vec![0f32; sentences.len() * width],
+            vec![0f32; sentences.len() * width],
+        );
+        let n = learned.weigh_in_memory(text, &sentences, &mut a);
+        let m = learned.weigh_in_registers::<1>(text, &sentences, &mut b);
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!((n, bits(&a)), (m, bits(&b)));
+        assert!(a.iter().any(|&x| x != 0.0));
     }
 
     #[test]

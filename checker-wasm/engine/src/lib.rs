@@ -53,6 +53,7 @@
 //! wasm32 as is. The `wxcheck` binary is the native command-line checker.
 
 mod branches;
+mod bundle;
 mod clause;
 mod error;
 pub mod learned;
@@ -81,7 +82,7 @@ pub use stance::{Stance, StanceCues};
 
 use matcher::{Compiled, RawHit};
 use normalize::Normalized;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// A validated, compiled rule set.
 #[derive(Clone, Debug)]
@@ -94,15 +95,15 @@ pub struct RuleSet {
     learned: Option<learned::Learned>,
 }
 
-/// The serialised form: what `to_json` writes and `from_json` reads.
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// The serialised form: what `to_json` writes and `from_json` reads (with
+/// `bundle`, not serde: see there why).
+#[derive(Serialize)]
 struct JsonRuleSet {
     allow: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     stances: Vec<StanceCues>,
     rules: Vec<Rule>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     learned: Option<learned::LearnedModel>,
 }
 
@@ -331,14 +332,7 @@ impl RuleSet {
     /// This is how the wasm side loads rules, so admins can change rules
     /// without recompiling the wasm.
     pub fn from_json(json: &str) -> Result<RuleSet, RuleError> {
-        let parsed: JsonRuleSet = serde_json::from_str(json).map_err(|e| {
-            RuleError::new(
-                "rules.json",
-                Some(e.line()),
-                None,
-                format!("JSON 格式错误：{e}。请重新运行 cargo xtask build 生成规则数据"),
-            )
-        })?;
+        let parsed = bundle::read(json)?;
         if let Some(e) = rules::validate_global_allow(&parsed.allow)
             .into_iter()
             .chain(rules::validate(&parsed.rules))

@@ -76,6 +76,9 @@ pub(crate) struct Compiled {
     /// Per rule: a small number equal for rules of the same clause, so
     /// merging sorts integers rather than strings.
     pub clause_key: Vec<u32>,
+    /// The validator rules, `(rule, validator)` in rule order: looking for
+    /// them among all the rules was a fixed cost of every short draft.
+    validator_rules: Vec<(usize, Validator)>,
 }
 
 impl std::fmt::Debug for Compiled {
@@ -203,6 +206,14 @@ impl Compiled {
                 .iter()
                 .map(|r| clauses.binary_search(&&*r.clause).unwrap_or(0) as u32)
                 .collect(),
+            validator_rules: rules
+                .iter()
+                .enumerate()
+                .filter_map(|(r, rule)| match rule.matcher {
+                    Matcher::Validator { validator } => Some((r, validator)),
+                    _ => None,
+                })
+                .collect(),
         }
     }
 
@@ -262,35 +273,33 @@ impl Compiled {
         anchors.retain(|a| !allowed(a.0, a.1));
         parts.retain(|p| !allowed(p.0, p.2));
         self.pattern_hits(text, anchors, &mut hits);
-        near::hits(rules, text, parts, &mut hits);
+        near::hits(rules, norm, parts, &mut hits);
         let mut by_kind: Vec<(Validator, Vec<validators::Hit>)> = Vec::new();
         let mut runs: Option<Vec<(usize, usize)>> = None;
-        for (r, rule) in rules.iter().enumerate() {
-            if let Matcher::Validator { validator } = rule.matcher {
-                if !rule.applies(context) {
-                    continue;
-                }
-                if !by_kind.iter().any(|(v, _)| *v == validator) {
-                    let runs = runs.get_or_insert_with(|| validators::long_digit_runs(text));
-                    by_kind.push((validator, validators::find_in(validator, text, runs)));
-                }
-                let found = &by_kind.iter().find(|(v, _)| *v == validator).unwrap().1;
-                hits.extend(
-                    found
-                        .iter()
-                        .filter(|h| !allowed(r, h.start))
-                        .map(|h| RawHit {
-                            rule: r,
-                            start: h.start,
-                            end: h.end,
-                            masked: Some(h.masked.clone()),
-                            soft: false,
-                        }),
-                );
+        for &(r, validator) in &self.validator_rules {
+            if self.ctx_mask[r] & bit == 0 {
+                continue;
             }
+            if !by_kind.iter().any(|(v, _)| *v == validator) {
+                let runs = runs.get_or_insert_with(|| validators::long_digit_runs(text));
+                by_kind.push((validator, validators::find_in(validator, text, runs)));
+            }
+            let found = &by_kind.iter().find(|(v, _)| *v == validator).unwrap().1;
+            hits.extend(
+                found
+                    .iter()
+                    .filter(|h| !allowed(r, h.start))
+                    .map(|h| RawHit {
+                        rule: r,
+                        start: h.start,
+                        end: h.end,
+                        masked: Some(h.masked.clone()),
+                        soft: false,
+                    }),
+            );
         }
         cues.seal();
-        apply_stances(rules, text, &cues, &mut hits);
+        apply_stances(rules, norm, &cues, &mut hits);
         hits
     }
 
@@ -336,7 +345,8 @@ impl Compiled {
 
 /// Drops the hits whose sentence carries a stance their rule names in
 /// `unless`, and marks as soft those with a stance in `soften`.
-fn apply_stances(rules: &[Rule], text: &str, cues: &Cues, hits: &mut Vec<RawHit>) {
+fn apply_stances(rules: &[Rule], norm: &Normalized, cues: &Cues, hits: &mut Vec<RawHit>) {
+    let text = norm.as_str();
     hits.retain_mut(|h| {
         let rule = &rules[h.rule];
         if rule.unless.is_empty() && rule.soften.is_empty() {
@@ -347,8 +357,10 @@ fn apply_stances(rules: &[Rule], text: &str, cues: &Cues, hits: &mut Vec<RawHit>
         // last part (合同……不要存在微信收藏) or before its first, when the
         // parts stand in different clauses (没有任何“内部渠道”，报名请走官方入口).
         let holds = |s: &Stance| {
-            cues.holds(text, *s, h.start, h.end, near)
-                || (near && *s == Stance::Negation && cues.holds(text, *s, h.start, h.end, false))
+            cues.holds(text, || norm.ends(), *s, h.start, h.end, near)
+                || (near
+                    && *s == Stance::Negation
+                    && cues.holds(text, || norm.ends(), *s, h.start, h.end, false))
         };
         if rule.unless.iter().any(holds) {
             return false;

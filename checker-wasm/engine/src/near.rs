@@ -13,29 +13,33 @@
 //! window starting there: O(occurrences × parts × log occurrences).
 
 use crate::matcher::RawHit;
+use crate::normalize::Normalized;
 use crate::rules::{Matcher, Rule};
-use crate::stance;
 
 /// The longest match (bytes of normalised text, about 100 Han characters):
 /// one sentence at most, and a bound on the work per occurrence.
 const MAX_SPAN: usize = 300;
 
-/// Does `text` cross a sentence end (the same ends as `stance` uses)?
-fn ends_sentence(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    (0..bytes.len()).any(|i| stance::ends_sentence(bytes[i]) || stance::is_full_stop(bytes, i))
+/// Does `start..end` cross a sentence end? `marks`: the draft's sentence
+/// ends (`stance::Ends`, found once per draft and shared with the stance
+/// checks and the learned model).
+fn crosses_sentence_end(marks: &[(usize, usize)], start: usize, end: usize) -> bool {
+    marks
+        .get(marks.partition_point(|&(i, _)| i < start))
+        .is_some_and(|&(i, _)| i < end)
 }
 
 /// `parts`: (rule, part, start, end) of every part word found, any order.
 pub(crate) fn hits(
     rules: &[Rule],
-    text: &str,
+    norm: &Normalized,
     mut parts: Vec<(usize, usize, usize, usize)>,
     hits: &mut Vec<RawHit>,
 ) {
     if parts.is_empty() {
         return;
     }
+    let text = norm.as_str();
     parts.sort_unstable();
     for found in parts.chunk_by(|a, b| a.0 == b.0) {
         let rule = found[0].0;
@@ -75,7 +79,7 @@ pub(crate) fn hits(
                 if !complete
                     || (start, end) == last
                     || end - start > MAX_SPAN
-                    || ends_sentence(&text[start..end])
+                    || crosses_sentence_end(&norm.ends().sentence, start, end)
                 {
                     continue;
                 }

@@ -314,6 +314,9 @@ pub struct Normalized {
     /// folds it again in display order); noticed by the fold rather than by
     /// a scan of its own.
     reversed: bool,
+    /// Where the folded text's sentences and clauses end, found on first
+    /// use and shared by the stance checks and the learned model.
+    ends: std::cell::OnceCell<crate::stance::Ends>,
 }
 
 /// Builds the shift list while the folded text grows.
@@ -428,6 +431,7 @@ impl Normalized {
             shifts: shifts.list,
             wide: shifts.wide,
             reversed: false,
+            ends: Default::default(),
         }
     }
 
@@ -454,6 +458,7 @@ impl Normalized {
             shifts: shifts.list,
             wide: shifts.wide,
             reversed: false,
+            ends: Default::default(),
         }
     }
 
@@ -564,12 +569,19 @@ impl Normalized {
             shifts: shifts.list,
             wide: shifts.wide,
             reversed,
+            ends: Default::default(),
         }
     }
 
     /// The folded text the matchers run on.
     pub fn as_str(&self) -> &str {
         &self.text
+    }
+
+    /// The sentence and clause ends of the folded text.
+    pub(crate) fn ends(&self) -> &crate::stance::Ends {
+        self.ends
+            .get_or_init(|| crate::stance::Ends::new(self.text.as_bytes()))
     }
 
     /// The original character index of folded character `k`.

@@ -188,7 +188,11 @@ pub(crate) fn add_opinions(
         .iter()
         .map(|f| Arc::clone(&f.clause))
         .collect();
-    let opinions = learned.opinions(norm.as_str(), context, |c| found.iter().any(|f| &**f == c));
+    let folded = norm.as_str();
+    let sentences = crate::learned::sentences(folded, &norm.ends().sentence);
+    let opinions = learned.opinions_in(folded, sentences, context, |c| {
+        found.iter().any(|f| &**f == c)
+    });
     if opinions.is_empty() {
         return;
     }

@@ -203,43 +203,44 @@ impl Rule {
 }
 
 /// The serialised form of [`Rule`].
+/// (`crate::bundle` reads the same form back without serde, for the wasm.)
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RuleRepr {
-    id: String,
-    clause: String,
-    severity: Severity,
-    contexts: Vec<Context>,
-    message: String,
-    suggestion: String,
-    replacement: Option<String>,
+pub(crate) struct RuleRepr {
+    pub id: String,
+    pub clause: String,
+    pub severity: Severity,
+    pub contexts: Vec<Context>,
+    pub message: String,
+    pub suggestion: String,
+    pub replacement: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    words: Option<Vec<String>>,
+    pub words: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pattern: Option<String>,
+    pub pattern: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    anchors: Option<Vec<String>>,
+    pub anchors: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    validator: Option<Validator>,
+    pub validator: Option<Validator>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    all: Option<Vec<Vec<String>>>,
+    pub all: Option<Vec<Vec<String>>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    all_names: Option<Vec<String>>,
+    pub all_names: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    within: Option<usize>,
-    allow: Vec<String>,
-    examples_flag: Vec<String>,
-    examples_pass: Vec<String>,
+    pub within: Option<usize>,
+    pub allow: Vec<String>,
+    pub examples_flag: Vec<String>,
+    pub examples_pass: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    unless: Vec<Stance>,
+    pub unless: Vec<Stance>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    soften: Vec<Stance>,
+    pub soften: Vec<Stance>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    soft_message: Option<String>,
+    pub soft_message: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    soft_suggestion: Option<String>,
-    file: String,
-    line: usize,
+    pub soft_suggestion: Option<String>,
+    pub file: String,
+    pub line: usize,
 }
 
 impl From<Rule> for RuleRepr {
