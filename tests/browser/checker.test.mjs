@@ -40,10 +40,6 @@ after(async () => {
 async function openChecker(url) {
     const page = await context.newPage();
     const watch = watchPage(page);
-    page.on("dialog", (d) => {
-        watch.errors.push(`dialog: ${d.message()}`);
-        d.dismiss();
-    });
     await page.goto(url);
     await page.waitForSelector("#wx-checker[data-state=ready]", { timeout: 15000 });
     return { page, watch };

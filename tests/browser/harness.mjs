@@ -114,8 +114,9 @@ function splitSuffix(p) {
 }
 
 /**
- * Records every request a page makes and every console error / page error, so a
- * test can prove nothing left the machine and nothing failed silently.
+ * Records every request a page makes and every console error, page error and
+ * dialog (dismissed), so a test can prove nothing left the machine and
+ * nothing failed silently.
  */
 export function watchPage(page) {
     const requests = [];
@@ -124,6 +125,11 @@ export function watchPage(page) {
     page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
     page.on("console", (m) => {
         if (m.type() === "error") errors.push(`console: ${m.text()}`);
+    });
+    // The pages never open alert/confirm/prompt: one that does is an error.
+    page.on("dialog", (d) => {
+        errors.push(`dialog: ${d.message()}`);
+        d.dismiss();
     });
     return {
         requests,

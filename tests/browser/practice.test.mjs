@@ -39,10 +39,6 @@ async function openPractice(url) {
     const page = await context.newPage();
     await page.setViewportSize(PHONE);
     const watch = watchPage(page);
-    page.on("dialog", (d) => {
-        watch.errors.push(`dialog: ${d.message()}`);
-        d.dismiss();
-    });
     await page.goto(url);
     await page.waitForSelector("#wx-practice[data-state=ready]", { timeout: 15000 });
     return { page, watch };
