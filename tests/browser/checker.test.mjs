@@ -650,9 +650,10 @@ describe("发布前自检", () => {
         // serde's derived visitors and serde_json (whose error messages also
         // linked in float formatting) took it to 144.3 KB, and the speed work
         // of the same pass (sentence ends found once per draft) to 145.1 KB,
-        // and quoted words lowered to revise (quotes.rs) to 146.0 KB: within
-        // budget; this guards the gain.
-        assert.ok(figures.size.wasmPlusGlueGzipKB <= 146.5, JSON.stringify(figures.size));
+        // and quoted words lowered to revise (quotes.rs) to 146.0 KB, and the
+        // learned model's doubt (a block it finds unlikely is a revise) to
+        // 146.8 KB: within budget; this guards the gain.
+        assert.ok(figures.size.wasmPlusGlueGzipKB <= 147.2, JSON.stringify(figures.size));
     });
 
     test("wasm unavailable: the page says so in words", async () => {

@@ -326,33 +326,76 @@ impl Learned {
         context: Context,
         known: impl Fn(&str) -> bool,
     ) -> Vec<Opinion> {
-        self.opinions_in(folded, sentences_of(folded), context, known)
+        self.read(folded, sentences_of(folded), context)
+            .opinions(known)
     }
 
-    /// [`Learned::opinions`] with the draft's sentences known ([`sentences`]).
-    pub(crate) fn opinions_in(
+    /// Weighs a folded draft whose sentences are known ([`sentences`]).
+    pub(crate) fn read(
         &self,
         folded: &str,
         sentences: Vec<(usize, usize)>,
         context: Context,
-        known: impl Fn(&str) -> bool,
-    ) -> Vec<Opinion> {
-        let width = self.model.clauses.len();
+    ) -> Reading<'_> {
         let (sentences, sums, total) = self.weigh(folded, sentences);
         let probabilities = self.probabilities_of(&sums, total, context);
+        Reading {
+            learned: self,
+            context,
+            sentences,
+            sums,
+            probabilities,
+        }
+    }
+
+    /// The position of `clause` in the model's clause order, if the model
+    /// has learned it.
+    pub(crate) fn clause_index(&self, clause: &str) -> Option<usize> {
+        self.model.clauses.iter().position(|c| c.clause == clause)
+    }
+
+    /// How many n-grams a sentence of `chars` characters has (as counted
+    /// while weighing it: n-grams never cross a sentence end).
+    fn grams_in(&self, chars: usize) -> usize {
+        self.model
+            .orders
+            .iter()
+            .map(|&n| (chars + 1).saturating_sub(n))
+            .sum()
+    }
+}
+
+/// One draft as the model read it: its sentences, their sums and every
+/// clause's probability for the whole draft (in the model's clause order,
+/// see [`Learned::clause_index`]).
+pub(crate) struct Reading<'a> {
+    learned: &'a Learned,
+    context: Context,
+    /// Byte ranges of the folded draft.
+    pub sentences: Vec<(usize, usize)>,
+    /// `sums[sentence * clauses + k]`.
+    sums: Vec<f32>,
+    pub probabilities: Vec<f32>,
+}
+
+impl Reading<'_> {
+    /// The clauses to report, skipping those `known` says the rules found.
+    pub(crate) fn opinions(&self, known: impl Fn(&str) -> bool) -> Vec<Opinion> {
+        let model = &self.learned.model;
+        let width = model.clauses.len();
         let mut out = Vec::new();
-        for (k, &p) in probabilities.iter().enumerate() {
-            let clause = &self.model.clauses[k].clause;
-            if p < self.model.threshold as f32 / SCALE || known(clause) {
+        for (k, &p) in self.probabilities.iter().enumerate() {
+            let clause = &model.clauses[k].clause;
+            if p < model.threshold as f32 / SCALE || known(clause) {
                 continue;
             }
-            let heaviest = (0..sentences.len()).max_by(|&a, &b| {
-                sums[a * width + k]
-                    .total_cmp(&sums[b * width + k])
+            let heaviest = (0..self.sentences.len()).max_by(|&a, &b| {
+                self.sums[a * width + k]
+                    .total_cmp(&self.sums[b * width + k])
                     .then(b.cmp(&a))
             });
             let Some(s) = heaviest else { continue };
-            let (start, end) = sentences[s];
+            let (start, end) = self.sentences[s];
             out.push(Opinion {
                 clause: clause.clone(),
                 probability: p,
@@ -361,6 +404,28 @@ impl Learned {
             });
         }
         out
+    }
+
+    /// Clause `k`'s probability for the sentences `first..=last` alone, as
+    /// if they were the whole draft: a long draft dilutes one sentence's
+    /// weight in the draft's probability, so a doubt must look at both.
+    /// `folded` is the text the sentences are ranges of.
+    pub(crate) fn probability_of_sentences(
+        &self,
+        folded: &str,
+        k: usize,
+        first: usize,
+        last: usize,
+    ) -> f32 {
+        let width = self.learned.model.clauses.len();
+        let grams: usize = self.sentences[first..=last]
+            .iter()
+            .map(|&(start, end)| self.learned.grams_in(folded[start..end].chars().count()))
+            .sum();
+        let sum: f32 = (first..=last).map(|s| self.sums[s * width + k]).sum();
+        let c = &self.learned.model.clauses[k];
+        let ctx = context_index(self.context);
+        sigmoid((c.bias + c.context_bias[ctx]) as f32 / SCALE + sum / (grams.max(1) as f32).sqrt())
     }
 }
 

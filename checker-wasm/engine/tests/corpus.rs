@@ -173,17 +173,20 @@ const DEV_FLOOR: Floor = Floor {
     // dev-6 (224 clean traps written blind) joined with one the rules still
     // block: an English vocabulary list with 赌博 in it; dev-9h with another:
     // a denial that comes after the word (内部价这个我们真的没有), which the
-    // negation stance (a cue before the hit) cannot see.
-    clean_blocked: 2,
+    // negation stance (a cue before the hit) cannot see. The learned model
+    // now doubts one of the two (revise, see `report::DOUBT`).
+    clean_blocked: 1,
 };
 
 const TEST_FLOOR: Floor = Floor {
     right: 0.93,
     clean_alarm_rate: 0.025,
-    // blind-1 2, blind-2 2, blind-5f 1 (blind-5e's two were quoted words,
-    // now revise), blind-7j 1, blind-8k 3, blind-8l 1. Batches 3, 4 and 6
-    // were scored once and moved to development; see tests/corpus/README.md.
-    clean_blocked: 10,
+    // As shipped: blind-1 2, blind-2 2, blind-7j 1, blind-8k 1 (blind-5e's
+    // two were quoted words, now revise; four more the learned model doubts,
+    // now revise: see `report::DOUBT`). Rules alone block 10. Batches 3, 4
+    // and 6 were scored once and moved to development; see
+    // tests/corpus/README.md.
+    clean_blocked: 6,
 };
 
 fn check_floor(name: &str, card: &Scorecard, floor: &Floor) -> Vec<String> {

@@ -173,3 +173,45 @@ fn a_block_hit_in_quotation_marks_is_reported_at_revise() {
         assert_eq!(r.findings[0].message.contains("引号"), lowered, "{draft}");
     }
 }
+
+#[test]
+fn a_block_the_learned_model_doubts_is_reported_at_revise() {
+    use std::collections::BTreeMap;
+    use wxcheck::learned::{LearnedClause, LearnedModel};
+    // A toy model that knows 3.3.1 only: unlikely (about 5 %) unless the
+    // draft says 下注 (then about 90 %).
+    let model = LearnedModel {
+        note: "toy".into(),
+        orders: vec![1, 2],
+        threshold: 700,
+        clauses: vec![LearnedClause {
+            clause: "3.3.1".into(),
+            bias: -3000,
+            context_bias: vec![0; Context::ALL.len()],
+        }],
+        grams: BTreeMap::from([("下注".to_string(), vec![0, 20000])]),
+    };
+    let rules = common::rules().with_learned(model, &|_| true).unwrap();
+    // A long notice dilutes one sentence in the draft's probability: the
+    // finding's own sentence, read alone, still counts.
+    let long = "本周六上午九点照常上课。".repeat(30);
+    // (draft, severity of its 3.3.1 finding, lowered by the model?)
+    let table = [
+        ("周末一起赌博，三缺一".to_string(), Severity::Revise, true),
+        ("周末一起赌博下注，三缺一".to_string(), Severity::Block, false),
+        (format!("{long}周末一起赌博下注，三缺一"), Severity::Block, false),
+        (format!("{long}周末一起赌博，三缺一"), Severity::Revise, true),
+    ];
+    for (draft, severity, lowered) in table {
+        let draft = draft.as_str();
+        let r = rules.check(draft, Context::Public);
+        let f = r.findings.iter().find(|f| &*f.clause == "3.3.1");
+        let f = f.unwrap_or_else(|| panic!("{draft}: {:?}", r.findings));
+        assert_eq!(f.severity, severity, "{draft}");
+        assert_eq!(f.message.contains("统计模型认为"), lowered, "{draft}");
+        assert_eq!(r.verdict.as_str(), severity.as_str(), "{draft}");
+    }
+    // A clause the model has not learned keeps its block.
+    let r = rules.check("家长电话13812345678", Context::Public);
+    assert_eq!(r.findings[0].severity, Severity::Block);
+}
