@@ -41,6 +41,7 @@ struct JsonCues {
     stance: String,
     words: Vec<String>,
     except: Option<Vec<String>>,
+    after: Option<Vec<String>>,
 }
 
 /// The JSON form of a rule: [`RuleRepr`] with names for enums.
@@ -134,6 +135,7 @@ pub(crate) fn read(json: &str) -> Result<Bundle, RuleError> {
                 stance: stance(&c.stance)?,
                 words: c.words,
                 except: c.except.unwrap_or_default(),
+                after: c.after.unwrap_or_default(),
             })
         })
         .collect::<Result<_, RuleError>>()?;

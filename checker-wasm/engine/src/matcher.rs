@@ -37,9 +37,11 @@ enum Target {
         rule: usize,
         part: usize,
     },
-    /// A stance cue word, or a word that contains one without carrying it.
+    /// A stance cue word, or a word that contains one without carrying it,
+    /// or a cue that counts after the hit ([`StanceCues::after`]).
     Cue(Stance),
     NotCue(Stance),
+    CueAfter(Stance),
 }
 
 /// One raw hit of one rule, as a byte range of the normalised text.
@@ -159,6 +161,9 @@ impl Compiled {
             for w in &cues.except {
                 add(w, Target::NotCue(cues.stance));
             }
+            for w in &cues.after {
+                add(w, Target::CueAfter(cues.stance));
+            }
         }
         let mut regexes = Vec::new();
         for (r, rule) in rules.iter().enumerate() {
@@ -249,6 +254,7 @@ impl Compiled {
                     }
                     Target::Cue(stance) => cues.push(stance, start, end),
                     Target::NotCue(stance) => cues.push_except(stance, start, end),
+                    Target::CueAfter(stance) => cues.push_after(stance, start, end),
                     Target::AllowGlobal => global_allow.push((start, end)),
                     Target::AllowRule(r) => rule_allow.push((r, start, end)),
                     _ => {}

@@ -204,11 +204,12 @@ fn is_han_separator(c: char) -> bool {
 }
 
 /// Symbols and emoji (arrows, technical and geometric shapes, enclosed letters,
-/// dingbats, the emoji planes), except those the variant table reads as
-/// characters (🐴 → 码): they must survive until it does.
+/// dingbats, enclosed CJK letters such as ㊙ and ㊗, the emoji planes), except
+/// those the variant table reads as characters (🐴 → 码): they must survive
+/// until it does.
 fn is_symbol(c: char) -> bool {
     matches!(c as u32, 0x2190..=0x21FF | 0x2300..=0x23FF | 0x2460..=0x27BF | 0x2900..=0x2BFF
-        | 0x1F000..=0x1FAFF)
+        | 0x3200..=0x32FF | 0x1F000..=0x1FAFF)
         && !crate::variants::SYMBOLS.contains(&c)
 }
 
@@ -1019,6 +1020,7 @@ mod tests {
             ("保🔥过", "保过"),
             ("包👍🏻过", "包过"),
             ("包❤\u{FE0F}过", "包过"),
+            ("替㊙\u{FE0F}考", "替考"),
             ("包👨\u{200D}👩过", "包过"),
             ("【包】过", "【包过"),
             ("包【过】", "包过】"),

@@ -1031,7 +1031,7 @@ pub(crate) fn parse(files: &[SourceFile], settings: &Settings) -> (Parsed, Vec<R
     (parsed, errors)
 }
 
-/// `[[concept]]` (name, words) and `[[stance]]` (name, words, except) tables
+/// `[[concept]]` (name, words) and `[[stance]]` (name, words, except, after) tables
 /// of every file, read first so that any rule may cite any concept.
 fn vocabularies(
     roots: &[(&SourceFile, Spanned<DeTable<'_>>)],
@@ -1089,7 +1089,7 @@ fn vocabularies(
                     let known: &[&str] = if kind == "concept" {
                         &["name", "words"]
                     } else {
-                        &["name", "words", "except"]
+                        &["name", "words", "except", "after"]
                     };
                     if !known.contains(&key) {
                         reader.error(
@@ -1122,16 +1122,27 @@ fn vocabularies(
                     continue;
                 }
                 let except = list(&mut reader, "except");
+                let after = list(&mut reader, "after");
                 match Stance::parse(&name) {
+                    Some(which) if !after.is_empty() && which.after_reach().is_none() => reader
+                        .error(
+                            line,
+                            None,
+                            format!(
+                                "语气 {name} 的提示词在整句内前后都算，不需要 after：请把这些词移到 words"
+                            ),
+                        ),
                     Some(which) => match stances.iter_mut().find(|c| c.stance == which) {
                         Some(cues) => {
                             cues.words.extend(words);
                             cues.except.extend(except);
+                            cues.after.extend(after);
                         }
                         None => stances.push(StanceCues {
                             stance: which,
                             words,
                             except,
+                            after,
                         }),
                     },
                     None => reader.error(

@@ -14,7 +14,11 @@
 //! close to it (不 three clauses earlier denies something else); a warning,
 //! report or question colours the whole sentence, before or after the hit
 //! (代考是违法的); the speaker's or listener's own (加我微信吧：138…) comes
-//! before the number in the same sentence.
+//! before the number in the same sentence. Some cues follow what they are
+//! about (内部价这个我们真的没有, 13812345678（我的工作手机）): a stance's
+//! `after` words count after the hit, in its clause (negation) or sentence
+//! (own, yours), and are written with their subject (我们没有, not 没有: in
+//! 保过，挂科的都没有 the 没有 denies nothing).
 //!
 //! Tried and dropped: a window of N characters either side for every stance
 //! (negation then reached back into the previous clause: 不错，保过！), and
@@ -108,6 +112,18 @@ impl Stance {
         Stance::ALL.into_iter().find(|s| s.as_str() == name)
     }
 
+    /// Where an `after` cue counts (see [`StanceCues::after`]): after the
+    /// hit, in its clause (a denial) or sentence (an owner named after the
+    /// number), up to the same reach as before it. `None` for the stances
+    /// that already take the whole sentence.
+    pub fn after_reach(self) -> Option<(AfterScope, usize)> {
+        match self {
+            Stance::Negation => Some((AfterScope::Clause, NEGATION_REACH)),
+            Stance::Own | Stance::Yours => Some((AfterScope::Sentence, OWNER_REACH)),
+            _ => None,
+        }
+    }
+
     fn scope(self) -> Scope {
         match self {
             Stance::Negation => Scope::ClauseBefore(NEGATION_REACH),
@@ -119,6 +135,14 @@ impl Stance {
             | Stance::Consent => Scope::Sentence,
         }
     }
+}
+
+/// How far an `after` cue may stand: to the end of the hit's clause or of
+/// its sentence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AfterScope {
+    Clause,
+    Sentence,
 }
 
 enum Scope {
@@ -139,6 +163,12 @@ pub struct StanceCues {
     /// Words that contain a cue without carrying the stance (不错, 不少 for 不).
     #[serde(default)]
     pub except: Vec<String>,
+    /// Cue words that carry the stance for a hit *before* them: a denial
+    /// that follows what it denies (内部价这个我们真的没有), an owner named
+    /// after the number (13812345678（我的工作手机）). Only for the stances
+    /// whose `words` count before the hit alone ([`Stance::after_reach`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub after: Vec<String>,
 }
 
 /// Ends a sentence (normalised text: full-width punctuation is ASCII here).
@@ -161,6 +191,8 @@ pub(crate) fn is_full_stop(text: &[u8], i: usize) -> bool {
 pub(crate) struct Cues {
     found: [Vec<(usize, usize)>; Stance::ALL.len()],
     except: [Vec<(usize, usize)>; Stance::ALL.len()],
+    /// The `after` cues ([`StanceCues::after`]).
+    after: [Vec<(usize, usize)>; Stance::ALL.len()],
 }
 
 /// Where a text's sentences and clauses end: the end marks, in order, as
@@ -236,10 +268,41 @@ impl Cues {
         self.except[stance as usize].push((start, end));
     }
 
+    pub fn push_after(&mut self, stance: Stance, start: usize, end: usize) {
+        self.after[stance as usize].push((start, end));
+    }
+
     pub fn seal(&mut self) {
-        for list in self.found.iter_mut().chain(self.except.iter_mut()) {
+        let lists = self.found.iter_mut().chain(self.except.iter_mut());
+        for list in lists.chain(self.after.iter_mut()) {
             list.sort_unstable();
         }
+    }
+
+    /// Does an `after` cue of `stance` stand after the hit ending at `end`,
+    /// in its clause or sentence and within reach?
+    fn holds_after<'a>(&self, ends: impl FnOnce() -> &'a Ends, stance: Stance, end: usize) -> bool {
+        let Some((scope, reach)) = stance.after_reach() else {
+            return false;
+        };
+        let list = &self.after[stance as usize];
+        let first = list.partition_point(|&(cs, _)| cs < end);
+        if list.get(first).is_none_or(|&(cs, _)| cs > end + reach) {
+            return false;
+        }
+        let ends = ends();
+        let marks = match scope {
+            AfterScope::Clause => &ends.clause,
+            AfterScope::Sentence => &ends.sentence,
+        };
+        let next = marks[marks.partition_point(|&(i, _)| i < end)..]
+            .first()
+            .map_or(usize::MAX, |&(i, _)| i);
+        let to = next.min(end + reach);
+        list[first..]
+            .iter()
+            .take_while(|&&(cs, _)| cs < to)
+            .any(|&(cs, ce)| ce <= to && !self.excepted(stance, cs, ce))
     }
 
     /// The cues of `stance` starting in `from..to`.
@@ -268,7 +331,7 @@ impl Cues {
         let lo = start.saturating_sub(SENTENCE_REACH + (end - start));
         let hi = (end + SENTENCE_REACH).min(bytes.len());
         if self.within(stance, lo, hi).is_empty() {
-            return false;
+            return !self.after[stance as usize].is_empty() && self.holds_after(ends, stance, end);
         }
         // A co-occurrence hit spans its parts: a negation of the last part
         // may stand between them (合同……不要存在微信收藏).
@@ -296,7 +359,7 @@ impl Cues {
             ce <= to
                 && (inside_counts || !(cs >= start && ce <= end))
                 && !self.excepted(stance, cs, ce)
-        })
+        }) || (!self.after[stance as usize].is_empty() && self.holds_after(|| ends, stance, end))
     }
 
     /// Is the cue at `cs..ce` part of an `except` word of its stance?
@@ -329,6 +392,27 @@ mod tests {
         ("加我微信吧:13812345678", Stance::Own, "13812345678", true),
         ("您的邮箱a@b.cn已登记", Stance::Yours, "a@b.cn", true),
         ("我的同事。13812345678", Stance::Own, "13812345678", false),
+        // `after` cues: in the clause (negation) or sentence (own) after the hit.
+        ("内部价这个我们真的没有", Stance::Negation, "内部价", true),
+        (
+            "内部价找我,我们真的没有别的渠道",
+            Stance::Negation,
+            "内部价",
+            false,
+        ),
+        ("内部价。我们真的没有", Stance::Negation, "内部价", false),
+        (
+            "13812345678(我的工作手机)",
+            Stance::Own,
+            "13812345678",
+            true,
+        ),
+        (
+            "13812345678。我的工作手机另发",
+            Stance::Own,
+            "13812345678",
+            false,
+        ),
     ];
 
     fn cues_for(text: &str) -> Cues {
@@ -350,6 +434,15 @@ mod tests {
         }
         for (i, _) in text.match_indices("不错") {
             cues.push_except(Stance::Negation, i, i + "不错".len());
+        }
+        let after: &[(Stance, &str)] = &[
+            (Stance::Negation, "我们真的没有"),
+            (Stance::Own, "我的工作手机"),
+        ];
+        for &(stance, w) in after {
+            for (i, _) in text.match_indices(w) {
+                cues.push_after(stance, i, i + w.len());
+            }
         }
         cues.seal();
         cues

@@ -170,23 +170,22 @@ struct Floor {
 const DEV_FLOOR: Floor = Floor {
     right: 0.96,
     clean_alarm_rate: 0.005,
-    // dev-6 (224 clean traps written blind) joined with one the rules still
-    // block: an English vocabulary list with 赌博 in it; dev-9h with another:
-    // a denial that comes after the word (内部价这个我们真的没有), which the
-    // negation stance (a cue before the hit) cannot see. The learned model
-    // now doubts one of the two (revise, see `report::DOUBT`).
-    clean_blocked: 1,
+    // dev-6's English vocabulary list with 赌博 in it is doubted by the
+    // learned model (revise, see `report::DOUBT`); dev-9h's and dev-10m's
+    // denials after the word (内部价这个我们真的没有) are cleared by the
+    // negation stance's `after` cues.
+    clean_blocked: 0,
 };
 
 const TEST_FLOOR: Floor = Floor {
     right: 0.93,
     clean_alarm_rate: 0.025,
-    // As shipped: blind-1 2, blind-2 2, blind-7j 1, blind-8k 1 (blind-5e's
-    // two were quoted words, now revise; four more the learned model doubts,
-    // now revise: see `report::DOUBT`). Rules alone block 10. Batches 3, 4
-    // and 6 were scored once and moved to development; see
+    // As shipped: blind-1 2, blind-2 2, blind-7j 1 (blind-5e's two were
+    // quoted words, now revise; others the learned model doubts, now
+    // revise: see `report::DOUBT`). Rules alone block 10. Batches 3, 4, 6
+    // and 9 were scored once and moved to development; see
     // tests/corpus/README.md.
-    clean_blocked: 6,
+    clean_blocked: 5,
 };
 
 fn check_floor(name: &str, card: &Scorecard, floor: &Floor) -> Vec<String> {

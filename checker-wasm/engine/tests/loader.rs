@@ -198,9 +198,21 @@ fn a_block_the_learned_model_doubts_is_reported_at_revise() {
     // (draft, severity of its 3.3.1 finding, lowered by the model?)
     let table = [
         ("周末一起赌博，三缺一".to_string(), Severity::Revise, true),
-        ("周末一起赌博下注，三缺一".to_string(), Severity::Block, false),
-        (format!("{long}周末一起赌博下注，三缺一"), Severity::Block, false),
-        (format!("{long}周末一起赌博，三缺一"), Severity::Revise, true),
+        (
+            "周末一起赌博下注，三缺一".to_string(),
+            Severity::Block,
+            false,
+        ),
+        (
+            format!("{long}周末一起赌博下注，三缺一"),
+            Severity::Block,
+            false,
+        ),
+        (
+            format!("{long}周末一起赌博，三缺一"),
+            Severity::Revise,
+            true,
+        ),
     ];
     for (draft, severity, lowered) in table {
         let draft = draft.as_str();
