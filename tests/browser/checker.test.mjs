@@ -652,8 +652,9 @@ describe("发布前自检", () => {
         // of the same pass (sentence ends found once per draft) to 145.1 KB,
         // and quoted words lowered to revise (quotes.rs) to 146.0 KB, and the
         // learned model's doubt (a block it finds unlikely is a revise) to
-        // 146.8 KB: within budget; this guards the gain.
-        assert.ok(figures.size.wasmPlusGlueGzipKB <= 147.2, JSON.stringify(figures.size));
+        // 146.8 KB, stance cues after the hit and three more variant
+        // spellings to 147.7 KB: within budget; this guards the gain.
+        assert.ok(figures.size.wasmPlusGlueGzipKB <= 148.0, JSON.stringify(figures.size));
     });
 
     test("wasm unavailable: the page says so in words", async () => {
