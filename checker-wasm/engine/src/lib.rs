@@ -285,7 +285,7 @@ impl RuleSet {
         let (norm, hits) = self.raw_hits(text, context);
         let mut report = report::build(&self.rules, &self.compiled.clause_key, text, &norm, hits);
         if let Some(learned) = &self.learned {
-            report::add_second_opinion(&mut report, learned, text, &norm, context);
+            report::add_second_opinion(&mut report, &self.rules, learned, text, &norm, context);
         }
         report
     }

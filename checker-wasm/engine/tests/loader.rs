@@ -184,12 +184,23 @@ fn a_block_the_learned_model_doubts_is_reported_at_revise() {
         note: "toy".into(),
         orders: vec![1, 2],
         threshold: 700,
-        clauses: vec![LearnedClause {
-            clause: "3.3.1".into(),
-            bias: -3000,
-            context_bias: vec![0; Context::ALL.len()],
-        }],
-        grams: BTreeMap::from([("下注".to_string(), vec![0, 20000])]),
+        clauses: vec![
+            LearnedClause {
+                clause: "3.3.1".into(),
+                bias: -3000,
+                context_bias: vec![0; Context::ALL.len()],
+            },
+            // 3.1.1: all but impossible (under 1 %) unless 名额 is there.
+            LearnedClause {
+                clause: "3.1.1".into(),
+                bias: -5000,
+                context_bias: vec![0; Context::ALL.len()],
+            },
+        ],
+        grams: BTreeMap::from([
+            ("下注".to_string(), vec![0, 20000]),
+            ("名额".to_string(), vec![1, 20000]),
+        ]),
     };
     let rules = common::rules().with_learned(model, &|_| true).unwrap();
     // A long notice dilutes one sentence in the draft's probability: the
@@ -222,6 +233,21 @@ fn a_block_the_learned_model_doubts_is_reported_at_revise() {
         assert_eq!(f.severity, severity, "{draft}");
         assert_eq!(f.message.contains("统计模型认为"), lowered, "{draft}");
         assert_eq!(r.verdict.as_str(), severity.as_str(), "{draft}");
+    }
+    // A `revise` rule's finding the model is all but sure of is advice;
+    // with the model agreeing it stays at revise.
+    for (draft, severity) in [
+        ("暑期冲刺班，保过！", Severity::Advice),
+        ("暑期冲刺班保过，名额有限", Severity::Revise),
+    ] {
+        let r = rules.check(draft, Context::Public);
+        let f = r.findings.iter().find(|f| &*f.clause == "3.1.1").unwrap();
+        assert_eq!(f.severity, severity, "{draft}");
+        assert_eq!(
+            f.message.contains("几乎可以肯定"),
+            severity == Severity::Advice,
+            "{draft}"
+        );
     }
     // A clause the model has not learned keeps its block.
     let r = rules.check("家长电话13812345678", Context::Public);
