@@ -100,6 +100,9 @@ pub struct Learned {
     /// none): unigrams are half the lookups and most of the hits, and a
     /// direct table (128 KB) beats hashing them.
     unigrams: Vec<u16>,
+    /// Log-odds below which a clause's probability is certainly under the
+    /// threshold ([`below_threshold`]).
+    below_threshold: f32,
 }
 
 /// One clause the model reports: which, how sure, and where it leans most.
@@ -160,6 +163,7 @@ impl Learned {
             mark_start(&mut starts, chars[0]);
         }
         Ok(Learned {
+            below_threshold: below_threshold(model.threshold),
             model,
             index,
             rows,
@@ -197,9 +201,8 @@ impl Learned {
                     continue;
                 }
                 total += 1;
-                if !may_start(&self.starts, last[n - 1]) {
-                    continue;
-                }
+                // A BMP character's own slot says all (no `starts` bit: no
+                // slot either).
                 if n == 1
                     && let Some(&slot) = self.unigrams.get(ch as usize)
                 {
@@ -207,6 +210,9 @@ impl Learned {
                         let row = usize::from(slot - 1) * width;
                         each(&self.rows[row..row + width]);
                     }
+                    continue;
+                }
+                if !may_start(&self.starts, last[n - 1]) {
                     continue;
                 }
                 if !may_start(&self.ends, ch) {
@@ -298,23 +304,37 @@ impl Learned {
         total
     }
 
-    fn probabilities_of(&self, sums: &[f32], total: usize, context: Context) -> Vec<f32> {
+    /// Each clause's log-odds (the sigmoid's argument) from the
+    /// per-sentence sums. The sentences' sums are added clause by clause in
+    /// sentence order, as a strided `sum()` per clause did, starting from
+    /// -0.0 (the neutral element of `f32` addition, as `sum()` starts): the
+    /// same additions in the same order, so the same bits, in one pass over
+    /// the sums instead of one per clause.
+    fn logits_of(&self, sums: &[f32], total: usize, context: Context) -> Vec<f32> {
         let width = self.model.clauses.len();
         let scale = 1.0 / (total.max(1) as f32).sqrt();
         let ctx = context_index(context);
-        (0..width)
-            .map(|k| {
-                let c = &self.model.clauses[k];
-                let s: f32 = sums.iter().skip(k).step_by(width).sum();
-                sigmoid((c.bias + c.context_bias[ctx]) as f32 / SCALE + s * scale)
-            })
+        let mut totals = vec![-0.0f32; width];
+        for row in sums.chunks_exact(width) {
+            for (t, s) in totals.iter_mut().zip(row) {
+                *t += s;
+            }
+        }
+        self.model
+            .clauses
+            .iter()
+            .zip(totals)
+            .map(|(c, s)| (c.bias + c.context_bias[ctx]) as f32 / SCALE + s * scale)
             .collect()
     }
 
     /// The probability of each clause for a folded draft.
     pub fn probabilities(&self, folded: &str, context: Context) -> Vec<f32> {
         let (_, sums, total) = self.weigh(folded, sentences_of(folded));
-        self.probabilities_of(&sums, total, context)
+        self.logits_of(&sums, total, context)
+            .into_iter()
+            .map(sigmoid)
+            .collect()
     }
 
     /// The clauses the model reports for a folded draft, skipping those
@@ -339,9 +359,15 @@ impl Learned {
     ) -> Vec<Opinion> {
         let width = self.model.clauses.len();
         let (sentences, sums, total) = self.weigh(folded, sentences);
-        let probabilities = self.probabilities_of(&sums, total, context);
+        let logits = self.logits_of(&sums, total, context);
         let mut out = Vec::new();
-        for (k, &p) in probabilities.iter().enumerate() {
+        for (k, &z) in logits.iter().enumerate() {
+            // Far below the threshold the probability cannot reach it: most
+            // clauses of most drafts, each an `exp` spared.
+            if z < self.below_threshold {
+                continue;
+            }
+            let p = sigmoid(z);
             let clause = &self.model.clauses[k].clause;
             if p < self.model.threshold as f32 / SCALE || known(clause) {
                 continue;
@@ -410,6 +436,16 @@ fn context_index(context: Context) -> usize {
         .iter()
         .position(|&c| c == context)
         .expect("every context is in Context::ALL")
+}
+
+/// Log-odds below which the sigmoid stays under `threshold` (thousandths):
+/// the threshold's logit less 0.01. There the sigmoid's slope, t(1 − t), is
+/// at least 0.001 (t ≤ 0.999), so the probability is at least 1e-5 under
+/// the threshold, hundreds of times what `f32` rounding in [`sigmoid`] can
+/// move it: skipping the `exp` there changes no comparison.
+fn below_threshold(threshold: i32) -> f32 {
+    let t = f64::from(threshold) / f64::from(SCALE);
+    ((t / (1.0 - t)).ln() - 0.01) as f32
 }
 
 fn sigmoid(z: f32) -> f32 {
@@ -679,6 +715,36 @@ mod tests {
         let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         assert_eq!((n, bits(&a)), (m, bits(&b)));
         assert!(a.iter().any(|&x| x != 0.0));
+    }
+
+    /// Skipping the sigmoid below [`below_threshold`] never skips a clause
+    /// at or over the threshold: every `f32` from the bound down to 1 below
+    /// it (the densest, nearest part), for thresholds across the allowed
+    /// range, gives a probability under the threshold as `opinions_in`
+    /// compares it; and the bound is near enough to spare the work.
+    #[test]
+    fn below_threshold_never_hides_a_clause_over_the_threshold() {
+        for threshold in [500, 501, 600, 650, 700, 750, 800, 900, 950, 990, 998, 999] {
+            let bound = below_threshold(threshold);
+            let t = threshold as f32 / SCALE;
+            let mut z = bound.next_down();
+            let mut tried = 0;
+            while z > bound - 1.0 {
+                assert!(
+                    sigmoid(z) < t,
+                    "threshold {threshold}, z {z}: {}",
+                    sigmoid(z)
+                );
+                // Every float for the first 10,000, then coarser steps.
+                z = if tried < 10_000 {
+                    z.next_down()
+                } else {
+                    z - 1e-5
+                };
+                tried += 1;
+            }
+            assert!(t - sigmoid(bound) < 0.01, "threshold {threshold}");
+        }
     }
 
     #[test]
