@@ -183,15 +183,11 @@ pub(crate) fn add_opinions(
     norm: &Normalized,
     context: Context,
 ) {
-    let found: Vec<Arc<str>> = report
-        .findings
-        .iter()
-        .map(|f| Arc::clone(&f.clause))
-        .collect();
     let folded = norm.as_str();
     let sentences = crate::learned::sentences(folded, &norm.ends().sentence);
+    let findings = &report.findings;
     let opinions = learned.opinions_in(folded, sentences, context, |c| {
-        found.iter().any(|f| &**f == c)
+        findings.iter().any(|f| &*f.clause == c)
     });
     if opinions.is_empty() {
         return;
