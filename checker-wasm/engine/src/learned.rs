@@ -103,6 +103,10 @@ pub struct Learned {
     /// Log-odds below which a clause's probability is certainly under the
     /// threshold ([`below_threshold`]).
     below_threshold: f32,
+    /// Per context, each clause's bias and context bias as the sigmoid's
+    /// argument starts (`(bias + context_bias) as f32 / SCALE`, computed
+    /// once rather than per check), `bias[context * clauses + k]`.
+    bias: Vec<f32>,
 }
 
 /// One clause the model reports: which, how sure, and where it leans most.
@@ -162,7 +166,16 @@ impl Learned {
             }
             mark_start(&mut starts, chars[0]);
         }
+        let bias = (0..Context::ALL.len())
+            .flat_map(|ctx| {
+                model
+                    .clauses
+                    .iter()
+                    .map(move |c| (c.bias + c.context_bias[ctx]) as f32 / SCALE)
+            })
+            .collect();
         Ok(Learned {
+            bias,
             below_threshold: below_threshold(model.threshold),
             model,
             index,
@@ -320,12 +333,11 @@ impl Learned {
                 *t += s;
             }
         }
-        self.model
-            .clauses
-            .iter()
-            .zip(totals)
-            .map(|(c, s)| (c.bias + c.context_bias[ctx]) as f32 / SCALE + s * scale)
-            .collect()
+        let bias = &self.bias[ctx * width..(ctx + 1) * width];
+        for (t, b) in totals.iter_mut().zip(bias) {
+            *t = b + *t * scale;
+        }
+        totals
     }
 
     /// The probability of each clause for a folded draft.
