@@ -194,7 +194,52 @@ impl Learned {
     /// Calls `each(row)` with the weight row (one weight per clause) of every
     /// weighted n-gram of `text`, and returns how many n-grams it has. One pass over the
     /// characters, keeping the last few packed keys (no `Vec<char>`).
-    fn each_weight(&self, text: &str, mut each: impl FnMut(&[f32])) -> usize {
+    fn each_weight(&self, text: &str, each: impl FnMut(&[f32])) -> usize {
+        if self.model.orders == [1, 2] {
+            self.each_weight_1_2(text, each)
+        } else {
+            self.each_weight_any(text, each)
+        }
+    }
+
+    /// [`Learned::each_weight`] for orders `[1, 2]` (the shipped model):
+    /// the same rows in the same order (per character its unigram, then the
+    /// bigram it ends), without the loop over the orders and the window of
+    /// keys.
+    #[inline(always)]
+    fn each_weight_1_2(&self, text: &str, mut each: impl FnMut(&[f32])) -> usize {
+        let width = self.stride;
+        let mut total = 0;
+        let mut prev: Option<char> = None;
+        for ch in text.chars() {
+            total += 1;
+            let unigram = match self.unigrams.get(ch as usize) {
+                Some(&slot) => u32::from(slot).checked_sub(1),
+                // Beyond the BMP: no slot, look it up.
+                None => self.index.get(&((1 << 21) | u64::from(ch))).copied(),
+            };
+            let bigram = prev.and_then(|p| {
+                total += 1;
+                if may_start(&self.starts, p) && may_start(&self.ends, ch) {
+                    let key = (((2 << 21) | u64::from(p)) << 21) | u64::from(ch);
+                    self.index.get(&key).copied()
+                } else {
+                    None
+                }
+            });
+            prev = Some(ch);
+            // One call site for both rows: with three, the compiler no
+            // longer kept the sums in vector registers.
+            for row in [unigram, bigram].into_iter().flatten() {
+                let row = row as usize * width;
+                each(&self.rows[row..row + width]);
+            }
+        }
+        total
+    }
+
+    /// [`Learned::each_weight`] for any orders.
+    fn each_weight_any(&self, text: &str, mut each: impl FnMut(&[f32])) -> usize {
         let width = self.stride;
         let mut total = 0;
         // window[n - 1]: the key of the n-gram ending at the current character.
@@ -757,6 +802,61 @@ mod tests {
             }
             assert!(t - sigmoid(bound) < 0.01, "threshold {threshold}");
         }
+    }
+
+    /// The loop for orders `[1, 2]` hands out the rows the general loop
+    /// does, in the same order, with the same count (characters beyond the
+    /// BMP, n-grams at the ends of the text, unweighted neighbours).
+    #[test]
+    fn the_unigram_bigram_loop_is_the_general_one() {
+        let yes = vec!["3.1.1".to_string()];
+        let no: Vec<String> = vec![];
+        let mut samples: Vec<Sample> = ["保证上岸全退", "上岸全退款🐴", "不上岸全退𠀀𠀀", "🐴退"]
+            .iter()
+            .map(|t| sample(t, &yes))
+            .collect();
+        samples.extend(
+            ["周末上课通知", "课程表已发", "𠀀🐴上课"]
+                .iter()
+                .map(|t| sample(t, &no)),
+        );
+        let params = TrainingParams {
+            orders: vec![1, 2],
+            min_positives: 1,
+            min_drafts: 1,
+            l2: 0.01,
+            epochs: 50,
+            keep: 50,
+            threshold: 0.6,
+        };
+        let learned = Learned::new(train(&samples, &params, "toy".into())).unwrap();
+        assert!(learned.model.grams.keys().any(|g| g.contains('🐴')));
+        let mut handed = 0;
+        for text in [
+            "",
+            "退",
+            "🐴",
+            "保证上岸全退🐴退",
+            "𠀀🐴上课，不上岸全退𠀀𠀀款",
+            "周末上课!保证上岸全退。好;上岸全退款，课程表已发。",
+        ] {
+            let rows = |general: bool| {
+                let mut seen = Vec::new();
+                let each = |row: &[f32]| seen.push(row.as_ptr() as usize);
+                let n = if general {
+                    learned.each_weight_any(text, each)
+                } else {
+                    learned.each_weight_1_2(text, each)
+                };
+                (n, seen)
+            };
+            assert_eq!(rows(true), rows(false), "{text}");
+            handed += rows(true).1.len();
+        }
+        assert!(
+            handed > 10,
+            "the texts must reach weighted n-grams: {handed}"
+        );
     }
 
     #[test]
