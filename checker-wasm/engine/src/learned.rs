@@ -195,17 +195,20 @@ impl Learned {
     /// weighted n-gram of `text`, and returns how many n-grams it has. One pass over the
     /// characters, keeping the last few packed keys (no `Vec<char>`).
     fn each_weight(&self, text: &str, each: impl FnMut(&[f32])) -> usize {
+        // Not in the wasm: a second copy of the loop was 0.5 KB gzipped of
+        // a tight budget there.
+        #[cfg(not(target_arch = "wasm32"))]
         if self.model.orders == [1, 2] {
-            self.each_weight_1_2(text, each)
-        } else {
-            self.each_weight_any(text, each)
+            return self.each_weight_1_2(text, each);
         }
+        self.each_weight_any(text, each)
     }
 
     /// [`Learned::each_weight`] for orders `[1, 2]` (the shipped model):
     /// the same rows in the same order (per character its unigram, then the
     /// bigram it ends), without the loop over the orders and the window of
     /// keys.
+    #[cfg(not(target_arch = "wasm32"))]
     #[inline(always)]
     fn each_weight_1_2(&self, text: &str, mut each: impl FnMut(&[f32])) -> usize {
         let width = self.stride;
@@ -496,13 +499,25 @@ fn context_index(context: Context) -> usize {
 }
 
 /// Log-odds below which the sigmoid stays under `threshold` (thousandths):
-/// the threshold's logit less 0.01. There the sigmoid's slope, t(1 − t), is
-/// at least 0.001 (t ≤ 0.999), so the probability is at least 1e-5 under
-/// the threshold, hundreds of times what `f32` rounding in [`sigmoid`] can
-/// move it: skipping the `exp` there changes no comparison.
+/// a point where [`sigmoid`] itself is under the threshold (bisection; no
+/// logarithm, which would add its code to the wasm), less 0.01. Below that
+/// the sigmoid's slope, t(1 − t), is at least 0.001 (t ≤ 0.999), so the
+/// probability is at least 1e-5 under the threshold, hundreds of times what
+/// `f32` rounding in [`sigmoid`] can move it: skipping the `exp` there
+/// changes no comparison (a test tries every float near the bound).
 fn below_threshold(threshold: i32) -> f32 {
-    let t = f64::from(threshold) / f64::from(SCALE);
-    ((t / (1.0 - t)).ln() - 0.01) as f32
+    let t = threshold as f32 / SCALE;
+    // sigmoid(lo) < t <= sigmoid(hi) for thresholds in 0.5..1.
+    let (mut lo, mut hi) = (-1.0f32, 16.0f32);
+    for _ in 0..64 {
+        let mid = (lo + hi) / 2.0;
+        if sigmoid(mid) < t {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    lo - 0.01
 }
 
 fn sigmoid(z: f32) -> f32 {
