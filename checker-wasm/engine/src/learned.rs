@@ -100,6 +100,13 @@ pub struct Learned {
     /// none): unigrams are half the lookups and most of the hits, and a
     /// direct table (128 KB) beats hashing them.
     unigrams: Vec<u16>,
+    /// Log-odds below which a clause's probability is certainly under the
+    /// threshold ([`below_threshold`]).
+    below_threshold: f32,
+    /// Per context, each clause's bias and context bias as the sigmoid's
+    /// argument starts (`(bias + context_bias) as f32 / SCALE`, computed
+    /// once rather than per check), `bias[context * clauses + k]`.
+    bias: Vec<f32>,
 }
 
 /// One clause the model reports: which, how sure, and where it leans most.
@@ -159,7 +166,17 @@ impl Learned {
             }
             mark_start(&mut starts, chars[0]);
         }
+        let bias = (0..Context::ALL.len())
+            .flat_map(|ctx| {
+                model
+                    .clauses
+                    .iter()
+                    .map(move |c| (c.bias + c.context_bias[ctx]) as f32 / SCALE)
+            })
+            .collect();
         Ok(Learned {
+            bias,
+            below_threshold: below_threshold(model.threshold),
             model,
             index,
             rows,
@@ -177,7 +194,55 @@ impl Learned {
     /// Calls `each(row)` with the weight row (one weight per clause) of every
     /// weighted n-gram of `text`, and returns how many n-grams it has. One pass over the
     /// characters, keeping the last few packed keys (no `Vec<char>`).
-    fn each_weight(&self, text: &str, mut each: impl FnMut(&[f32])) -> usize {
+    fn each_weight(&self, text: &str, each: impl FnMut(&[f32])) -> usize {
+        // Not in the wasm: a second copy of the loop (with the `ln` of a
+        // first `below_threshold`) was 0.6 KB gzipped of a tight budget.
+        #[cfg(not(target_arch = "wasm32"))]
+        if self.model.orders == [1, 2] {
+            return self.each_weight_1_2(text, each);
+        }
+        self.each_weight_any(text, each)
+    }
+
+    /// [`Learned::each_weight`] for orders `[1, 2]` (the shipped model):
+    /// the same rows in the same order (per character its unigram, then the
+    /// bigram it ends), without the loop over the orders and the window of
+    /// keys.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[inline(always)]
+    fn each_weight_1_2(&self, text: &str, mut each: impl FnMut(&[f32])) -> usize {
+        let width = self.stride;
+        let mut total = 0;
+        let mut prev: Option<char> = None;
+        for ch in text.chars() {
+            total += 1;
+            let unigram = match self.unigrams.get(ch as usize) {
+                Some(&slot) => u32::from(slot).checked_sub(1),
+                // Beyond the BMP: no slot, look it up.
+                None => self.index.get(&((1 << 21) | u64::from(ch))).copied(),
+            };
+            let bigram = prev.and_then(|p| {
+                total += 1;
+                if may_start(&self.starts, p) && may_start(&self.ends, ch) {
+                    let key = (((2 << 21) | u64::from(p)) << 21) | u64::from(ch);
+                    self.index.get(&key).copied()
+                } else {
+                    None
+                }
+            });
+            prev = Some(ch);
+            // One call site for both rows: with three, the compiler no
+            // longer kept the sums in vector registers.
+            for row in [unigram, bigram].into_iter().flatten() {
+                let row = row as usize * width;
+                each(&self.rows[row..row + width]);
+            }
+        }
+        total
+    }
+
+    /// [`Learned::each_weight`] for any orders.
+    fn each_weight_any(&self, text: &str, mut each: impl FnMut(&[f32])) -> usize {
         let width = self.stride;
         let mut total = 0;
         // window[n - 1]: the key of the n-gram ending at the current character.
@@ -197,9 +262,8 @@ impl Learned {
                     continue;
                 }
                 total += 1;
-                if !may_start(&self.starts, last[n - 1]) {
-                    continue;
-                }
+                // A BMP character's own slot says all (no `starts` bit: no
+                // slot either).
                 if n == 1
                     && let Some(&slot) = self.unigrams.get(ch as usize)
                 {
@@ -207,6 +271,9 @@ impl Learned {
                         let row = usize::from(slot - 1) * width;
                         each(&self.rows[row..row + width]);
                     }
+                    continue;
+                }
+                if !may_start(&self.starts, last[n - 1]) {
                     continue;
                 }
                 if !may_start(&self.ends, ch) {
@@ -298,23 +365,36 @@ impl Learned {
         total
     }
 
-    fn probabilities_of(&self, sums: &[f32], total: usize, context: Context) -> Vec<f32> {
+    /// Each clause's log-odds (the sigmoid's argument) from the
+    /// per-sentence sums. The sentences' sums are added clause by clause in
+    /// sentence order, as a strided `sum()` per clause did, starting from
+    /// -0.0 (the neutral element of `f32` addition, as `sum()` starts): the
+    /// same additions in the same order, so the same bits, in one pass over
+    /// the sums instead of one per clause.
+    fn logits_of(&self, sums: &[f32], total: usize, context: Context) -> Vec<f32> {
         let width = self.model.clauses.len();
         let scale = 1.0 / (total.max(1) as f32).sqrt();
         let ctx = context_index(context);
-        (0..width)
-            .map(|k| {
-                let c = &self.model.clauses[k];
-                let s: f32 = sums.iter().skip(k).step_by(width).sum();
-                sigmoid((c.bias + c.context_bias[ctx]) as f32 / SCALE + s * scale)
-            })
-            .collect()
+        let mut totals = vec![-0.0f32; width];
+        for row in sums.chunks_exact(width) {
+            for (t, s) in totals.iter_mut().zip(row) {
+                *t += s;
+            }
+        }
+        let bias = &self.bias[ctx * width..(ctx + 1) * width];
+        for (t, b) in totals.iter_mut().zip(bias) {
+            *t = b + *t * scale;
+        }
+        totals
     }
 
     /// The probability of each clause for a folded draft.
     pub fn probabilities(&self, folded: &str, context: Context) -> Vec<f32> {
         let (_, sums, total) = self.weigh(folded, sentences_of(folded));
-        self.probabilities_of(&sums, total, context)
+        self.logits_of(&sums, total, context)
+            .into_iter()
+            .map(sigmoid)
+            .collect()
     }
 
     /// The clauses the model reports for a folded draft, skipping those
@@ -338,13 +418,13 @@ impl Learned {
         context: Context,
     ) -> Reading<'_> {
         let (sentences, sums, total) = self.weigh(folded, sentences);
-        let probabilities = self.probabilities_of(&sums, total, context);
+        let logits = self.logits_of(&sums, total, context);
         Reading {
             learned: self,
             context,
             sentences,
             sums,
-            probabilities,
+            logits,
         }
     }
 
@@ -366,8 +446,8 @@ impl Learned {
 }
 
 /// One draft as the model read it: its sentences, their sums and every
-/// clause's probability for the whole draft (in the model's clause order,
-/// see [`Learned::clause_index`]).
+/// clause's log-odds for the whole draft (in the model's clause order, see
+/// [`Learned::clause_index`]).
 pub(crate) struct Reading<'a> {
     learned: &'a Learned,
     context: Context,
@@ -375,16 +455,27 @@ pub(crate) struct Reading<'a> {
     pub sentences: Vec<(usize, usize)>,
     /// `sums[sentence * clauses + k]`.
     sums: Vec<f32>,
-    pub probabilities: Vec<f32>,
+    logits: Vec<f32>,
 }
 
 impl Reading<'_> {
+    /// Clause `k`'s probability for the whole draft.
+    pub(crate) fn probability(&self, k: usize) -> f32 {
+        sigmoid(self.logits[k])
+    }
+
     /// The clauses to report, skipping those `known` says the rules found.
     pub(crate) fn opinions(&self, known: impl Fn(&str) -> bool) -> Vec<Opinion> {
         let model = &self.learned.model;
         let width = model.clauses.len();
         let mut out = Vec::new();
-        for (k, &p) in self.probabilities.iter().enumerate() {
+        for (k, &z) in self.logits.iter().enumerate() {
+            // Far below the threshold the probability cannot reach it: most
+            // clauses of most drafts, each an `exp` spared.
+            if z < self.learned.below_threshold {
+                continue;
+            }
+            let p = sigmoid(z);
             let clause = &model.clauses[k].clause;
             if p < model.threshold as f32 / SCALE || known(clause) {
                 continue;
@@ -475,6 +566,28 @@ fn context_index(context: Context) -> usize {
         .iter()
         .position(|&c| c == context)
         .expect("every context is in Context::ALL")
+}
+
+/// Log-odds below which the sigmoid stays under `threshold` (thousandths):
+/// a point where [`sigmoid`] itself is under the threshold (bisection; no
+/// logarithm, which would add its code to the wasm), less 0.01. Below that
+/// the sigmoid's slope, t(1 − t), is at least 0.001 (t ≤ 0.999), so the
+/// probability is at least 1e-5 under the threshold, hundreds of times what
+/// `f32` rounding in [`sigmoid`] can move it: skipping the `exp` there
+/// changes no comparison (a test tries every float near the bound).
+fn below_threshold(threshold: i32) -> f32 {
+    let t = threshold as f32 / SCALE;
+    // sigmoid(lo) < t <= sigmoid(hi) for thresholds in 0.5..1.
+    let (mut lo, mut hi) = (-1.0f32, 16.0f32);
+    for _ in 0..64 {
+        let mid = (lo + hi) / 2.0;
+        if sigmoid(mid) < t {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    lo - 0.01
 }
 
 fn sigmoid(z: f32) -> f32 {
@@ -744,6 +857,91 @@ mod tests {
         let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         assert_eq!((n, bits(&a)), (m, bits(&b)));
         assert!(a.iter().any(|&x| x != 0.0));
+    }
+
+    /// Skipping the sigmoid below [`below_threshold`] never skips a clause
+    /// at or over the threshold: every `f32` from the bound down to 1 below
+    /// it (the densest, nearest part), for thresholds across the allowed
+    /// range, gives a probability under the threshold as `opinions_in`
+    /// compares it; and the bound is near enough to spare the work.
+    #[test]
+    fn below_threshold_never_hides_a_clause_over_the_threshold() {
+        for threshold in [500, 501, 600, 650, 700, 750, 800, 900, 950, 990, 998, 999] {
+            let bound = below_threshold(threshold);
+            let t = threshold as f32 / SCALE;
+            let mut z = bound.next_down();
+            let mut tried = 0;
+            while z > bound - 1.0 {
+                assert!(
+                    sigmoid(z) < t,
+                    "threshold {threshold}, z {z}: {}",
+                    sigmoid(z)
+                );
+                // Every float for the first 10,000, then coarser steps.
+                z = if tried < 10_000 {
+                    z.next_down()
+                } else {
+                    z - 1e-5
+                };
+                tried += 1;
+            }
+            assert!(t - sigmoid(bound) < 0.01, "threshold {threshold}");
+        }
+    }
+
+    /// The loop for orders `[1, 2]` hands out the rows the general loop
+    /// does, in the same order, with the same count (characters beyond the
+    /// BMP, n-grams at the ends of the text, unweighted neighbours).
+    #[test]
+    fn the_unigram_bigram_loop_is_the_general_one() {
+        let yes = vec!["3.1.1".to_string()];
+        let no: Vec<String> = vec![];
+        let mut samples: Vec<Sample> = ["保证上岸全退", "上岸全退款🐴", "不上岸全退𠀀𠀀", "🐴退"]
+            .iter()
+            .map(|t| sample(t, &yes))
+            .collect();
+        samples.extend(
+            ["周末上课通知", "课程表已发", "𠀀🐴上课"]
+                .iter()
+                .map(|t| sample(t, &no)),
+        );
+        let params = TrainingParams {
+            orders: vec![1, 2],
+            min_positives: 1,
+            min_drafts: 1,
+            l2: 0.01,
+            epochs: 50,
+            keep: 50,
+            threshold: 0.6,
+        };
+        let learned = Learned::new(train(&samples, &params, "toy".into())).unwrap();
+        assert!(learned.model.grams.keys().any(|g| g.contains('🐴')));
+        let mut handed = 0;
+        for text in [
+            "",
+            "退",
+            "🐴",
+            "保证上岸全退🐴退",
+            "𠀀🐴上课，不上岸全退𠀀𠀀款",
+            "周末上课!保证上岸全退。好;上岸全退款，课程表已发。",
+        ] {
+            let rows = |general: bool| {
+                let mut seen = Vec::new();
+                let each = |row: &[f32]| seen.push(row.as_ptr() as usize);
+                let n = if general {
+                    learned.each_weight_any(text, each)
+                } else {
+                    learned.each_weight_1_2(text, each)
+                };
+                (n, seen)
+            };
+            assert_eq!(rows(true), rows(false), "{text}");
+            handed += rows(true).1.len();
+        }
+        assert!(
+            handed > 10,
+            "the texts must reach weighted n-grams: {handed}"
+        );
     }
 
     #[test]

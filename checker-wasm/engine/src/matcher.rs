@@ -264,16 +264,21 @@ impl Compiled {
         // Allow phrases are known before any regex runs, so an anchor that
         // starts inside one (保证 in 保证金) is never tried at all.
         let global = (!global_allow.is_empty()).then(|| Cover::new(global_allow));
-        let mut covers: HashMap<usize, Cover> = HashMap::new();
+        // By rule, in rule order (a binary search: no hashing per hit).
         rule_allow.sort_unstable();
-        for chunk in rule_allow.chunk_by(|a, b| a.0 == b.0) {
-            let v = chunk.iter().map(|&(_, s, e)| (s, e)).collect();
-            covers.insert(chunk[0].0, Cover::new(v));
-        }
+        let covers: Vec<(usize, Cover)> = rule_allow
+            .chunk_by(|a, b| a.0 == b.0)
+            .map(|chunk| {
+                let v = chunk.iter().map(|&(_, s, e)| (s, e)).collect();
+                (chunk[0].0, Cover::new(v))
+            })
+            .collect();
         let allowed = |rule: usize, start: usize| {
             global.as_ref().is_some_and(|c| c.covers_start(start))
                 || (self.has_rule_allow[rule]
-                    && covers.get(&rule).is_some_and(|c| c.covers_start(start)))
+                    && covers
+                        .binary_search_by_key(&rule, |c| c.0)
+                        .is_ok_and(|i| covers[i].1.covers_start(start)))
         };
         hits.retain(|h| !allowed(h.rule, h.start));
         anchors.retain(|a| !allowed(a.0, a.1));

@@ -51,25 +51,25 @@ pub(crate) fn hits(
         else {
             continue;
         };
-        // Occurrences per part, each sorted by start.
-        let mut by_part: Vec<Vec<(usize, usize)>> = vec![Vec::new(); wanted.len()];
-        for &(_, part, start, end) in found {
-            by_part[part].push((start, end));
-        }
-        if by_part.iter().any(Vec::is_empty) {
+        // Occurrences per part, in part order, each sorted by start: the
+        // sort made them runs of `found`. Most rules have some part missing,
+        // which the count of runs tells before anything is allocated.
+        if found.chunk_by(|a, b| a.1 == b.1).count() != wanted.len() {
             continue;
         }
+        let by_part: Vec<&[(usize, usize, usize, usize)]> =
+            found.chunk_by(|a, b| a.1 == b.1).collect();
         let mut last = (usize::MAX, 0);
         for (p, occurrences) in by_part.iter().enumerate() {
-            for &(start, first_end) in occurrences {
+            for &(_, _, start, first_end) in *occurrences {
                 let mut end = first_end;
                 let complete = by_part.iter().enumerate().all(|(q, others)| {
                     if q == p {
                         return true;
                     }
-                    let i = others.partition_point(|&(s, _)| s < start);
+                    let i = others.partition_point(|&(_, _, s, _)| s < start);
                     match others.get(i) {
-                        Some(&(_, e)) => {
+                        Some(&(_, _, _, e)) => {
                             end = end.max(e);
                             true
                         }

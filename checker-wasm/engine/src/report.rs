@@ -220,16 +220,12 @@ pub(crate) fn add_second_opinion(
     norm: &Normalized,
     context: Context,
 ) {
-    let found: Vec<Arc<str>> = report
-        .findings
-        .iter()
-        .map(|f| Arc::clone(&f.clause))
-        .collect();
     let folded = norm.as_str();
     let sentences = crate::learned::sentences(folded, &norm.ends().sentence);
     let reading = learned.read(folded, sentences, context);
     lower_doubted(report, rules, learned, &reading, folded, norm);
-    let opinions = reading.opinions(|c| found.iter().any(|f| &**f == c));
+    let findings = &report.findings;
+    let opinions = reading.opinions(|c| findings.iter().any(|f| &*f.clause == c));
     if opinions.is_empty() {
         report.verdict = Verdict::from_severities(report.findings.iter().map(|f| f.severity));
         return;
@@ -311,7 +307,7 @@ fn lower_doubted(
         let Some(k) = learned.clause_index(&f.clause) else {
             continue;
         };
-        if reading.probabilities[k] >= bar {
+        if reading.probability(k) >= bar {
             continue;
         }
         let first = spans.partition_point(|&(_, end)| end <= f.start);
