@@ -210,6 +210,10 @@ pub(crate) struct Ends {
     pub sentence: Vec<(usize, usize)>,
     /// The marks that end a clause (sentence ends included).
     clause: Vec<(usize, usize)>,
+    /// The sentence ends that are punctuation, not a line break: whose
+    /// number it is carries across the lines of a list (核对一下报名信息：
+    /// ⏎ 姓名…⏎ 身份证号…).
+    marked: Vec<(usize, usize)>,
 }
 
 impl Ends {
@@ -228,11 +232,15 @@ impl Ends {
             if ends_sentence(b) {
                 ends.sentence.push((j, 1));
                 ends.clause.push((j, 1));
+                if b != b'\n' {
+                    ends.marked.push((j, 1));
+                }
             } else if matches!(b, b',' | b':') {
                 ends.clause.push((j, 1));
             } else if b == 0xE3 && is_full_stop(bytes, j) {
                 ends.sentence.push((j, 3));
                 ends.clause.push((j, 3));
+                ends.marked.push((j, 3));
             }
         };
         let mut chunks = bytes.chunks_exact(8);
@@ -296,7 +304,7 @@ impl Cues {
         let ends = ends();
         let marks = match scope {
             AfterScope::Clause => &ends.clause,
-            AfterScope::Sentence => &ends.sentence,
+            AfterScope::Sentence => &ends.marked,
         };
         let next = marks[marks.partition_point(|&(i, _)| i < end)..]
             .first()
@@ -344,7 +352,7 @@ impl Cues {
         let (from, to) = match stance.scope() {
             Scope::ClauseBefore(reach) => (Ends::back(&ends.clause, floor(reach), anchor), anchor),
             Scope::SentenceBefore(reach) => {
-                (Ends::back(&ends.sentence, floor(reach), anchor), anchor)
+                (Ends::back(&ends.marked, floor(reach), anchor), anchor)
             }
             Scope::Sentence => {
                 let from = Ends::back(&ends.sentence, floor(SENTENCE_REACH), anchor);
@@ -358,8 +366,11 @@ impl Cues {
                 (from, to)
             }
         };
+        // The speaker's or listener's cue may run into the number it names
+        // (工作微信 edu_li: the hit starts at 微信).
+        let before_only = matches!(stance.scope(), Scope::SentenceBefore(_));
         self.within(stance, from, to).iter().any(|&(cs, ce)| {
-            ce <= to
+            (ce <= to || (before_only && cs < to))
                 && (inside_counts || !(cs >= start && ce <= end))
                 && !self.excepted(stance, cs, ce)
         }) || (!self.after[stance as usize].is_empty() && self.holds_after(|| ends, stance, end))
@@ -416,6 +427,16 @@ mod tests {
             "13812345678",
             false,
         ),
+        // Own and yours carry across the lines of a list, not past a full stop.
+        (
+            "加我:\n姓名张三\n13812345678",
+            Stance::Own,
+            "13812345678",
+            true,
+        ),
+        ("加我。\n13812345678", Stance::Own, "13812345678", false),
+        // A cue may run into the number it names.
+        ("工作微信edu_li", Stance::Own, "微信edu_li", true),
     ];
 
     fn cues_for(text: &str) -> Cues {
@@ -427,6 +448,7 @@ mod tests {
             (Stance::Question, "?"),
             (Stance::Own, "加我"),
             (Stance::Own, "我的"),
+            (Stance::Own, "工作微信"),
             (Stance::Yours, "您的"),
         ];
         let mut cues = Cues::default();
