@@ -653,8 +653,10 @@ describe("发布前自检", () => {
         // and quoted words lowered to revise (quotes.rs) to 146.0 KB, and the
         // learned model's doubt (a block it finds unlikely is a revise) to
         // 146.8 KB, stance cues after the hit and three more variant
-        // spellings to 147.7 KB: within budget; this guards the gain.
-        assert.ok(figures.size.wasmPlusGlueGzipKB <= 148.0, JSON.stringify(figures.size));
+        // spellings to 147.7 KB, the doubt of a revise, the list-wide owner
+        // scope and the third speed pass (native-only loops, +0.3 KB) to
+        // 148.3 KB: within budget; this guards the gain.
+        assert.ok(figures.size.wasmPlusGlueGzipKB <= 148.5, JSON.stringify(figures.size));
     });
 
     test("wasm unavailable: the page says so in words", async () => {
