@@ -822,19 +822,15 @@ mod tests {
 
     /// The sums held in registers (native) are the bits of the sums added
     /// in memory (the wasm's way).
-    #[test]
-    fn sums_in_registers_and_in_memory_are_the_same_bits() {
-        let yes = vec!["3.1.1".to_string()];
-        let no: Vec<String> = vec![];
-        let mut samples: Vec<Sample> = ["保证上岸全退", "上岸全退款", "不上岸全退"]
+    /// A model of clause 3.1.1 trained on `yes` (breaking it) and `no`.
+    fn toy(yes: &[&str], no: &[&str]) -> Learned {
+        let clause = vec!["3.1.1".to_string()];
+        let none: Vec<String> = vec![];
+        let samples: Vec<Sample> = yes
             .iter()
-            .map(|t| sample(t, &yes))
+            .map(|t| sample(t, &clause))
+            .chain(no.iter().map(|t| sample(t, &none)))
             .collect();
-        samples.extend(
-            ["周末上课通知", "课程表已发"]
-                .iter()
-                .map(|t| sample(t, &no)),
-        );
         let params = TrainingParams {
             orders: vec![1, 2],
             min_positives: 1,
@@ -844,7 +840,15 @@ mod tests {
             keep: 50,
             threshold: 0.6,
         };
-        let learned = Learned::new(train(&samples, &params, "toy".into())).unwrap();
+        Learned::new(train(&samples, &params, "toy".into())).unwrap()
+    }
+
+    #[test]
+    fn sums_in_registers_and_in_memory_are_the_same_bits() {
+        let learned = toy(
+            &["保证上岸全退", "上岸全退款", "不上岸全退"],
+            &["周末上课通知", "课程表已发"],
+        );
         let text = "周末上课!保证上岸全退。好;上岸全退款，课程表已发。";
         let sentences = sentences_of(text);
         let width = learned.model.clauses.len();
@@ -894,27 +898,10 @@ mod tests {
     /// BMP, n-grams at the ends of the text, unweighted neighbours).
     #[test]
     fn the_unigram_bigram_loop_is_the_general_one() {
-        let yes = vec!["3.1.1".to_string()];
-        let no: Vec<String> = vec![];
-        let mut samples: Vec<Sample> = ["保证上岸全退", "上岸全退款🐴", "不上岸全退𠀀𠀀", "🐴退"]
-            .iter()
-            .map(|t| sample(t, &yes))
-            .collect();
-        samples.extend(
-            ["周末上课通知", "课程表已发", "𠀀🐴上课"]
-                .iter()
-                .map(|t| sample(t, &no)),
+        let learned = toy(
+            &["保证上岸全退", "上岸全退款🐴", "不上岸全退𠀀𠀀", "🐴退"],
+            &["周末上课通知", "课程表已发", "𠀀🐴上课"],
         );
-        let params = TrainingParams {
-            orders: vec![1, 2],
-            min_positives: 1,
-            min_drafts: 1,
-            l2: 0.01,
-            epochs: 50,
-            keep: 50,
-            threshold: 0.6,
-        };
-        let learned = Learned::new(train(&samples, &params, "toy".into())).unwrap();
         assert!(learned.model.grams.keys().any(|g| g.contains('🐴')));
         let mut handed = 0;
         for text in [
