@@ -283,25 +283,13 @@ fn lower_doubted(
     folded: &str,
     norm: &Normalized,
 ) {
-    let worth = |f: &Finding| matches!(f.severity, Severity::Block | Severity::Revise);
-    if !report.findings.iter().any(worth) {
-        return;
-    }
-    // The sentences as character ranges of the original, like the findings.
-    let spans = norm.original_spans(&reading.sentences);
+    // The sentences as character ranges of the original, like the findings:
+    // mapped only when some finding is doubted (most checks have none).
+    let mut spans: Option<Vec<(usize, usize)>> = None;
     for f in &mut report.findings {
         let (bar, lowered, note) = match f.severity {
             Severity::Block => (DOUBT, Severity::Revise, DOUBTED_NOTE),
-            // Only a `revise` rule's own finding: a block lowered to revise
-            // (quoted) keeps its level.
-            Severity::Revise
-                if rules
-                    .iter()
-                    .find(|r| *r.id == *f.rule)
-                    .is_some_and(|r| r.severity == Severity::Revise) =>
-            {
-                (DOUBT_REVISE, Severity::Advice, DOUBTED_REVISE_NOTE)
-            }
+            Severity::Revise => (DOUBT_REVISE, Severity::Advice, DOUBTED_REVISE_NOTE),
             _ => continue,
         };
         let Some(k) = learned.clause_index(&f.clause) else {
@@ -310,6 +298,18 @@ fn lower_doubted(
         if reading.probability(k) >= bar {
             continue;
         }
+        // Only a `revise` rule's own finding: a block lowered to revise
+        // (quoted) keeps its level.
+        let own_revise = || {
+            rules
+                .iter()
+                .find(|r| *r.id == *f.rule)
+                .is_some_and(|r| r.severity == Severity::Revise)
+        };
+        if f.severity == Severity::Revise && !own_revise() {
+            continue;
+        }
+        let spans = spans.get_or_insert_with(|| norm.original_spans(&reading.sentences));
         let first = spans.partition_point(|&(_, end)| end <= f.start);
         let last = spans.partition_point(|&(start, _)| start < f.end);
         let local = match (first..last).is_empty() {
