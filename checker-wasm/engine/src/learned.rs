@@ -514,9 +514,8 @@ impl Reading<'_> {
             .map(|&(start, end)| self.learned.grams_in(folded[start..end].chars().count()))
             .sum();
         let sum: f32 = (first..=last).map(|s| self.sums[s * width + k]).sum();
-        let c = &self.learned.model.clauses[k];
-        let ctx = context_index(self.context);
-        sigmoid((c.bias + c.context_bias[ctx]) as f32 / SCALE + sum / (grams.max(1) as f32).sqrt())
+        let bias = self.learned.bias[context_index(self.context) * width + k];
+        sigmoid(bias + sum / (grams.max(1) as f32).sqrt())
     }
 }
 
