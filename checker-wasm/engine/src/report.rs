@@ -211,7 +211,7 @@ const DOUBTED_NOTE: &str = "（按过往草稿训练的统计模型认为这份�
 /// ([`DOUBT_REVISE`]); then its
 /// opinions on clauses the rules did not find, at `advice` (so the verdict
 /// never rises above advice because of them), in text order among the other
-/// findings; none on a sentence a rule flagged.
+/// findings, also on a sentence a rule flagged under another clause.
 pub(crate) fn add_second_opinion(
     report: &mut Report,
     rules: &[Rule],
@@ -237,15 +237,11 @@ pub(crate) fn add_second_opinion(
             .collect::<Vec<_>>(),
     );
     for (o, (start, end)) in opinions.iter().zip(spans) {
-        // A sentence the rules already flagged has the reader's attention;
-        // a guess about another clause there is noise.
-        if report
-            .findings
-            .iter()
-            .any(|f| f.rule.as_ref() != OPINION_RULE && f.start < end && start < f.end)
-        {
-            continue;
-        }
+        // A sentence the rules flagged under one clause may break another
+        // too (a competitor insulted with a false claim: 3.1.1 by rule, 3.2.1
+        // by the model): the opinion is shown there as well. Suppressing it,
+        // as the first version did, cost 1.4 points of development recall
+        // (DESIGN.md, "Opinions on flagged sentences").
         let label = crate::clause_label(&o.clause).unwrap_or_else(|| o.clause.clone());
         let text: String = original.chars().skip(start).take(end - start).collect();
         report.findings.push(Finding {
@@ -253,7 +249,7 @@ pub(crate) fn add_second_opinion(
             clause: Arc::from(o.clause.as_str()),
             severity: Severity::Advice,
             message: Arc::from(format!(
-                "可能涉及{label}：这是按过往草稿训练的统计模型给出的提示（把握约 {}%），规则没有命中，不一定准确。",
+                "可能涉及{label}：这是按过往草稿训练的统计模型给出的提示（把握约 {}%），规则没有按这一条命中，不一定准确。",
                 // An integer: float formatting would pull ~10 KB into the wasm.
                 (o.probability * 100.0).round() as u32
             )),
