@@ -54,6 +54,9 @@ pub(crate) struct RawHit {
     pub masked: Option<String>,
     /// Softened to advice by the sentence's stance (see `Rule::soften`).
     pub soft: bool,
+    /// A co-occurrence hit's first word's end and last word's start (a
+    /// stance cue inside either is that word's own); `None` for other hits.
+    pub near: Option<(usize, usize)>,
 }
 
 /// The automaton: a char-wise double-array Aho-Corasick (`daachorse`), its
@@ -245,6 +248,7 @@ impl Compiled {
                         end,
                         masked: None,
                         soft: false,
+                        near: None,
                     }),
                     Target::Anchor { rule, regex } if self.ctx_mask[rule] & bit != 0 => {
                         anchors.push((rule, start, end, regex))
@@ -306,6 +310,7 @@ impl Compiled {
                         end: h.end,
                         masked: Some(h.masked.clone()),
                         soft: false,
+                        near: None,
                     }),
             );
         }
@@ -347,6 +352,7 @@ impl Compiled {
                     end: s + m.end(),
                     masked: None,
                     soft: false,
+                    near: None,
                 });
                 covered = (r, s + m.end());
             }
@@ -363,15 +369,14 @@ fn apply_stances(rules: &[Rule], norm: &Normalized, cues: &Cues, hits: &mut Vec<
         if rule.unless.is_empty() && rule.soften.is_empty() {
             return true;
         }
-        let near = matches!(rule.matcher, Matcher::Near { .. });
         // A co-occurrence is denied by a negation of either part: before its
         // last part (合同……不要存在微信收藏) or before its first, when the
         // parts stand in different clauses (没有任何“内部渠道”，报名请走官方入口).
         let holds = |s: &Stance| {
-            cues.holds(text, || norm.ends(), *s, h.start, h.end, near)
-                || (near
+            cues.holds(text, || norm.ends(), *s, h.start, h.end, h.near)
+                || (h.near.is_some()
                     && *s == Stance::Negation
-                    && cues.holds(text, || norm.ends(), *s, h.start, h.end, false))
+                    && cues.holds(text, || norm.ends(), *s, h.start, h.end, None))
         };
         if rule.unless.iter().any(holds) {
             return false;

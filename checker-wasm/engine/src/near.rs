@@ -62,15 +62,17 @@ pub(crate) fn hits(
         let mut last = (usize::MAX, 0);
         for (p, occurrences) in by_part.iter().enumerate() {
             for &(_, _, start, first_end) in *occurrences {
-                let mut end = first_end;
+                let (mut end, mut last_start) = (first_end, start);
                 let complete = by_part.iter().enumerate().all(|(q, others)| {
                     if q == p {
                         return true;
                     }
                     let i = others.partition_point(|&(_, _, s, _)| s < start);
                     match others.get(i) {
-                        Some(&(_, _, _, e)) => {
-                            end = end.max(e);
+                        Some(&(_, _, s, e)) => {
+                            if e > end {
+                                (end, last_start) = (e, s);
+                            }
                             true
                         }
                         None => false,
@@ -93,6 +95,7 @@ pub(crate) fn hits(
                     end,
                     masked: None,
                     soft: false,
+                    near: Some((first_end, last_start)),
                 });
             }
         }

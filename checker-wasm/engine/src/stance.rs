@@ -326,7 +326,11 @@ impl Cues {
 
     /// Does `stance` hold for the hit at `start..end` of `text`? A cue inside
     /// a word hit is that word's own (诈骗 is no warning about itself); inside
-    /// a co-occurrence hit (`inside_counts`) it is a word of the sentence.
+    /// a co-occurrence hit (`near`: the end of its first word and the start
+    /// of its last) it is a word of the sentence, unless it lies inside the
+    /// first or the last word: the 没 of 没备案 in 其他那几家都是没备案的黑机构
+    /// is the evaluation's own, not a denial of it (before, each such word
+    /// had to be listed in the negation's `except`).
     pub fn holds<'a>(
         &self,
         text: &str,
@@ -334,7 +338,7 @@ impl Cues {
         stance: Stance,
         start: usize,
         end: usize,
-        inside_counts: bool,
+        near: Option<(usize, usize)>,
     ) -> bool {
         let bytes = text.as_bytes();
         // Most hits have no cue of the stance anywhere near: say so before
@@ -346,7 +350,7 @@ impl Cues {
         }
         // A co-occurrence hit spans its parts: a negation of the last part
         // may stand between them (合同……不要存在微信收藏).
-        let anchor = if inside_counts { end } else { start };
+        let anchor = if near.is_some() { end } else { start };
         let ends = ends();
         let floor = |reach: usize| anchor.saturating_sub(reach + (anchor - start));
         let (from, to) = match stance.scope() {
@@ -371,7 +375,12 @@ impl Cues {
         let before_only = matches!(stance.scope(), Scope::SentenceBefore(_));
         self.within(stance, from, to).iter().any(|&(cs, ce)| {
             (ce <= to || (before_only && cs < to))
-                && (inside_counts || !(cs >= start && ce <= end))
+                && !match near {
+                    None => cs >= start && ce <= end,
+                    Some((first_end, last_start)) => {
+                        (cs >= start && ce <= first_end) || (cs >= last_start && ce <= end)
+                    }
+                }
                 && !self.excepted(stance, cs, ce)
         }) || (!self.after[stance as usize].is_empty() && self.holds_after(|| ends, stance, end))
     }
@@ -509,8 +518,7 @@ mod tests {
         for &(text, stance, word, want) in CASES {
             let start = text.find(word).unwrap();
             let ends = Ends::new(text.as_bytes());
-            let got =
-                cues_for(text).holds(text, || &ends, stance, start, start + word.len(), false);
+            let got = cues_for(text).holds(text, || &ends, stance, start, start + word.len(), None);
             assert_eq!(got, want, "{stance:?} of {word} in {text}");
         }
     }
