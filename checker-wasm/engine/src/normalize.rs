@@ -898,7 +898,11 @@ fn trailing_digits_up_to(text: &str, cap: usize) -> usize {
 /// Digits in the chain of groups that starts with the folded char `first`
 /// (and `second`) and continues into `rest` of the original text: groups of
 /// at most [`MAX_DIGIT_GROUP`] digits with separator runs between them. Counts
-/// up to [`MIN_CHAIN`], so lookahead stays bounded.
+/// up to [`MIN_CHAIN`] and the end of the group that reaches it, so lookahead
+/// stays bounded. That group is read to its end because a group too long to
+/// join is no part of the chain, and where it ends can depend on a two-digit
+/// fold (⑳): stopping at [`MIN_CHAIN`] inside it made `0.000-0000000⑳` fold
+/// to `0.000-000000020` and that, folded again, to `0000-000000020`.
 fn chain_digits(first: char, second: Option<char>, rest: &str) -> usize {
     let mut total = usize::from(first.is_ascii_digit());
     match second {
@@ -910,7 +914,7 @@ fn chain_digits(first: char, second: Option<char>, rest: &str) -> usize {
     let (mut group, mut gap, mut gap_lines) = (total, false, 0);
     let mut at = 0;
     while let Some(c) = rest[at..].chars().next() {
-        if total >= MIN_CHAIN || group > MAX_DIGIT_GROUP {
+        if (total >= MIN_CHAIN && gap) || group > MAX_DIGIT_GROUP {
             break;
         }
         // 139&amp;1234: the separator may be an entity.
@@ -1051,6 +1055,10 @@ mod tests {
             ("3~5天", "3~5天"),
             ("192.168.1.1", "192.168.1.1"),
             ("3.1415926535", "3.1415926535"),
+            // A group made too long by a two-digit fold is no part of a chain
+            // (and folding the result again changes nothing).
+            ("0.000-0000000⑳", "0.000-000000020"),
+            ("0.000-000000020", "0.000-000000020"),
             // Percentages.
             ("100 % 通过", "100%通过"),
             ("100 ％ 通过", "100%通过"),
