@@ -80,12 +80,17 @@ fn pack(chars: &[char]) -> GramKey {
 #[derive(Clone, Debug)]
 pub struct Learned {
     model: LearnedModel,
-    /// Packed n-gram → its row of `rows`.
+    /// Packed n-gram → its row of `rows` (never 0).
     index: FxHashMap<GramKey, u32>,
     /// One row of weights per n-gram, one weight per clause (zeros where the
     /// clause does not weigh it), padded with zeros to `stride`, a multiple
     /// of [`LANES`]: adding a dense row is a loop the compiler vectorises,
-    /// where walking sparse pairs cost a branch per pair.
+    /// where walking sparse pairs cost a branch per pair. Row 0 is all
+    /// zeros and stands for "no weighted n-gram": adding it changes no sum
+    /// (`x + 0.0 == x` to the bit for every `x` but -0.0, and a sum that
+    /// starts at +0.0 never becomes -0.0 by adding weights that are not
+    /// -0.0), so the loop for orders `[1, 2]` adds a row for every n-gram
+    /// without a branch on whether it has one.
     rows: Vec<f32>,
     stride: usize,
     /// One bit per Basic Multilingual Plane character: does any weighted
@@ -96,8 +101,8 @@ pub struct Learned {
     /// three characters: with both tests, most bigrams of a draft are
     /// passed over without hashing.
     ends: Vec<u64>,
-    /// Single BMP characters' rows, indexed by the character (row + 1; 0 for
-    /// none): unigrams are half the lookups and most of the hits, and a
+    /// Single BMP characters' rows, indexed by the character (0, the zero
+    /// row, for none): unigrams are half the lookups and most of the hits, and a
     /// direct table (128 KB) beats hashing them.
     unigrams: Vec<u16>,
     /// Log-odds below which a clause's probability is certainly under the
@@ -141,11 +146,11 @@ impl Learned {
         let mut index = FxHashMap::default();
         index.reserve(model.grams.len());
         let stride = width.next_multiple_of(LANES);
-        let mut rows = vec![0f32; model.grams.len() * stride];
+        let mut rows = vec![0f32; (model.grams.len() + 1) * stride];
         let mut starts = vec![0u64; 0x10000 / 64];
         let mut ends = vec![0u64; 0x10000 / 64];
         let mut unigrams = vec![0u16; 0x10000];
-        for (row, (gram, pairs)) in model.grams.iter().enumerate() {
+        for (row, (gram, pairs)) in (1..).zip(&model.grams) {
             let chars: Vec<char> = gram.chars().collect();
             if !model.orders.contains(&chars.len()) || pairs.len() % 2 != 0 {
                 return Err(format!("n 元组 `{gram}` 的长度或权重个数不对"));
@@ -157,7 +162,7 @@ impl Learned {
                 };
                 rows[row * stride + k] = pair[1] as f32 / SCALE;
             }
-            match (chars.as_slice(), u16::try_from(row + 1)) {
+            match (chars.as_slice(), u16::try_from(row)) {
                 ([c], Ok(slot)) if (*c as usize) < unigrams.len() => unigrams[*c as usize] = slot,
                 _ => {
                     index.insert(pack(&chars), row as u32);
@@ -191,58 +196,46 @@ impl Learned {
         &self.model
     }
 
+    /// The rows of [`Learned::each_weight`] for orders `[1, 2]` (the
+    /// shipped model), in the same order (per character its unigram, then
+    /// the bigram it ends), plus the zero row (see `rows`) wherever an
+    /// n-gram has none, which adds nothing; returns the number of n-grams.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[inline(always)]
+    fn each_row_1_2(&self, text: &str, mut each: impl FnMut(&[f32])) -> usize {
+        let width = self.stride;
+        let mut chars = 0usize;
+        let mut prev: Option<char> = None;
+        for ch in text.chars() {
+            chars += 1;
+            let unigram = match self.unigrams.get(ch as usize) {
+                Some(&slot) => usize::from(slot),
+                // Beyond the BMP: no slot, look it up.
+                None => self
+                    .index
+                    .get(&((1 << 21) | u64::from(ch)))
+                    .map_or(0, |&row| row as usize),
+            };
+            let bigram = match prev {
+                Some(p) if may_start(&self.starts, p) && may_start(&self.ends, ch) => {
+                    let key = (((2 << 21) | u64::from(p)) << 21) | u64::from(ch);
+                    self.index.get(&key).map_or(0, |&row| row as usize)
+                }
+                _ => 0,
+            };
+            prev = Some(ch);
+            for slot in [unigram, bigram] {
+                each(&self.rows[slot * width..(slot + 1) * width]);
+            }
+        }
+        // A unigram per character, a bigram per character but the first.
+        (2 * chars).saturating_sub(1)
+    }
+
     /// Calls `each(row)` with the weight row (one weight per clause) of every
     /// weighted n-gram of `text`, and returns how many n-grams it has. One pass over the
     /// characters, keeping the last few packed keys (no `Vec<char>`).
-    fn each_weight(&self, text: &str, each: impl FnMut(&[f32])) -> usize {
-        // Not in the wasm: a second copy of the loop (with the `ln` of a
-        // first `below_threshold`) was 0.6 KB gzipped of a tight budget.
-        #[cfg(not(target_arch = "wasm32"))]
-        if self.model.orders == [1, 2] {
-            return self.each_weight_1_2(text, each);
-        }
-        self.each_weight_any(text, each)
-    }
-
-    /// [`Learned::each_weight`] for orders `[1, 2]` (the shipped model):
-    /// the same rows in the same order (per character its unigram, then the
-    /// bigram it ends), without the loop over the orders and the window of
-    /// keys.
-    #[cfg(not(target_arch = "wasm32"))]
-    #[inline(always)]
-    fn each_weight_1_2(&self, text: &str, mut each: impl FnMut(&[f32])) -> usize {
-        let width = self.stride;
-        let mut total = 0;
-        let mut prev: Option<char> = None;
-        for ch in text.chars() {
-            total += 1;
-            let unigram = match self.unigrams.get(ch as usize) {
-                Some(&slot) => u32::from(slot).checked_sub(1),
-                // Beyond the BMP: no slot, look it up.
-                None => self.index.get(&((1 << 21) | u64::from(ch))).copied(),
-            };
-            let bigram = prev.and_then(|p| {
-                total += 1;
-                if may_start(&self.starts, p) && may_start(&self.ends, ch) {
-                    let key = (((2 << 21) | u64::from(p)) << 21) | u64::from(ch);
-                    self.index.get(&key).copied()
-                } else {
-                    None
-                }
-            });
-            prev = Some(ch);
-            // One call site for both rows: with three, the compiler no
-            // longer kept the sums in vector registers.
-            for row in [unigram, bigram].into_iter().flatten() {
-                let row = row as usize * width;
-                each(&self.rows[row..row + width]);
-            }
-        }
-        total
-    }
-
-    /// [`Learned::each_weight`] for any orders.
-    fn each_weight_any(&self, text: &str, mut each: impl FnMut(&[f32])) -> usize {
+    fn each_weight(&self, text: &str, mut each: impl FnMut(&[f32])) -> usize {
         let width = self.stride;
         let mut total = 0;
         // window[n - 1]: the key of the n-gram ending at the current character.
@@ -268,7 +261,7 @@ impl Learned {
                     && let Some(&slot) = self.unigrams.get(ch as usize)
                 {
                     if slot != 0 {
-                        let row = usize::from(slot - 1) * width;
+                        let row = usize::from(slot) * width;
                         each(&self.rows[row..row + width]);
                     }
                     continue;
@@ -351,15 +344,22 @@ impl Learned {
     ) -> usize {
         let width = self.model.clauses.len();
         let mut total = 0;
+        let one_two = self.model.orders == [1, 2];
         for (s, &(start, end)) in sentences.iter().enumerate() {
             let mut acc = [[0f32; LANES]; N];
-            total += self.each_weight(&folded[start..end], |row| {
+            let add = |row: &[f32]| {
                 for (lanes, w) in acc.iter_mut().zip(row.chunks_exact(LANES)) {
                     for (sum, w) in lanes.iter_mut().zip(w) {
                         *sum += w;
                     }
                 }
-            });
+            };
+            let sentence = &folded[start..end];
+            total += if one_two {
+                self.each_row_1_2(sentence, add)
+            } else {
+                self.each_weight(sentence, add)
+            };
             sums[s * width..(s + 1) * width].copy_from_slice(&acc.as_flattened()[..width]);
         }
         total
@@ -892,9 +892,10 @@ mod tests {
         }
     }
 
-    /// The loop for orders `[1, 2]` hands out the rows the general loop
-    /// does, in the same order, with the same count (characters beyond the
-    /// BMP, n-grams at the ends of the text, unweighted neighbours).
+    /// The loop for orders `[1, 2]` (native, in registers, adding the zero
+    /// row where an n-gram has none) gives the bits and the n-gram count of
+    /// the general loop added in memory (the wasm's way): characters beyond
+    /// the BMP, n-grams at the ends of sentences, unweighted neighbours.
     #[test]
     fn the_unigram_bigram_loop_is_the_general_one() {
         let learned = toy(
@@ -902,7 +903,10 @@ mod tests {
             &["周末上课通知", "课程表已发", "𠀀🐴上课"],
         );
         assert!(learned.model.grams.keys().any(|g| g.contains('🐴')));
-        let mut handed = 0;
+        assert_eq!(learned.model.orders, [1, 2]);
+        let width = learned.model.clauses.len();
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        let mut weighed = 0;
         for text in [
             "",
             "退",
@@ -911,22 +915,17 @@ mod tests {
             "𠀀🐴上课，不上岸全退𠀀𠀀款",
             "周末上课!保证上岸全退。好;上岸全退款，课程表已发。",
         ] {
-            let rows = |general: bool| {
-                let mut seen = Vec::new();
-                let each = |row: &[f32]| seen.push(row.as_ptr() as usize);
-                let n = if general {
-                    learned.each_weight_any(text, each)
-                } else {
-                    learned.each_weight_1_2(text, each)
-                };
-                (n, seen)
-            };
-            assert_eq!(rows(true), rows(false), "{text}");
-            handed += rows(true).1.len();
+            let sentences = sentences_of(text);
+            let mut a = vec![0f32; sentences.len() * width];
+            let mut b = vec![0f32; sentences.len() * width];
+            let n = learned.weigh_in_memory(text, &sentences, &mut a);
+            let m = learned.weigh_in_registers::<1>(text, &sentences, &mut b);
+            assert_eq!((n, bits(&a)), (m, bits(&b)), "{text}");
+            weighed += a.iter().filter(|&&x| x != 0.0).count();
         }
         assert!(
-            handed > 10,
-            "the texts must reach weighted n-grams: {handed}"
+            weighed > 5,
+            "the texts must reach weighted n-grams: {weighed}"
         );
     }
 
