@@ -28,12 +28,21 @@ const LONGEST: usize = 30;
 /// The quoted stretches of `text` as character ranges, marks included, in
 /// text order. A mark left open at the end of its line quotes nothing.
 ///
-/// Looks only at the bytes an opening mark can start with (`"`, and the lead
+/// Natively, looks only at the bytes an opening mark can start with (`"`, and the lead
 /// bytes 0xE2 of `“‘` and 0xE3 of `「『`; a lead byte is never inside another
 /// character), and counts characters only up to a quotation found: a
 /// `Vec<char>` of the whole draft and five compares per character were 6 %
 /// of a 2,000-character check.
 pub(crate) fn quoted_ranges(text: &str) -> Vec<(usize, usize)> {
+    #[cfg(target_arch = "wasm32")]
+    return quoted_ranges_by_chars(text);
+    #[cfg(not(target_arch = "wasm32"))]
+    quoted_ranges_by_bytes(text)
+}
+
+/// [`quoted_ranges`] natively.
+#[cfg(not(target_arch = "wasm32"))]
+fn quoted_ranges_by_bytes(text: &str) -> Vec<(usize, usize)> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     // Looking from byte `p`; `chars` characters start before byte `at`.
@@ -64,6 +73,7 @@ pub(crate) fn quoted_ranges(text: &str) -> Vec<(usize, usize)> {
 }
 
 /// Whether byte `x` can start an opening mark.
+#[cfg(not(target_arch = "wasm32"))]
 fn may_open(x: u8) -> bool {
     x == b'"' || x & 0xFE == 0xE2
 }
@@ -72,6 +82,7 @@ fn may_open(x: u8) -> bool {
 /// blocks are tested with a fold the compiler vectorises (as
 /// `normalize::count_chars` does), and only a block with such a byte is
 /// searched byte by byte.
+#[cfg(not(target_arch = "wasm32"))]
 fn next_may_open(b: &[u8], from: usize) -> Option<usize> {
     const BLOCK: usize = 16;
     let mut p = from;
@@ -83,6 +94,35 @@ fn next_may_open(b: &[u8], from: usize) -> Option<usize> {
         p += BLOCK;
     }
     b[p..].iter().position(|&x| may_open(x)).map(|k| p + k)
+}
+
+/// [`quoted_ranges`] one character at a time over a `Vec<char>`: the wasm's
+/// (the byte scan was 0.3 KB gzipped more of a tight budget there), and what
+/// the byte scan is tested against.
+#[cfg(any(test, target_arch = "wasm32"))]
+fn quoted_ranges_by_chars(text: &str) -> Vec<(usize, usize)> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let Some(&(_, close)) = PAIRS.iter().find(|(open, _)| *open == chars[i]) else {
+            i += 1;
+            continue;
+        };
+        let found = chars[i + 1..]
+            .iter()
+            .take(LONGEST + 1)
+            .take_while(|&&c| c != '\n')
+            .position(|&c| c == close);
+        match found {
+            Some(n) => {
+                out.push((i, i + n + 2));
+                i += n + 2;
+            }
+            None => i += 1,
+        }
+    }
+    out
 }
 
 /// Whether the character range `start..end` lies inside one of `ranges`
@@ -114,33 +154,6 @@ mod tests {
         for (text, want) in table {
             assert_eq!(quoted_ranges(text), want.to_vec(), "{text}");
         }
-    }
-
-    /// The first version, one character at a time over a `Vec<char>`: the
-    /// byte scan must find exactly what it found.
-    fn quoted_ranges_by_chars(text: &str) -> Vec<(usize, usize)> {
-        let chars: Vec<char> = text.chars().collect();
-        let mut out = Vec::new();
-        let mut i = 0;
-        while i < chars.len() {
-            let Some(&(_, close)) = PAIRS.iter().find(|(open, _)| *open == chars[i]) else {
-                i += 1;
-                continue;
-            };
-            let found = chars[i + 1..]
-                .iter()
-                .take(LONGEST + 1)
-                .take_while(|&&c| c != '\n')
-                .position(|&c| c == close);
-            match found {
-                Some(n) => {
-                    out.push((i, i + n + 2));
-                    i += n + 2;
-                }
-                None => i += 1,
-            }
-        }
-        out
     }
 
     /// Random texts dense with marks, their near neighbours (`”` closes,
