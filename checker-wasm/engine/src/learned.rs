@@ -291,7 +291,8 @@ impl Learned {
         sentences: Vec<(usize, usize)>,
     ) -> (Vec<(usize, usize)>, Vec<f32>, usize) {
         let width = self.model.clauses.len();
-        let mut sums = vec![0f32; sentences.len() * width];
+        let mut sums = crate::pool::take();
+        sums.resize(sentences.len() * width, 0f32);
         let total = match self.stride / LANES {
             // Not in the wasm: four more copies of the loop were 1.7 KB
             // gzipped of a tight budget there.
@@ -373,7 +374,8 @@ impl Learned {
         let width = self.model.clauses.len();
         let scale = 1.0 / (total.max(1) as f32).sqrt();
         let ctx = context_index(context);
-        let mut totals = vec![-0.0f32; width];
+        let mut totals = crate::pool::take();
+        totals.resize(width, -0.0f32);
         for row in sums.chunks_exact(width) {
             for (t, s) in totals.iter_mut().zip(row) {
                 *t += s;
@@ -456,6 +458,16 @@ pub(crate) struct Reading<'a> {
     logits: Vec<f32>,
 }
 
+/// Its vectors go back to the pool ([`crate::pool`]) for the next draft.
+#[cfg(not(target_arch = "wasm32"))]
+impl Drop for Reading<'_> {
+    fn drop(&mut self) {
+        crate::pool::give(std::mem::take(&mut self.sentences));
+        crate::pool::give(std::mem::take(&mut self.sums));
+        crate::pool::give(std::mem::take(&mut self.logits));
+    }
+}
+
 impl Reading<'_> {
     /// Clause `k`'s probability for the whole draft.
     pub(crate) fn probability(&self, k: usize) -> f32 {
@@ -521,7 +533,8 @@ impl Reading<'_> {
 /// sentence ends, [`crate::stance::Ends`]), without the end mark and
 /// surrounding whitespace; empty sentences are left out.
 pub(crate) fn sentences(folded: &str, marks: &[(usize, usize)]) -> Vec<(usize, usize)> {
-    let mut out = Vec::with_capacity(marks.len() + 1);
+    let mut out = crate::pool::take();
+    out.reserve(marks.len() + 1);
     let mut push = |from: usize, to: usize| {
         let s = &folded[from..to];
         let trimmed = s.trim();

@@ -612,15 +612,17 @@ impl Normalized {
     /// characters in one walk over the text however many ranges there are.
     pub fn original_spans(&self, ranges: &[(usize, usize)]) -> Vec<(usize, usize)> {
         // Every range bound, as (byte offset, where its answer goes).
-        let mut bounds: Vec<(usize, usize)> = Vec::with_capacity(2 * ranges.len());
+        let mut bounds: Vec<(usize, usize)> = crate::pool::take();
+        bounds.reserve(2 * ranges.len());
         for (r, &(start, end)) in ranges.iter().enumerate() {
             debug_assert!(start < end && end <= self.text.len());
             bounds.extend([(start, 2 * r), (end, 2 * r + 1)]);
         }
         bounds.sort_unstable();
-        let mut out = vec![(0, 0); ranges.len()];
+        let mut out = crate::pool::take();
+        out.resize(ranges.len(), (0, 0));
         let (mut at, mut chars) = (0, 0);
-        for (byte, slot) in bounds {
+        for &(byte, slot) in &bounds {
             chars += count_chars(&self.text.as_bytes()[at..byte]);
             at = byte;
             if slot % 2 == 0 {
@@ -630,6 +632,7 @@ impl Normalized {
                 out[slot / 2].1 = self.origin_end(chars - 1);
             }
         }
+        crate::pool::give(bounds);
         out
     }
 }
