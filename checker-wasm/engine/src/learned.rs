@@ -23,7 +23,6 @@
 
 use crate::Context;
 use crate::stance::Ends;
-use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
@@ -80,12 +79,17 @@ fn pack(chars: &[char]) -> GramKey {
 #[derive(Clone, Debug)]
 pub struct Learned {
     model: LearnedModel,
-    /// Packed n-gram → its row of `rows`.
-    index: FxHashMap<GramKey, u32>,
+    /// Packed n-gram → its row of `rows` (0, the zero row, for none).
+    index: GramIndex,
     /// One row of weights per n-gram, one weight per clause (zeros where the
     /// clause does not weigh it), padded with zeros to `stride`, a multiple
     /// of [`LANES`]: adding a dense row is a loop the compiler vectorises,
-    /// where walking sparse pairs cost a branch per pair.
+    /// where walking sparse pairs cost a branch per pair. Row 0 is all
+    /// zeros and stands for "no weighted n-gram": adding it changes no sum
+    /// (`x + 0.0 == x` to the bit for every `x` but -0.0, and a sum that
+    /// starts at +0.0 never becomes -0.0 by adding weights that are not
+    /// -0.0), so the loop for orders `[1, 2]` adds a row for every n-gram
+    /// without a branch on whether it has one.
     rows: Vec<f32>,
     stride: usize,
     /// One bit per Basic Multilingual Plane character: does any weighted
@@ -93,11 +97,12 @@ pub struct Learned {
     /// no weighted one does, and a bit test is far cheaper than hashing.
     starts: Vec<u64>,
     /// The same for the last character of the weighted n-grams of two or
-    /// three characters: with both tests, most bigrams of a draft are
-    /// passed over without hashing.
+    /// three characters. Both are tested by the general loop (the wasm's,
+    /// and any orders but `[1, 2]`); the native `[1, 2]` loop looks every
+    /// bigram up, since nine in ten of a real draft's passed both tests.
     ends: Vec<u64>,
-    /// Single BMP characters' rows, indexed by the character (row + 1; 0 for
-    /// none): unigrams are half the lookups and most of the hits, and a
+    /// Single BMP characters' rows, indexed by the character (0, the zero
+    /// row, for none): unigrams are half the lookups and most of the hits, and a
     /// direct table (128 KB) beats hashing them.
     unigrams: Vec<u16>,
     /// Log-odds below which a clause's probability is certainly under the
@@ -138,14 +143,13 @@ impl Learned {
             }
         }
         let width = model.clauses.len();
-        let mut index = FxHashMap::default();
-        index.reserve(model.grams.len());
+        let mut keyed: Vec<(GramKey, u32)> = Vec::new();
         let stride = width.next_multiple_of(LANES);
-        let mut rows = vec![0f32; model.grams.len() * stride];
+        let mut rows = vec![0f32; (model.grams.len() + 1) * stride];
         let mut starts = vec![0u64; 0x10000 / 64];
         let mut ends = vec![0u64; 0x10000 / 64];
         let mut unigrams = vec![0u16; 0x10000];
-        for (row, (gram, pairs)) in model.grams.iter().enumerate() {
+        for (row, (gram, pairs)) in (1..).zip(&model.grams) {
             let chars: Vec<char> = gram.chars().collect();
             if !model.orders.contains(&chars.len()) || pairs.len() % 2 != 0 {
                 return Err(format!("n 元组 `{gram}` 的长度或权重个数不对"));
@@ -157,10 +161,10 @@ impl Learned {
                 };
                 rows[row * stride + k] = pair[1] as f32 / SCALE;
             }
-            match (chars.as_slice(), u16::try_from(row + 1)) {
+            match (chars.as_slice(), u16::try_from(row)) {
                 ([c], Ok(slot)) if (*c as usize) < unigrams.len() => unigrams[*c as usize] = slot,
                 _ => {
-                    index.insert(pack(&chars), row as u32);
+                    keyed.push((pack(&chars), row as u32));
                     mark_start(&mut ends, chars[chars.len() - 1]);
                 }
             }
@@ -178,7 +182,7 @@ impl Learned {
             bias,
             below_threshold: below_threshold(model.threshold),
             model,
-            index,
+            index: GramIndex::new(&keyed),
             rows,
             stride,
             starts,
@@ -191,58 +195,45 @@ impl Learned {
         &self.model
     }
 
+    /// The rows of [`Learned::each_weight`] for orders `[1, 2]` (the
+    /// shipped model), in the same order (per character its unigram, then
+    /// the bigram it ends), plus the zero row (see `rows`) wherever an
+    /// n-gram has none, which adds nothing; returns the number of n-grams.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[inline(always)]
+    fn each_row_1_2(&self, text: &str, mut each: impl FnMut(&[f32])) -> usize {
+        let width = self.stride;
+        let mut chars = 0usize;
+        let mut prev: Option<char> = None;
+        for ch in text.chars() {
+            chars += 1;
+            let unigram = match self.unigrams.get(ch as usize) {
+                Some(&slot) => usize::from(slot),
+                // Beyond the BMP: no slot, look it up.
+                None => self.index.get((1 << 21) | u64::from(ch)) as usize,
+            };
+            // No `starts`/`ends` test first: nine in ten bigrams pass both,
+            // and a miss in the index costs about what the two tests do.
+            let bigram = match prev {
+                Some(p) => {
+                    let key = (((2 << 21) | u64::from(p)) << 21) | u64::from(ch);
+                    self.index.get(key) as usize
+                }
+                None => 0,
+            };
+            prev = Some(ch);
+            for slot in [unigram, bigram] {
+                each(&self.rows[slot * width..(slot + 1) * width]);
+            }
+        }
+        // A unigram per character, a bigram per character but the first.
+        (2 * chars).saturating_sub(1)
+    }
+
     /// Calls `each(row)` with the weight row (one weight per clause) of every
     /// weighted n-gram of `text`, and returns how many n-grams it has. One pass over the
     /// characters, keeping the last few packed keys (no `Vec<char>`).
-    fn each_weight(&self, text: &str, each: impl FnMut(&[f32])) -> usize {
-        // Not in the wasm: a second copy of the loop (with the `ln` of a
-        // first `below_threshold`) was 0.6 KB gzipped of a tight budget.
-        #[cfg(not(target_arch = "wasm32"))]
-        if self.model.orders == [1, 2] {
-            return self.each_weight_1_2(text, each);
-        }
-        self.each_weight_any(text, each)
-    }
-
-    /// [`Learned::each_weight`] for orders `[1, 2]` (the shipped model):
-    /// the same rows in the same order (per character its unigram, then the
-    /// bigram it ends), without the loop over the orders and the window of
-    /// keys.
-    #[cfg(not(target_arch = "wasm32"))]
-    #[inline(always)]
-    fn each_weight_1_2(&self, text: &str, mut each: impl FnMut(&[f32])) -> usize {
-        let width = self.stride;
-        let mut total = 0;
-        let mut prev: Option<char> = None;
-        for ch in text.chars() {
-            total += 1;
-            let unigram = match self.unigrams.get(ch as usize) {
-                Some(&slot) => u32::from(slot).checked_sub(1),
-                // Beyond the BMP: no slot, look it up.
-                None => self.index.get(&((1 << 21) | u64::from(ch))).copied(),
-            };
-            let bigram = prev.and_then(|p| {
-                total += 1;
-                if may_start(&self.starts, p) && may_start(&self.ends, ch) {
-                    let key = (((2 << 21) | u64::from(p)) << 21) | u64::from(ch);
-                    self.index.get(&key).copied()
-                } else {
-                    None
-                }
-            });
-            prev = Some(ch);
-            // One call site for both rows: with three, the compiler no
-            // longer kept the sums in vector registers.
-            for row in [unigram, bigram].into_iter().flatten() {
-                let row = row as usize * width;
-                each(&self.rows[row..row + width]);
-            }
-        }
-        total
-    }
-
-    /// [`Learned::each_weight`] for any orders.
-    fn each_weight_any(&self, text: &str, mut each: impl FnMut(&[f32])) -> usize {
+    fn each_weight(&self, text: &str, mut each: impl FnMut(&[f32])) -> usize {
         let width = self.stride;
         let mut total = 0;
         // window[n - 1]: the key of the n-gram ending at the current character.
@@ -268,7 +259,7 @@ impl Learned {
                     && let Some(&slot) = self.unigrams.get(ch as usize)
                 {
                     if slot != 0 {
-                        let row = usize::from(slot - 1) * width;
+                        let row = usize::from(slot) * width;
                         each(&self.rows[row..row + width]);
                     }
                     continue;
@@ -281,7 +272,8 @@ impl Learned {
                 }
                 // The order is in the top bits, as `pack` puts it.
                 let key = window[n - 1] | ((n as u64) << (21 * n));
-                if let Some(&row) = self.index.get(&key) {
+                let row = self.index.get(key);
+                if row != 0 {
                     let row = row as usize * width;
                     each(&self.rows[row..row + width]);
                 }
@@ -300,7 +292,8 @@ impl Learned {
         sentences: Vec<(usize, usize)>,
     ) -> (Vec<(usize, usize)>, Vec<f32>, usize) {
         let width = self.model.clauses.len();
-        let mut sums = vec![0f32; sentences.len() * width];
+        let mut sums = crate::pool::take();
+        sums.resize(sentences.len() * width, 0f32);
         let total = match self.stride / LANES {
             // Not in the wasm: four more copies of the loop were 1.7 KB
             // gzipped of a tight budget there.
@@ -351,15 +344,22 @@ impl Learned {
     ) -> usize {
         let width = self.model.clauses.len();
         let mut total = 0;
+        let one_two = self.model.orders == [1, 2];
         for (s, &(start, end)) in sentences.iter().enumerate() {
             let mut acc = [[0f32; LANES]; N];
-            total += self.each_weight(&folded[start..end], |row| {
+            let add = |row: &[f32]| {
                 for (lanes, w) in acc.iter_mut().zip(row.chunks_exact(LANES)) {
                     for (sum, w) in lanes.iter_mut().zip(w) {
                         *sum += w;
                     }
                 }
-            });
+            };
+            let sentence = &folded[start..end];
+            total += if one_two {
+                self.each_row_1_2(sentence, add)
+            } else {
+                self.each_weight(sentence, add)
+            };
             sums[s * width..(s + 1) * width].copy_from_slice(&acc.as_flattened()[..width]);
         }
         total
@@ -375,7 +375,8 @@ impl Learned {
         let width = self.model.clauses.len();
         let scale = 1.0 / (total.max(1) as f32).sqrt();
         let ctx = context_index(context);
-        let mut totals = vec![-0.0f32; width];
+        let mut totals = crate::pool::take();
+        totals.resize(width, -0.0f32);
         for row in sums.chunks_exact(width) {
             for (t, s) in totals.iter_mut().zip(row) {
                 *t += s;
@@ -458,6 +459,16 @@ pub(crate) struct Reading<'a> {
     logits: Vec<f32>,
 }
 
+/// Its vectors go back to the pool ([`crate::pool`]) for the next draft.
+#[cfg(not(target_arch = "wasm32"))]
+impl Drop for Reading<'_> {
+    fn drop(&mut self) {
+        crate::pool::give(std::mem::take(&mut self.sentences));
+        crate::pool::give(std::mem::take(&mut self.sums));
+        crate::pool::give(std::mem::take(&mut self.logits));
+    }
+}
+
 impl Reading<'_> {
     /// Clause `k`'s probability for the whole draft.
     pub(crate) fn probability(&self, k: usize) -> f32 {
@@ -523,7 +534,8 @@ impl Reading<'_> {
 /// sentence ends, [`crate::stance::Ends`]), without the end mark and
 /// surrounding whitespace; empty sentences are left out.
 pub(crate) fn sentences(folded: &str, marks: &[(usize, usize)]) -> Vec<(usize, usize)> {
-    let mut out = Vec::with_capacity(marks.len() + 1);
+    let mut out = crate::pool::take();
+    out.reserve(marks.len() + 1);
     let mut push = |from: usize, to: usize| {
         let s = &folded[from..to];
         let trimmed = s.trim();
@@ -544,6 +556,64 @@ pub(crate) fn sentences(folded: &str, marks: &[(usize, usize)]) -> Vec<(usize, u
 /// [`sentences`] of a text whose ends are not known yet.
 fn sentences_of(folded: &str) -> Vec<(usize, usize)> {
     sentences(folded, &Ends::new(folded.as_bytes()).sentence)
+}
+
+/// Packed n-gram → row: open addressing with linear probing over a table at
+/// most half full (the shipped model's 3,049 keys: 8,192 slots, 64 KB of
+/// keys), keys and rows apart (the probes read only keys).
+/// Written by hand because the key set is fixed at load and a miss is as
+/// common as a hit: `FxHashMap`'s lookup (hashbrown's group probe) was
+/// about 35 instructions for each of the ~1,600 bigrams a 2,000-character
+/// draft looks up, this one is a multiply, a shift and a compare or two.
+#[derive(Clone, Debug)]
+struct GramIndex {
+    /// 0 for an empty slot: a packed n-gram has its order in its top bits,
+    /// so it is never 0.
+    keys: Vec<GramKey>,
+    rows: Vec<u32>,
+    /// 64 less the table's bits: the hash is the product's top bits.
+    shift: u32,
+}
+
+impl GramIndex {
+    fn new(entries: &[(GramKey, u32)]) -> GramIndex {
+        let size = (2 * entries.len()).next_power_of_two().max(16);
+        let mut index = GramIndex {
+            keys: vec![0; size],
+            rows: vec![0; size],
+            shift: 64 - size.trailing_zeros(),
+        };
+        for &(key, row) in entries {
+            debug_assert!(key != 0);
+            let mut i = index.slot(key);
+            while index.keys[i] != 0 {
+                i = (i + 1) & (size - 1);
+            }
+            index.keys[i] = key;
+            index.rows[i] = row;
+        }
+        index
+    }
+
+    #[inline(always)]
+    fn slot(&self, key: GramKey) -> usize {
+        // Fibonacci hashing: the top bits of the product mix every key bit.
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    /// The row of `key`, 0 if it has none.
+    #[inline(always)]
+    fn get(&self, key: GramKey) -> u32 {
+        let mask = self.keys.len() - 1;
+        let mut i = self.slot(key);
+        loop {
+            match self.keys[i] {
+                k if k == key => return self.rows[i],
+                0 => return 0,
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
 }
 
 fn mark_start(starts: &mut [u64], c: char) {
@@ -892,9 +962,10 @@ mod tests {
         }
     }
 
-    /// The loop for orders `[1, 2]` hands out the rows the general loop
-    /// does, in the same order, with the same count (characters beyond the
-    /// BMP, n-grams at the ends of the text, unweighted neighbours).
+    /// The loop for orders `[1, 2]` (native, in registers, adding the zero
+    /// row where an n-gram has none) gives the bits and the n-gram count of
+    /// the general loop added in memory (the wasm's way): characters beyond
+    /// the BMP, n-grams at the ends of sentences, unweighted neighbours.
     #[test]
     fn the_unigram_bigram_loop_is_the_general_one() {
         let learned = toy(
@@ -902,7 +973,10 @@ mod tests {
             &["周末上课通知", "课程表已发", "𠀀🐴上课"],
         );
         assert!(learned.model.grams.keys().any(|g| g.contains('🐴')));
-        let mut handed = 0;
+        assert_eq!(learned.model.orders, [1, 2]);
+        let width = learned.model.clauses.len();
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        let mut weighed = 0;
         for text in [
             "",
             "退",
@@ -911,23 +985,46 @@ mod tests {
             "𠀀🐴上课，不上岸全退𠀀𠀀款",
             "周末上课!保证上岸全退。好;上岸全退款，课程表已发。",
         ] {
-            let rows = |general: bool| {
-                let mut seen = Vec::new();
-                let each = |row: &[f32]| seen.push(row.as_ptr() as usize);
-                let n = if general {
-                    learned.each_weight_any(text, each)
-                } else {
-                    learned.each_weight_1_2(text, each)
-                };
-                (n, seen)
-            };
-            assert_eq!(rows(true), rows(false), "{text}");
-            handed += rows(true).1.len();
+            let sentences = sentences_of(text);
+            let mut a = vec![0f32; sentences.len() * width];
+            let mut b = vec![0f32; sentences.len() * width];
+            let n = learned.weigh_in_memory(text, &sentences, &mut a);
+            let m = learned.weigh_in_registers::<1>(text, &sentences, &mut b);
+            assert_eq!((n, bits(&a)), (m, bits(&b)), "{text}");
+            weighed += a.iter().filter(|&&x| x != 0.0).count();
         }
         assert!(
-            handed > 10,
-            "the texts must reach weighted n-grams: {handed}"
+            weighed > 5,
+            "the texts must reach weighted n-grams: {weighed}"
         );
+    }
+
+    /// Every key is found with its row, whatever it collides with; keys
+    /// not in the index (neighbours of present ones, other orders) give 0.
+    #[test]
+    fn gram_index_finds_every_key_and_no_other() {
+        for n in [0usize, 1, 7, 8, 9, 1000, 3049] {
+            let keys: Vec<GramKey> = (0..n as u64)
+                .map(|i| {
+                    pack(&[char::from_u32(0x4E00 + (i * 7919) as u32 % 0x5000).unwrap(); 2]) + i
+                })
+                .collect();
+            let entries: Vec<(GramKey, u32)> = keys.iter().zip(1..).map(|(&k, r)| (k, r)).collect();
+            let index = GramIndex::new(&entries);
+            assert!(index.keys.len() >= 2 * n, "at most half full");
+            for &(k, r) in &entries {
+                assert_eq!(index.get(k), r);
+            }
+            for probe in keys
+                .iter()
+                .flat_map(|&k| [k ^ (1 << 63), k ^ (1 << 62), k + (1 << 40)])
+            {
+                if !keys.contains(&probe) {
+                    assert_eq!(index.get(probe), 0, "{probe:x}");
+                }
+            }
+            assert_eq!(index.get(pack(&['包'])), 0);
+        }
     }
 
     #[test]

@@ -61,6 +61,7 @@ mod matcher;
 mod model;
 mod near;
 pub mod normalize;
+mod pool;
 mod quotes;
 mod report;
 mod rules;

@@ -49,7 +49,8 @@ pub(crate) fn build(
     norm: &Normalized,
     hits: Vec<RawHit>,
 ) -> Report {
-    let ranges: Vec<(usize, usize)> = hits.iter().map(|h| (h.start, h.end)).collect();
+    let mut ranges = crate::pool::take();
+    ranges.extend(hits.iter().map(|h| (h.start, h.end)));
     // Only a `block` hit is ever lowered: most drafts have none, and then the
     // draft is not scanned for quotation marks at all.
     let quoted = if hits
@@ -60,10 +61,11 @@ pub(crate) fn build(
     } else {
         Vec::new()
     };
+    let mapped = norm.original_spans(&ranges);
     let mut spans: Vec<Span> = hits
         .into_iter()
-        .zip(norm.original_spans(&ranges))
-        .map(|(h, (start, end))| Span {
+        .zip(&mapped)
+        .map(|(h, &(start, end))| Span {
             rule: h.rule,
             start,
             end,
@@ -73,6 +75,8 @@ pub(crate) fn build(
             own: (start, end),
         })
         .collect();
+    crate::pool::give(ranges);
+    crate::pool::give(mapped);
     spans.sort_unstable_by_key(|s| (clause_key[s.rule], s.start, std::cmp::Reverse(s.end)));
     let mut merged: Vec<Span> = Vec::with_capacity(spans.len());
     for s in spans {
@@ -316,5 +320,8 @@ fn lower_doubted(
             f.severity = lowered;
             f.message = format!("{}{note}", f.message).into();
         }
+    }
+    if let Some(spans) = spans {
+        crate::pool::give(spans);
     }
 }

@@ -226,7 +226,11 @@ impl Ends {
         // three bytes.
         const ONES: u64 = u64::from_le_bytes([1; 8]);
         const HIGH: u64 = ONES * 0x80;
-        let mut ends = Ends::default();
+        let mut ends = Ends {
+            sentence: crate::pool::take(),
+            clause: crate::pool::take(),
+            marked: crate::pool::take(),
+        };
         let mut look = |j: usize| {
             let b = bytes[j];
             if ends_sentence(b) {
@@ -270,17 +274,50 @@ impl Ends {
     }
 }
 
+/// The lists go back to the pool ([`crate::pool`]) for the next draft.
+#[cfg(not(target_arch = "wasm32"))]
+impl Drop for Ends {
+    fn drop(&mut self) {
+        for list in [&mut self.sentence, &mut self.clause, &mut self.marked] {
+            crate::pool::give(std::mem::take(list));
+        }
+    }
+}
+
+/// The lists go back to the pool ([`crate::pool`]) for the next draft.
+#[cfg(not(target_arch = "wasm32"))]
+impl Drop for Cues {
+    fn drop(&mut self) {
+        let lists = self.found.iter_mut().chain(self.except.iter_mut());
+        // Most lists of most drafts were never pushed to.
+        for list in lists.chain(self.after.iter_mut()) {
+            if list.capacity() != 0 {
+                crate::pool::give(std::mem::take(list));
+            }
+        }
+    }
+}
+
+/// Appends to `list`, taking it from the pool ([`crate::pool`]) when it has
+/// no room yet: most lists of most drafts stay empty and cost nothing.
+fn push_pooled(list: &mut Vec<(usize, usize)>, at: (usize, usize)) {
+    if list.capacity() == 0 {
+        *list = crate::pool::take();
+    }
+    list.push(at);
+}
+
 impl Cues {
     pub fn push(&mut self, stance: Stance, start: usize, end: usize) {
-        self.found[stance as usize].push((start, end));
+        push_pooled(&mut self.found[stance as usize], (start, end));
     }
 
     pub fn push_except(&mut self, stance: Stance, start: usize, end: usize) {
-        self.except[stance as usize].push((start, end));
+        push_pooled(&mut self.except[stance as usize], (start, end));
     }
 
     pub fn push_after(&mut self, stance: Stance, start: usize, end: usize) {
-        self.after[stance as usize].push((start, end));
+        push_pooled(&mut self.after[stance as usize], (start, end));
     }
 
     pub fn seal(&mut self) {
@@ -509,7 +546,11 @@ mod tests {
                 clause.push((j, len));
             }
             let ends = Ends::new(bytes);
-            assert_eq!((ends.sentence, ends.clause), (sentence, clause), "{text}");
+            assert_eq!(
+                (&ends.sentence, &ends.clause),
+                (&sentence, &clause),
+                "{text}"
+            );
         }
     }
 
