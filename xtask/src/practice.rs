@@ -232,7 +232,10 @@ pub struct Trap {
 /// (`clauses = []`) whose `kind` names a trap (`clean-negation`,
 /// `clean-substring` …; files without kinds, such as `clean.toml`, are traps
 /// throughout). `tests/corpus/test/` — the frozen blind part — is never read:
-/// only the `*.toml` files directly in `dir`.
+/// only the `*.toml` files directly in `dir`. A draft with a web address is
+/// left out: the offline handbook carries no external address, not even as
+/// text (the site test checks every asset), and the corpus's addresses are
+/// made up.
 pub fn read_traps(dir: &Path, shown_as: &str) -> Result<Vec<Trap>> {
     Ok(crate::corpus::read_development(dir, shown_as)?
         .into_iter()
@@ -240,12 +243,21 @@ pub fn read_traps(dir: &Path, shown_as: &str) -> Result<Vec<Trap>> {
             d.clauses.is_empty()
                 && d.kind.as_deref() != Some(PLAIN_CLEAN_KIND)
                 && !d.text.trim().is_empty()
+                && !has_web_address(&d.text)
         })
         .map(|d| Trap {
             text: d.text,
             context: d.context,
         })
         .collect())
+}
+
+/// Does `text` carry a web address (`https://…`, `ftp://…`, `www.…`)?
+fn has_web_address(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    ["http://", "https://", "ftp://", "www."]
+        .iter()
+        .any(|p| lower.contains(p))
 }
 
 /// The practice: every item, the findings they share, the rounds.
@@ -566,6 +578,21 @@ mod tests {
         // Every answer is some verdict's: no button is never right.
         for answer in Answer::ALL {
             assert!(verdicts().any(|v| answer_of(v) == answer), "{answer:?}");
+        }
+    }
+
+    /// A trap with a web address stays out of the offline handbook.
+    #[test]
+    fn web_addresses_are_found() {
+        for (text, want) in [
+            ("通知全文见 https://www.example-eea.cn/notice", true),
+            ("官网 HTTP://EXAMPLE.CN", true),
+            ("请登录 www.example.cn 查询", true),
+            ("资料在 ftp://files.example.cn", true),
+            ("报名请到前台，咨询电话 400-820-6688", false),
+            ("邮箱 service@example-edu.cn", false),
+        ] {
+            assert_eq!(has_web_address(text), want, "{text}");
         }
     }
 
