@@ -63,6 +63,8 @@ mod near;
 pub mod normalize;
 mod pool;
 mod quotes;
+#[cfg(test)]
+mod random_text;
 mod report;
 mod rules;
 pub mod settings;

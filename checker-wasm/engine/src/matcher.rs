@@ -591,16 +591,10 @@ mod tests {
         let unit = [
             "保", "过", "包", "a", "b", "c", "证", "提", "分", "班", "x", "。",
         ];
-        let mut seed = 7u64;
+        let mut random = crate::random_text::RandomText::new(7);
         for len in [0, 1, 5, 20, 40, 200] {
             for _ in 0..30 {
-                let mut s = String::new();
-                for _ in 0..len {
-                    seed = seed
-                        .wrapping_mul(6364136223846793005)
-                        .wrapping_add(1442695040888963407);
-                    s.push_str(unit[(seed >> 33) as usize % unit.len()]);
-                }
+                let s = random.text(&unit, len);
                 // Every word at every character start (overlaps of a word
                 // with itself too, which `match_indices` would skip).
                 let mut want: Vec<(usize, usize, usize)> = Vec::new();

@@ -1007,15 +1007,9 @@ mod tests {
     #[test]
     fn count_chars_is_chars_count() {
         let unit = ["a", "é", "包", "😀", "。", "1", "\n"];
-        let mut seed = 5u64;
+        let mut random = crate::random_text::RandomText::new(5);
         for len in [0, 1, 7, 8, 9, 31, 32, 33, 70] {
-            let mut s = String::new();
-            for _ in 0..len {
-                seed = seed
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                s.push_str(unit[(seed >> 33) as usize % unit.len()]);
-            }
+            let s = random.text(&unit, len);
             let bounds: Vec<usize> = s.char_indices().map(|(i, _)| i).chain([s.len()]).collect();
             for &a in &bounds {
                 for &b in bounds.iter().filter(|&&b| b >= a) {

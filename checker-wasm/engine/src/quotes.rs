@@ -163,18 +163,16 @@ mod tests {
         let unit = [
             "“", "”", "「", "」", "『", "』", "‘", "’", "\"", "\n", "包", "a", "…", "。", "—", "😀",
         ];
-        let mut seed = 11u64;
+        // Mostly plain characters, so quotations can close far away.
+        let units: Vec<&str> = unit
+            .iter()
+            .copied()
+            .chain(std::iter::repeat_n("字", 2 * unit.len()))
+            .collect();
+        let mut random = crate::random_text::RandomText::new(11);
         for len in [0, 1, 3, 10, 40, 120] {
             for _ in 0..300 {
-                let mut s = String::new();
-                for _ in 0..len {
-                    seed = seed
-                        .wrapping_mul(6364136223846793005)
-                        .wrapping_add(1442695040888963407);
-                    // Mostly plain characters, so quotations can close far away.
-                    let k = (seed >> 33) as usize % (unit.len() * 3);
-                    s.push_str(unit.get(k).copied().unwrap_or("字"));
-                }
+                let s = random.text(&units, len);
                 assert_eq!(quoted_ranges(&s), quoted_ranges_by_chars(&s), "{s:?}");
             }
         }

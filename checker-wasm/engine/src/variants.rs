@@ -220,16 +220,10 @@ mod tests {
         units.extend([
             "包", "过", "b", "a", "o", "g", "u", " ", "。", "考", "试", "🐴", "x", "1", "0", "%",
         ]);
-        let mut seed = 11u64;
+        let mut random = crate::random_text::RandomText::new(11);
         for len in [0, 1, 2, 5, 20, 80] {
             for _ in 0..300 {
-                let mut s = String::new();
-                for _ in 0..len {
-                    seed = seed
-                        .wrapping_mul(6364136223846793005)
-                        .wrapping_add(1442695040888963407);
-                    s.push_str(units[(seed >> 33) as usize % units.len()]);
-                }
+                let s = random.text(&units, len);
                 let want: Vec<(usize, usize, usize)> = forms()
                     .ac
                     .leftmost_find_iter(&s)

@@ -134,19 +134,12 @@ mod tests {
             }
             out
         };
-        let mut seed = 1u64;
+        let mut random = crate::random_text::RandomText::new(1);
         for _ in 0..20_000 {
             let mut s = String::new();
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            for _ in 0..(seed >> 60) {
-                seed = seed
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                let run = ((seed >> 33) % 16) as usize;
-                s.push_str(&"7".repeat(run));
-                s.push_str(["a", "元", "-", ""][((seed >> 40) % 4) as usize]);
+            for _ in 0..random.below(16) {
+                s.push_str(&"7".repeat(random.below(16)));
+                s.push_str(["a", "元", "-", ""][random.below(4)]);
             }
             assert_eq!(ascii_digit_runs(&s), plain(&s), "{s}");
         }

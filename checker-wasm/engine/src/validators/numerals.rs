@@ -173,19 +173,13 @@ mod tests {
             out
         };
         let pieces = ["一", "3", "九", "a", "好", "。", "两", "", "〇"];
-        let mut seed = 7u64;
+        let mut random = crate::random_text::RandomText::new(7);
         for _ in 0..20_000 {
             let mut s = String::new();
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            for _ in 0..(seed >> 58) {
-                seed = seed
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                let run = ((seed >> 33) % 16) as usize;
-                let p = pieces[((seed >> 40) % pieces.len() as u64) as usize];
-                let q = pieces[((seed >> 48) % pieces.len() as u64) as usize];
+            for _ in 0..random.below(64) {
+                let run = random.below(16);
+                let p = pieces[random.below(pieces.len())];
+                let q = pieces[random.below(pieces.len())];
                 s.push_str(&p.repeat(run));
                 s.push_str(q);
             }
