@@ -208,7 +208,14 @@ fn a_block_the_learned_model_doubts_is_reported_at_revise() {
     let long = "本周六上午九点照常上课。".repeat(30);
     // (draft, severity of its 3.3.1 finding, lowered by the model?)
     let table = [
-        ("周末一起赌博，三缺一".to_string(), Severity::Revise, true),
+        (
+            "这个周末大家一起去赌博吧，还是老地方，三缺一".to_string(),
+            Severity::Revise,
+            true,
+        ),
+        // Under `DOUBT_MIN_CHARS` the model's reading is mostly its bias:
+        // no doubt.
+        ("周末一起赌博，三缺一".to_string(), Severity::Block, false),
         (
             "周末一起赌博下注，三缺一".to_string(),
             Severity::Block,
@@ -237,8 +244,15 @@ fn a_block_the_learned_model_doubts_is_reported_at_revise() {
     // A `revise` rule's finding the model is all but sure of is advice;
     // with the model agreeing it stays at revise.
     for (draft, severity) in [
-        ("暑期冲刺班，保过！", Severity::Advice),
-        ("暑期冲刺班保过，名额有限", Severity::Revise),
+        (
+            "这期暑期冲刺班开班了，保过！欢迎各位家长来咨询",
+            Severity::Advice,
+        ),
+        (
+            "这期暑期冲刺班开班了，保过，名额有限，欢迎咨询",
+            Severity::Revise,
+        ),
+        ("暑期冲刺班，保过！", Severity::Revise),
     ] {
         let r = rules.check(draft, Context::Public);
         let f = r.findings.iter().find(|f| &*f.clause == "3.1.1").unwrap();
