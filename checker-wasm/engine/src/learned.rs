@@ -889,8 +889,6 @@ mod tests {
         );
     }
 
-    /// The sums held in registers (native) are the bits of the sums added
-    /// in memory (the wasm's way).
     /// A model of clause 3.1.1 trained on `yes` (breaking it) and `no`.
     fn toy(yes: &[&str], no: &[&str]) -> Learned {
         let clause = vec!["3.1.1".to_string()];
@@ -912,6 +910,8 @@ mod tests {
         Learned::new(train(&samples, &params, "toy".into())).unwrap()
     }
 
+    /// The sums held in registers (native) are the bits of the sums added
+    /// in memory (the wasm's way).
     #[test]
     fn sums_in_registers_and_in_memory_are_the_same_bits() {
         let learned = toy(

@@ -288,9 +288,8 @@ impl Drop for Ends {
 #[cfg(not(target_arch = "wasm32"))]
 impl Drop for Cues {
     fn drop(&mut self) {
-        let lists = self.found.iter_mut().chain(self.except.iter_mut());
         // Most lists of most drafts were never pushed to.
-        for list in lists.chain(self.after.iter_mut()) {
+        for list in self.lists_mut() {
             if list.capacity() != 0 {
                 crate::pool::give(std::mem::take(list));
             }
@@ -321,14 +320,22 @@ impl Cues {
     }
 
     pub fn seal(&mut self) {
-        let lists = self.found.iter_mut().chain(self.except.iter_mut());
-        for list in lists.chain(self.after.iter_mut()) {
+        for list in self.lists_mut() {
             list.sort_unstable();
         }
     }
 
+    /// Every list of cues: found, except and after, of every stance.
+    fn lists_mut(&mut self) -> impl Iterator<Item = &mut Vec<(usize, usize)>> {
+        self.found
+            .iter_mut()
+            .chain(self.except.iter_mut())
+            .chain(self.after.iter_mut())
+    }
+
     /// Does an `after` cue of `stance` stand after the hit ending at `end`,
-    /// in its clause or sentence and within reach?
+    /// in its clause or sentence and within reach? Cheap when the draft has
+    /// none: `ends` is only called once a cue is within reach.
     fn holds_after<'a>(&self, ends: impl FnOnce() -> &'a Ends, stance: Stance, end: usize) -> bool {
         let Some((scope, reach)) = stance.after_reach() else {
             return false;
@@ -383,7 +390,7 @@ impl Cues {
         let lo = start.saturating_sub(SENTENCE_REACH + (end - start));
         let hi = (end + SENTENCE_REACH).min(bytes.len());
         if self.within(stance, lo, hi).is_empty() {
-            return !self.after[stance as usize].is_empty() && self.holds_after(ends, stance, end);
+            return self.holds_after(ends, stance, end);
         }
         // A co-occurrence hit spans its parts: a negation of the last part
         // may stand between them (合同……不要存在微信收藏).
@@ -419,7 +426,7 @@ impl Cues {
                     }
                 }
                 && !self.excepted(stance, cs, ce)
-        }) || (!self.after[stance as usize].is_empty() && self.holds_after(|| ends, stance, end))
+        }) || self.holds_after(|| ends, stance, end)
     }
 
     /// Is the cue at `cs..ce` part of an `except` word of its stance?
