@@ -365,10 +365,26 @@ impl Normalized {
     /// canonical form may now join a neighbour: 包 baoguo → 包 包过 →
     /// 包包过), until nothing changes, so normalising is idempotent.
     pub fn new(s: &str) -> Normalized {
-        let mut norm = Normalized::fold(s);
+        Normalized::folded(s).with_variants()
+    }
+
+    /// `s` with its characters folded, in display order, but no variant
+    /// replaced yet: [`Normalized::with_variants`] finishes it. The check
+    /// looks for the variants' forms in the same automaton scan as the
+    /// rules' words and calls that only where one may fit (native builds;
+    /// see `crate::variants::may_apply`).
+    pub(crate) fn folded(s: &str) -> Normalized {
+        let norm = Normalized::fold(s);
         if norm.reversed {
-            norm = Normalized::unreverse(s);
+            return Normalized::unreverse(s);
         }
+        norm
+    }
+
+    /// A [`Normalized::folded`] text with its variant spellings replaced,
+    /// as [`Normalized::new`] gives it.
+    pub(crate) fn with_variants(self) -> Normalized {
+        let mut norm = self;
         // Each round replaces variants by canonical forms that contain none,
         // so a second round finds nothing in practice; the bound only keeps a
         // bad table from looping.
