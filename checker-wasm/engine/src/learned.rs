@@ -334,7 +334,11 @@ impl Learned {
     /// [`Learned::weigh`]'s sums for up to `N` × [`LANES`] clauses, each
     /// sentence's kept in a local array the compiler holds in registers:
     /// summed into memory, every row waited for the store of the one before.
-    /// The same additions in the same order, so the same bits.
+    /// The same additions in the same order, so the same bits. The sums are
+    /// `wide::f32x8` vectors (lane-wise adds, as the scalar ones): with plain
+    /// arrays the compiler kept them in registers but stored four of the six
+    /// halves back to the stack after every row (fifth pass in DESIGN.md);
+    /// SSE intrinsics would need `unsafe`, which the workspace forbids.
     #[cfg(not(target_arch = "wasm32"))]
     fn weigh_in_registers<const N: usize>(
         &self,
@@ -346,12 +350,11 @@ impl Learned {
         let mut total = 0;
         let one_two = self.model.orders == [1, 2];
         for (s, &(start, end)) in sentences.iter().enumerate() {
-            let mut acc = [[0f32; LANES]; N];
+            let mut acc = [wide::f32x8::ZERO; N];
             let add = |row: &[f32]| {
                 for (lanes, w) in acc.iter_mut().zip(row.chunks_exact(LANES)) {
-                    for (sum, w) in lanes.iter_mut().zip(w) {
-                        *sum += w;
-                    }
+                    let w: [f32; LANES] = w.try_into().expect("LANES weights");
+                    *lanes += wide::f32x8::from(w);
                 }
             };
             let sentence = &folded[start..end];
@@ -360,6 +363,7 @@ impl Learned {
             } else {
                 self.each_weight(sentence, add)
             };
+            let acc = acc.map(|lanes| lanes.to_array());
             sums[s * width..(s + 1) * width].copy_from_slice(&acc.as_flattened()[..width]);
         }
         total
