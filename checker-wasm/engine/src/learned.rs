@@ -526,7 +526,10 @@ impl Reading<'_> {
         let width = self.learned.model.clauses.len();
         let grams: usize = self.sentences[first..=last]
             .iter()
-            .map(|&(start, end)| self.learned.grams_in(folded[start..end].chars().count()))
+            .map(|&(start, end)| {
+                let chars = crate::normalize::count_chars(&folded.as_bytes()[start..end]);
+                self.learned.grams_in(chars)
+            })
             .sum();
         let sum: f32 = (first..=last).map(|s| self.sums[s * width + k]).sum();
         let bias = self.learned.bias[context_index(self.context) * width + k];

@@ -389,7 +389,11 @@ impl Cues {
         // looking for the sentence around them.
         let lo = start.saturating_sub(SENTENCE_REACH + (end - start));
         let hi = (end + SENTENCE_REACH).min(bytes.len());
-        if self.within(stance, lo, hi).is_empty() {
+        // One search, not the two of `within`: is the first cue at or after
+        // `lo` before `hi`?
+        let list = &self.found[stance as usize];
+        let first = list.partition_point(|&(cs, _)| cs < lo);
+        if list.get(first).is_none_or(|&(cs, _)| cs >= hi) {
             return self.holds_after(ends, stance, end);
         }
         // A co-occurrence hit spans its parts: a negation of the last part
