@@ -112,6 +112,19 @@ pub struct Learned {
     /// argument starts (`(bias + context_bias) as f32 / SCALE`, computed
     /// once rather than per check), `bias[context * clauses + k]`.
     bias: Vec<f32>,
+    /// Each clause's [`clause_key`], in the model's clause order.
+    clause_keys: Vec<Option<u64>>,
+}
+
+/// A clause id of at most 7 bytes as one integer: its length, then its
+/// bytes (distinct ids, distinct keys: ids of each length fill a range of
+/// their own); `None` for a longer id.
+fn clause_key(clause: &str) -> Option<u64> {
+    let b = clause.as_bytes();
+    (b.len() < 8).then(|| {
+        b.iter()
+            .fold(b.len() as u64, |k, &x| (k << 8) | u64::from(x))
+    })
 }
 
 /// One clause the model reports: which, how sure, and where it leans most.
@@ -180,6 +193,11 @@ impl Learned {
             .collect();
         Ok(Learned {
             bias,
+            clause_keys: model
+                .clauses
+                .iter()
+                .map(|c| clause_key(&c.clause))
+                .collect(),
             below_threshold: below_threshold(model.threshold),
             model,
             index: GramIndex::new(&keyed),
@@ -434,9 +452,14 @@ impl Learned {
     }
 
     /// The position of `clause` in the model's clause order, if the model
-    /// has learned it.
+    /// has learned it. Called for every finding a doubt may lower: clause
+    /// ids (`3.1.1`) are compared as packed integers ([`clause_key`]), where
+    /// comparing strings called `memcmp` for each of the 24 clauses.
     pub(crate) fn clause_index(&self, clause: &str) -> Option<usize> {
-        self.model.clauses.iter().position(|c| c.clause == clause)
+        match clause_key(clause) {
+            Some(key) => self.clause_keys.iter().position(|&k| k == Some(key)),
+            None => self.model.clauses.iter().position(|c| c.clause == clause),
+        }
     }
 
     /// How many n-grams a sentence of `chars` characters has (as counted
@@ -888,6 +911,30 @@ mod tests {
             }
         }
         assert!((500..9000).contains(&said), "{said}");
+    }
+
+    /// Packed clause ids are distinct where the ids are: every id of up to
+    /// three bytes from a small alphabet, and the model's real ones.
+    #[test]
+    fn clause_keys_are_distinct() {
+        let alphabet = ["", "1", "3", ".", "a", "十"];
+        let mut ids: Vec<String> = Vec::new();
+        for a in alphabet {
+            for b in alphabet {
+                for c in alphabet {
+                    ids.push(format!("{a}{b}{c}"));
+                }
+            }
+        }
+        ids.extend(["3.1.1", "3.1.10", "3.11.1", "4.2.3"].map(String::from));
+        ids.sort();
+        ids.dedup();
+        let mut keys: Vec<u64> = ids.iter().filter_map(|id| clause_key(id)).collect();
+        let short = keys.len();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), short);
+        assert_eq!(clause_key("这是一个很长的条款"), None);
     }
 
     fn sample<'a>(text: &'a str, clauses: &'a [String]) -> Sample<'a> {

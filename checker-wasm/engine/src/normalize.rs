@@ -318,6 +318,11 @@ pub struct Normalized {
     /// Where the folded text's sentences and clauses end, found on first
     /// use and shared by the stance checks and the learned model.
     ends: std::cell::OnceCell<crate::stance::Ends>,
+    /// How many characters of the folded text come before each 64-byte
+    /// block of it (and, last, in all), found on first use: a byte offset's
+    /// character index is then one count of at most 63 bytes
+    /// ([`Normalized::char_index`]), for any number of offsets in any order.
+    char_blocks: std::cell::OnceCell<Vec<usize>>,
 }
 
 /// Builds the shift list while the folded text grows.
@@ -449,6 +454,7 @@ impl Normalized {
             wide: shifts.wide,
             reversed: false,
             ends: Default::default(),
+            char_blocks: Default::default(),
         }
     }
 
@@ -476,6 +482,7 @@ impl Normalized {
             wide: shifts.wide,
             reversed: false,
             ends: Default::default(),
+            char_blocks: Default::default(),
         }
     }
 
@@ -587,6 +594,7 @@ impl Normalized {
             wide: shifts.wide,
             reversed,
             ends: Default::default(),
+            char_blocks: Default::default(),
         }
     }
 
@@ -624,32 +632,41 @@ impl Normalized {
         self.original_spans(&[(start, end)])[0]
     }
 
-    /// [`Normalized::original_span`] for many ranges at once, counting
-    /// characters in one walk over the text however many ranges there are.
+    /// [`Normalized::original_span`] for many ranges at once. Each bound's
+    /// character index comes from [`Normalized::char_index`]: no sort of
+    /// the bounds (the ranges come in any order) and no walk between them,
+    /// which were most of the cost when this walked the text once for all.
     pub fn original_spans(&self, ranges: &[(usize, usize)]) -> Vec<(usize, usize)> {
-        // Every range bound, as (byte offset, where its answer goes).
-        let mut bounds: Vec<(usize, usize)> = crate::pool::take();
-        bounds.reserve(2 * ranges.len());
-        for (r, &(start, end)) in ranges.iter().enumerate() {
-            debug_assert!(start < end && end <= self.text.len());
-            bounds.extend([(start, 2 * r), (end, 2 * r + 1)]);
-        }
-        bounds.sort_unstable();
         let mut out = crate::pool::take();
-        out.resize(ranges.len(), (0, 0));
-        let (mut at, mut chars) = (0, 0);
-        for &(byte, slot) in &bounds {
-            chars += count_chars(&self.text.as_bytes()[at..byte]);
-            at = byte;
-            if slot % 2 == 0 {
-                out[slot / 2].0 = self.origin(chars);
-            } else {
-                // The last character of the range is the one before `byte`.
-                out[slot / 2].1 = self.origin_end(chars - 1);
-            }
+        out.reserve(ranges.len());
+        for &(start, end) in ranges {
+            debug_assert!(start < end && end <= self.text.len());
+            // The last character of the range is the one before `end`.
+            out.push((
+                self.origin(self.char_index(start)),
+                self.origin_end(self.char_index(end) - 1),
+            ));
         }
-        crate::pool::give(bounds);
         out
+    }
+
+    /// The number of characters of the folded text before byte `at` (a
+    /// character boundary).
+    fn char_index(&self, at: usize) -> usize {
+        const BLOCK: usize = 64;
+        let bytes = self.text.as_bytes();
+        let blocks = self.char_blocks.get_or_init(|| {
+            let mut before = Vec::with_capacity(bytes.len() / BLOCK + 2);
+            let mut n = 0;
+            for block in bytes.chunks(BLOCK) {
+                before.push(n);
+                n += count_chars(block);
+            }
+            before.push(n);
+            before
+        });
+        let b = at / BLOCK;
+        blocks[b] + count_chars(&bytes[b * BLOCK..at])
     }
 }
 
