@@ -217,10 +217,11 @@ impl Learned {
     /// shipped model), in the same order (per character its unigram, then
     /// the bigram it ends), plus the zero row (see `rows`) wherever an
     /// n-gram has none, which adds nothing; returns the number of n-grams.
+    /// Hands out row numbers: the caller, which knows the row width as a
+    /// constant, slices them.
     #[cfg(not(target_arch = "wasm32"))]
     #[inline(always)]
-    fn each_row_1_2(&self, text: &str, mut each: impl FnMut(&[f32])) -> usize {
-        let width = self.stride;
+    fn each_row_1_2(&self, text: &str, mut each: impl FnMut(usize)) -> usize {
         let mut chars = 0usize;
         let mut prev: Option<char> = None;
         for ch in text.chars() {
@@ -241,7 +242,7 @@ impl Learned {
             };
             prev = Some(ch);
             for slot in [unigram, bigram] {
-                each(&self.rows[slot * width..(slot + 1) * width]);
+                each(slot);
             }
         }
         // A unigram per character, a bigram per character but the first.
@@ -367,19 +368,26 @@ impl Learned {
         let width = self.model.clauses.len();
         let mut total = 0;
         let one_two = self.model.orders == [1, 2];
+        // The rows as vectors of `LANES` weights, `N` to a row (`stride`
+        // is `N × LANES`): a row is then `N` vectors at a known place, with
+        // one bounds check and no test of how many vectors it has.
+        let (rows, _) = self.rows.as_chunks::<LANES>();
         for (s, &(start, end)) in sentences.iter().enumerate() {
             let mut acc = [wide::f32x8::ZERO; N];
-            let add = |row: &[f32]| {
-                for (lanes, w) in acc.iter_mut().zip(row.chunks_exact(LANES)) {
-                    let w: [f32; LANES] = w.try_into().expect("LANES weights");
-                    *lanes += wide::f32x8::from(w);
-                }
-            };
             let sentence = &folded[start..end];
             total += if one_two {
-                self.each_row_1_2(sentence, add)
+                self.each_row_1_2(sentence, |slot| {
+                    for (lanes, w) in acc.iter_mut().zip(&rows[slot * N..(slot + 1) * N]) {
+                        *lanes += wide::f32x8::from(*w);
+                    }
+                })
             } else {
-                self.each_weight(sentence, add)
+                self.each_weight(sentence, |row| {
+                    for (lanes, w) in acc.iter_mut().zip(row.chunks_exact(LANES)) {
+                        let w: [f32; LANES] = w.try_into().expect("LANES weights");
+                        *lanes += wide::f32x8::from(w);
+                    }
+                })
             };
             let acc = acc.map(|lanes| lanes.to_array());
             sums[s * width..(s + 1) * width].copy_from_slice(&acc.as_flattened()[..width]);
