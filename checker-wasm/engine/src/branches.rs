@@ -106,7 +106,11 @@ impl CharSet {
 
 /// What is known about a branch before running its regex: every match
 /// starts with one of `leads`, then (when known) a character of `next`, and
-/// (when known) contains one of `ahead` somewhere after the lead.
+/// (when known) contains one of `ahead` somewhere after the lead, and a
+/// character of `within.0` starting at most `within.1` bytes after it (a
+/// required class after elements of bounded length: the score list's
+/// surname, name, separators and then `[0-9]{2,3}` within 40 bytes). A
+/// branch with no readable lead has the empty lead.
 ///
 /// This is what makes a failing anchored try cheap: a regex-lite search costs
 /// about a microsecond however short its window, while 包括, 内部通知, 密码忘了
@@ -117,6 +121,7 @@ pub(crate) struct Prefilter {
     leads: Vec<String>,
     next: Option<CharSet>,
     ahead: Option<Vec<String>>,
+    within: Option<(CharSet, usize)>,
 }
 
 impl Prefilter {
@@ -134,20 +139,29 @@ impl Prefilter {
                     .ahead
                     .as_ref()
                     .is_none_or(|ahead| ahead.iter().any(|l| rest.contains(l.as_str())))
+                && self.within.as_ref().is_none_or(|(class, reach)| {
+                    rest.char_indices()
+                        .take_while(|&(i, _)| i <= *reach)
+                        .any(|(_, c)| class.contains(c))
+                })
         })
     }
 }
 
-/// The [`Prefilter`] of `branch`, or `None` when it knows nothing useful (an
-/// unreadable lead, or nothing readable after it).
+/// The [`Prefilter`] of `branch`, or `None` when it knows nothing useful
+/// (nothing readable after its lead, or at its start when it has none).
 pub(crate) fn prefilter(branch: &str) -> Option<Prefilter> {
-    let (leads, mut rest) = lead(branch)?;
+    let (leads, mut rest) = lead(branch).unwrap_or((vec![""], branch));
     // The first characters of the elements up to the first required one;
     // `None` once an element could start with nearly anything.
     let mut next = Some(CharSet::default());
     let mut next_done = false;
     let mut ahead = None;
-    while let Some((atom, min, after)) = element(rest) {
+    // How many bytes after the lead the elements read so far can span at
+    // most; `None` once one is unbounded (`*`, `+`, `{n,}`).
+    let mut reach = Some(0usize);
+    let mut within = None;
+    while let Some((atom, min, max, after)) = element(rest) {
         if !next_done {
             match (&atom, next.as_mut()) {
                 (Atom::Literals(alts), Some(set)) => set
@@ -161,18 +175,25 @@ pub(crate) fn prefilter(branch: &str) -> Option<Prefilter> {
             }
             next_done = min > 0;
         }
+        if let (Atom::Class(Some(class)), true, Some(reach), None) =
+            (&atom, min > 0, reach, &within)
+        {
+            within = Some((class.clone(), reach));
+        }
         if let (Atom::Literals(alts), true) = (&atom, min > 0) {
             ahead = Some(alts.iter().map(|a| a.to_string()).collect());
             break;
         }
+        reach = reach.zip(max).map(|(r, m)| r + m * atom.max_bytes());
         rest = after;
     }
     // Without a required element the match could end right after the lead.
     let next = next.filter(|_| next_done);
-    (next.is_some() || ahead.is_some()).then(|| Prefilter {
+    (next.is_some() || ahead.is_some() || within.is_some()).then(|| Prefilter {
         leads: leads.iter().map(|l| l.to_string()).collect(),
         next,
         ahead,
+        within,
     })
 }
 
@@ -184,13 +205,30 @@ enum Atom<'a> {
     Class(Option<CharSet>),
 }
 
+impl Atom<'_> {
+    /// The most bytes one occurrence of the atom can match.
+    fn max_bytes(&self) -> usize {
+        match self {
+            Atom::Literals(alts) => alts.iter().map(|a| a.len()).max().unwrap_or(0),
+            Atom::Class(Some(set)) => set
+                .chars
+                .iter()
+                .chain(set.ranges.iter().map(|(_, b)| b))
+                .map(|c| c.len_utf8())
+                .max()
+                .unwrap_or(0),
+            Atom::Class(None) => 4,
+        }
+    }
+}
+
 /// Reads the element at the start of `rest` with its quantifier: the atom,
-/// its minimum count and what follows. `None` at the end of the branch and
-/// for anything it cannot read.
-fn element(rest: &str) -> Option<(Atom<'_>, usize, &str)> {
+/// its minimum and maximum count (`None`: unbounded) and what follows.
+/// `None` at the end of the branch and for anything it cannot read.
+fn element(rest: &str) -> Option<(Atom<'_>, usize, Option<usize>, &str)> {
     let (atom, after) = atom(rest)?;
-    let (min, after) = quantifier(after)?;
-    Some((atom, min, after))
+    let (min, max, after) = quantifier(after)?;
+    Some((atom, min, max, after))
 }
 
 /// Reads the atom at the start of `rest` (a plain literal group, a class or a
@@ -263,21 +301,29 @@ fn class(body: &str) -> Option<(Option<CharSet>, &str)> {
     Some((Some(set), after))
 }
 
-/// The minimum count of a quantifier at the start of `s` (1 when there is
-/// none) and what follows it; `None` for one it cannot read.
-fn quantifier(s: &str) -> Option<(usize, &str)> {
+/// The minimum and maximum count of a quantifier at the start of `s` (1
+/// and 1 when there is none; `None` for no maximum) and what follows it;
+/// `None` for one it cannot read.
+fn quantifier(s: &str) -> Option<(usize, Option<usize>, &str)> {
     fn lazy(t: &str) -> &str {
         t.strip_prefix('?').unwrap_or(t)
     }
     match s.chars().next() {
-        Some('?' | '*') => Some((0, lazy(&s[1..]))),
-        Some('+') => Some((1, lazy(&s[1..]))),
+        Some('?') => Some((0, Some(1), lazy(&s[1..]))),
+        Some('*') => Some((0, None, lazy(&s[1..]))),
+        Some('+') => Some((1, None, lazy(&s[1..]))),
         Some('{') => {
             let close = s.find('}')?;
-            let min = s[1..close].split(',').next()?.trim().parse().ok()?;
-            Some((min, lazy(&s[close + 1..])))
+            let mut bounds = s[1..close].split(',');
+            let min = bounds.next()?.trim().parse().ok()?;
+            let max = match bounds.next() {
+                None => Some(min),
+                Some(m) if m.trim().is_empty() => None,
+                Some(m) => Some(m.trim().parse().ok()?),
+            };
+            Some((min, max, lazy(&s[close + 1..])))
         }
-        _ => Some((1, s)),
+        _ => Some((1, Some(1), s)),
     }
 }
 
@@ -331,6 +377,7 @@ mod tests {
                 leads: strings(&["卖", "包"]),
                 next: Some(set(&['考', '今', '答', '考'], &[])),
                 ahead: Some(strings(&["答案", "考题"])),
+                within: None,
             })
         );
         assert_eq!(
@@ -339,6 +386,8 @@ mod tests {
                 leads: strings(&["密码", "pwd"]),
                 next: Some(set(&[' ', '是', '为', '@'], &[('0', '9'), ('a', 'z')])),
                 ahead: None,
+                // After `[ ]?` (1 byte) and `(是|为)?` (3).
+                within: Some((set(&['@'], &[('0', '9'), ('a', 'z')]), 4)),
             })
         );
         assert_eq!(
@@ -347,6 +396,7 @@ mod tests {
                 leads: strings(&["保证", "确保"]),
                 next: None,
                 ahead: Some(strings(&["提分", "考上"])),
+                within: None,
             })
         );
         assert_eq!(p("泄露版"), None); // the match can end after the lead
@@ -360,6 +410,31 @@ mod tests {
         assert!(!f.may_match("包括答案", 100)); // 括 cannot follow
         assert!(!f.may_match("包考试的时间", 100)); // no 答案 or 考题 ahead
         assert!(!f.may_match("包考试答案", 9)); // not within the window
+        // No lead: read from the start. A surname, a name of one or two
+        // characters, up to six more, then a score: the digits must start
+        // within 4 + 8 + 24 bytes (and the optional spaces and colon).
+        let score = p(
+            r"[^\x00-\x7f][^\x00-\x7f老师]{1,2}[ ]?:?[ ]?[^\x00-\x7f\n,。]{0,6}?[ ]?[0-9]{2,3}分",
+        )
+        .unwrap();
+        assert_eq!(score.leads, strings(&[""]));
+        assert_eq!(score.within, Some((set(&[], &[('0', '9')]), 40)));
+        assert!(score.may_match("王小明 98分", 100));
+        assert!(score.may_match("王小明期中考试成绩 98分", 100)); // the most characters before a score
+        assert!(!score.may_match("周的作业完成得很好，继续加油！12分", 100));
+        // A digit within reach: only the regex can say no.
+        assert!(score.may_match("周六上午9点上课分班", 100));
+        assert_eq!(
+            p("[0-9]+分"),
+            Some(Prefilter {
+                leads: strings(&[""]),
+                next: Some(set(&[], &[('0', '9')])),
+                ahead: Some(strings(&["分"])),
+                within: Some((set(&[], &[('0', '9')]), 0)),
+            })
+        );
+        assert_eq!(p("(a|b)*[0-9]").unwrap().within, None); // unbounded before the class
+        assert_eq!(p(r"\d+"), None);
     }
 
     #[test]
