@@ -106,11 +106,10 @@ impl CharSet {
 
 /// What is known about a branch before running its regex: every match
 /// starts with one of `leads`, then (when known) a character of `next`, and
-/// (when known) contains one of `ahead` somewhere after the lead, and a
-/// character of `within.0` starting at most `within.1` bytes after it (a
-/// required class after elements of bounded length: the score list's
-/// surname, name, separators and then `[0-9]{2,3}` within 40 bytes). A
-/// branch with no readable lead has the empty lead.
+/// (when known) contains one of `ahead` somewhere after the lead, and
+/// (natively, when known) a character of `within.0` starting at most
+/// `within.1` bytes after the lead ([`within`]). Natively a branch with no
+/// readable lead has the empty lead.
 ///
 /// This is what makes a failing anchored try cheap: a regex-lite search costs
 /// about a microsecond however short its window, while 包括, 内部通知, 密码忘了
@@ -121,6 +120,7 @@ pub(crate) struct Prefilter {
     leads: Vec<String>,
     next: Option<CharSet>,
     ahead: Option<Vec<String>>,
+    #[cfg(not(target_arch = "wasm32"))]
     within: Option<(CharSet, usize)>,
 }
 
@@ -139,29 +139,53 @@ impl Prefilter {
                     .ahead
                     .as_ref()
                     .is_none_or(|ahead| ahead.iter().any(|l| rest.contains(l.as_str())))
-                && self.within.as_ref().is_none_or(|(class, reach)| {
-                    rest.char_indices()
-                        .take_while(|&(i, _)| i <= *reach)
-                        .any(|(_, c)| class.contains(c))
-                })
+                && self.within_holds(rest)
         })
+    }
+
+    /// Whether a character of the required class starts within reach of
+    /// `rest`, the text after the lead.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn within_holds(&self, rest: &str) -> bool {
+        self.within.as_ref().is_none_or(|(class, reach)| {
+            rest.char_indices()
+                .take_while(|&(i, _)| i <= *reach)
+                .any(|(_, c)| class.contains(c))
+        })
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    fn within_holds(&self, _: &str) -> bool {
+        true
     }
 }
 
 /// The [`Prefilter`] of `branch`, or `None` when it knows nothing useful
-/// (nothing readable after its lead, or at its start when it has none).
+/// (nothing readable after its lead; in the wasm, also no readable lead).
 pub(crate) fn prefilter(branch: &str) -> Option<Prefilter> {
-    let (leads, mut rest) = lead(branch).unwrap_or((vec![""], branch));
+    let (leads, mut rest) = match lead(branch) {
+        Some(lead) => lead,
+        // Natively, a branch without a lead is read from its start: the
+        // score list's (a surname class, a name …, then the score) has
+        // nothing else to go by. The wasm leaves such branches to the regex
+        // (this and [`within`] are 0.9 KB gzipped of its size budget).
+        #[cfg(not(target_arch = "wasm32"))]
+        None => (vec![""], branch),
+        #[cfg(target_arch = "wasm32")]
+        None => return None,
+    };
+    #[cfg(not(target_arch = "wasm32"))]
+    let within = within(rest);
+    #[cfg(not(target_arch = "wasm32"))]
+    let known = within.is_some();
+    #[cfg(target_arch = "wasm32")]
+    let known = false;
     // The first characters of the elements up to the first required one;
     // `None` once an element could start with nearly anything.
     let mut next = Some(CharSet::default());
     let mut next_done = false;
     let mut ahead = None;
-    // How many bytes after the lead the elements read so far can span at
-    // most; `None` once one is unbounded (`*`, `+`, `{n,}`).
-    let mut reach = Some(0usize);
-    let mut within = None;
-    while let Some((atom, min, max, after)) = element(rest) {
+    while let Some((atom, min, after)) = element(rest) {
         if !next_done {
             match (&atom, next.as_mut()) {
                 (Atom::Literals(alts), Some(set)) => set
@@ -175,26 +199,60 @@ pub(crate) fn prefilter(branch: &str) -> Option<Prefilter> {
             }
             next_done = min > 0;
         }
-        if let (Atom::Class(Some(class)), true, Some(reach), None) =
-            (&atom, min > 0, reach, &within)
-        {
-            within = Some((class.clone(), reach));
-        }
         if let (Atom::Literals(alts), true) = (&atom, min > 0) {
             ahead = Some(alts.iter().map(|a| a.to_string()).collect());
             break;
         }
-        reach = reach.zip(max).map(|(r, m)| r + m * atom.max_bytes());
         rest = after;
     }
     // Without a required element the match could end right after the lead.
     let next = next.filter(|_| next_done);
-    (next.is_some() || ahead.is_some() || within.is_some()).then(|| Prefilter {
+    (next.is_some() || ahead.is_some() || known).then(|| Prefilter {
         leads: leads.iter().map(|l| l.to_string()).collect(),
         next,
         ahead,
+        #[cfg(not(target_arch = "wasm32"))]
         within,
     })
+}
+
+/// A required character class of `rest` (the branch after its lead) that
+/// only elements of bounded length precede, with the most bytes they can
+/// span: a match has a character of the class starting at most that far
+/// in. The score list (`[^\x00-\x7f][^…]{1,2}[ ]?:?[ ]?[^…]{0,6}?[ ]?[0-9]{2,3}…`,
+/// tried at every surname) needs a digit within 40 bytes of the surname,
+/// which 这周的作业 or 王老师说 do not have. `None` when an unbounded or
+/// unreadable element comes first.
+#[cfg(not(target_arch = "wasm32"))]
+fn within(mut rest: &str) -> Option<(CharSet, usize)> {
+    let mut reach = 0;
+    loop {
+        let (atom, after_atom) = atom(rest)?;
+        let (min, after) = quantifier(after_atom)?;
+        if let (Atom::Class(Some(class)), true) = (&atom, min > 0) {
+            return Some((class.clone(), reach));
+        }
+        let max = max_count(&after_atom[..after_atom.len() - after.len()])?;
+        reach += max * atom.max_bytes();
+        rest = after;
+    }
+}
+
+/// The maximum count of the quantifier `q` (as written, lazy `?` and all;
+/// empty for none), `None` when unbounded.
+#[cfg(not(target_arch = "wasm32"))]
+fn max_count(q: &str) -> Option<usize> {
+    match q.chars().next() {
+        None | Some('?') => Some(1),
+        Some('{') => {
+            let body = &q[1..q.find('}')?];
+            match body.split_once(',') {
+                None => body.trim().parse().ok(),
+                Some((_, max)) => max.trim().parse().ok(),
+            }
+        }
+        _ => None,
+    }
 }
 
 /// One element of a branch, as far as the prefilter cares.
@@ -205,6 +263,7 @@ enum Atom<'a> {
     Class(Option<CharSet>),
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl Atom<'_> {
     /// The most bytes one occurrence of the atom can match.
     fn max_bytes(&self) -> usize {
@@ -223,12 +282,12 @@ impl Atom<'_> {
 }
 
 /// Reads the element at the start of `rest` with its quantifier: the atom,
-/// its minimum and maximum count (`None`: unbounded) and what follows.
-/// `None` at the end of the branch and for anything it cannot read.
-fn element(rest: &str) -> Option<(Atom<'_>, usize, Option<usize>, &str)> {
+/// its minimum count and what follows. `None` at the end of the branch and
+/// for anything it cannot read.
+fn element(rest: &str) -> Option<(Atom<'_>, usize, &str)> {
     let (atom, after) = atom(rest)?;
-    let (min, max, after) = quantifier(after)?;
-    Some((atom, min, max, after))
+    let (min, after) = quantifier(after)?;
+    Some((atom, min, after))
 }
 
 /// Reads the atom at the start of `rest` (a plain literal group, a class or a
@@ -301,29 +360,21 @@ fn class(body: &str) -> Option<(Option<CharSet>, &str)> {
     Some((Some(set), after))
 }
 
-/// The minimum and maximum count of a quantifier at the start of `s` (1
-/// and 1 when there is none; `None` for no maximum) and what follows it;
-/// `None` for one it cannot read.
-fn quantifier(s: &str) -> Option<(usize, Option<usize>, &str)> {
+/// The minimum count of a quantifier at the start of `s` (1 when there is
+/// none) and what follows it; `None` for one it cannot read.
+fn quantifier(s: &str) -> Option<(usize, &str)> {
     fn lazy(t: &str) -> &str {
         t.strip_prefix('?').unwrap_or(t)
     }
     match s.chars().next() {
-        Some('?') => Some((0, Some(1), lazy(&s[1..]))),
-        Some('*') => Some((0, None, lazy(&s[1..]))),
-        Some('+') => Some((1, None, lazy(&s[1..]))),
+        Some('?' | '*') => Some((0, lazy(&s[1..]))),
+        Some('+') => Some((1, lazy(&s[1..]))),
         Some('{') => {
             let close = s.find('}')?;
-            let mut bounds = s[1..close].split(',');
-            let min = bounds.next()?.trim().parse().ok()?;
-            let max = match bounds.next() {
-                None => Some(min),
-                Some(m) if m.trim().is_empty() => None,
-                Some(m) => Some(m.trim().parse().ok()?),
-            };
-            Some((min, max, lazy(&s[close + 1..])))
+            let min = s[1..close].split(',').next()?.trim().parse().ok()?;
+            Some((min, lazy(&s[close + 1..])))
         }
-        _ => Some((1, Some(1), s)),
+        _ => Some((1, s)),
     }
 }
 
@@ -434,6 +485,8 @@ mod tests {
             })
         );
         assert_eq!(p("(a|b)*[0-9]").unwrap().within, None); // unbounded before the class
+        assert_eq!(p("x(ab|c)?[0-9]").unwrap().within.unwrap().1, 2);
+        assert_eq!(p("x[a-c]{0,3}?é{2}[0-9]").unwrap().within.unwrap().1, 7);
         assert_eq!(p(r"\d+"), None);
     }
 

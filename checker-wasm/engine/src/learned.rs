@@ -113,9 +113,11 @@ pub struct Learned {
     /// once rather than per check), `bias[context * clauses + k]`.
     bias: Vec<f32>,
     /// Each clause's [`clause_key`], in the model's clause order.
+    #[cfg(not(target_arch = "wasm32"))]
     clause_keys: Vec<Option<u64>>,
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 /// A clause id of at most 7 bytes as one integer: its length, then its
 /// bytes (distinct ids, distinct keys: ids of each length fill a range of
 /// their own); `None` for a longer id.
@@ -193,6 +195,7 @@ impl Learned {
             .collect();
         Ok(Learned {
             bias,
+            #[cfg(not(target_arch = "wasm32"))]
             clause_keys: model
                 .clauses
                 .iter()
@@ -464,10 +467,12 @@ impl Learned {
     /// ids (`3.1.1`) are compared as packed integers ([`clause_key`]), where
     /// comparing strings called `memcmp` for each of the 24 clauses.
     pub(crate) fn clause_index(&self, clause: &str) -> Option<usize> {
-        match clause_key(clause) {
-            Some(key) => self.clause_keys.iter().position(|&k| k == Some(key)),
-            None => self.model.clauses.iter().position(|c| c.clause == clause),
+        // Not in the wasm, for its size.
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(key) = clause_key(clause) {
+            return self.clause_keys.iter().position(|&k| k == Some(key));
         }
+        self.model.clauses.iter().position(|c| c.clause == clause)
     }
 
     /// How many n-grams a sentence of `chars` characters has (as counted

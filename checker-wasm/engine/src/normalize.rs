@@ -318,11 +318,11 @@ pub struct Normalized {
     /// Where the folded text's sentences and clauses end, found on first
     /// use and shared by the stance checks and the learned model.
     ends: std::cell::OnceCell<crate::stance::Ends>,
-    /// How many characters of the folded text come before each 64-byte
-    /// block of it (and, last, in all), found on first use: a byte offset's
-    /// character index is then one count of at most 63 bytes
+    /// How many characters of the folded text come before each 8-byte
+    /// word of it (and, last, in all), found on first use: a byte offset's
+    /// character index is then one count of at most 7 bytes
     /// ([`Normalized::char_index`]), for any number of offsets in any order.
-    char_blocks: std::cell::OnceCell<Vec<usize>>,
+    char_blocks: std::cell::OnceCell<Vec<u32>>,
 }
 
 /// Builds the shift list while the folded text grows.
@@ -653,20 +653,25 @@ impl Normalized {
     /// The number of characters of the folded text before byte `at` (a
     /// character boundary).
     fn char_index(&self, at: usize) -> usize {
-        const BLOCK: usize = 64;
         let bytes = self.text.as_bytes();
-        let blocks = self.char_blocks.get_or_init(|| {
-            let mut before = Vec::with_capacity(bytes.len() / BLOCK + 2);
-            let mut n = 0;
-            for block in bytes.chunks(BLOCK) {
+        let words = self.char_blocks.get_or_init(|| {
+            let mut before = Vec::with_capacity(bytes.len() / 8 + 2);
+            let mut n = 0u32;
+            let mut chunks = bytes.chunks_exact(8);
+            for word in &mut chunks {
                 before.push(n);
-                n += count_chars(block);
+                let word: [u8; 8] = word.try_into().expect("eight bytes");
+                n += char_starts(u64::from_le_bytes(word));
             }
             before.push(n);
             before
         });
-        let b = at / BLOCK;
-        blocks[b] + count_chars(&bytes[b * BLOCK..at])
+        let w = at / 8;
+        let starts = bytes[w * 8..at]
+            .iter()
+            .filter(|&&x| is_char_start(x))
+            .count();
+        words[w] as usize + starts
     }
 }
 
@@ -830,6 +835,8 @@ fn fold_one_for_one(s: &str, from: usize, text: &mut String) -> (usize, usize) {
                         // 0xE4–0xE9 are U+4000–U+9FFF, all Han, so only the
                         // Traditional test is left (about half the
                         // instructions of a turn of the loop above).
+                        // Native only: the wasm's size budget.
+                        #[cfg(not(target_arch = "wasm32"))]
                         while let Some(&[x, y, z]) = b.get(at..at + 3)
                             && (0xE4..=0xE9).contains(&x)
                             && !may_change(
@@ -904,22 +911,26 @@ pub(crate) fn count_chars(bytes: &[u8]) -> usize {
         );
     }
     let rest = blocks.remainder();
-    // Natively, what is left eight bytes at a time (most calls count the
-    // short gap between two findings' bounds, and the byte loop over up to
-    // 31 bytes was most of their cost): a continuation byte is 10xxxxxx,
-    // so its bit 7 is set and its bit 6, moved up by the shift, is not; the
-    // multiply sums the eight 0-or-1 bytes into the top byte.
+    // Natively, what is left eight bytes at a time (most calls count short
+    // stretches, and the byte loop over up to 31 bytes was most of their
+    // cost).
     #[cfg(not(target_arch = "wasm32"))]
     let rest = {
         let mut words = rest.chunks_exact(8);
         for word in &mut words {
-            let x = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-            let continuation = x & !(x << 1) & 0x8080_8080_8080_8080;
-            n += 8 - ((continuation >> 7).wrapping_mul(0x0101_0101_0101_0101) >> 56) as usize;
+            n += char_starts(u64::from_le_bytes(word.try_into().expect("eight bytes"))) as usize;
         }
         words.remainder()
     };
     n + rest.iter().filter(|&&x| is_char_start(x)).count()
+}
+
+/// How many of the eight bytes of `x` start a character: a continuation
+/// byte is 10xxxxxx, so its bit 7 is set and its bit 6, moved up by the
+/// shift, is not; the multiply sums the eight 0-or-1 flags into the top byte.
+fn char_starts(x: u64) -> u32 {
+    let continuation = x & !(x << 1) & 0x8080_8080_8080_8080;
+    8 - ((continuation >> 7).wrapping_mul(0x0101_0101_0101_0101) >> 56) as u32
 }
 
 /// The length of the UTF-8 character whose first byte is `x`.
@@ -1067,6 +1078,29 @@ mod tests {
                         s[a..b].chars().count(),
                         "{:?}",
                         &s[a..b]
+                    );
+                }
+            }
+        }
+    }
+
+    /// `char_index` (a count per 8-byte word, then the bytes of one word)
+    /// counts what `chars().count()` does, at every character boundary of
+    /// texts mixing one- to four-byte characters, of every length around a
+    /// word's.
+    #[test]
+    fn char_index_is_chars_count() {
+        let unit = ["a", "é", "包", "😀", "。", "1", "\n"];
+        let mut random = crate::random_text::RandomText::new(29);
+        for len in [0, 1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 40] {
+            for _ in 0..20 {
+                let norm = Normalized::fold(&random.text(&unit, len));
+                let text = norm.as_str();
+                for (at, _) in text.char_indices().chain([(text.len(), ' ')]) {
+                    assert_eq!(
+                        norm.char_index(at),
+                        text[..at].chars().count(),
+                        "{text:?} {at}"
                     );
                 }
             }
