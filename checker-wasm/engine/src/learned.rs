@@ -315,7 +315,7 @@ impl Learned {
     ) -> (Vec<(usize, usize)>, Vec<f32>, usize) {
         let width = self.model.clauses.len();
         let mut sums = crate::pool::take();
-        sums.resize(sentences.len() * width, 0f32);
+        sums.reserve(sentences.len() * width);
         let total = match self.stride / LANES {
             // Not in the wasm: four more copies of the loop were 1.7 KB
             // gzipped of a tight budget there.
@@ -333,14 +333,15 @@ impl Learned {
     }
 
     /// [`Learned::weigh`]'s sums for any number of clauses, added into
-    /// `sums` in memory.
+    /// `sums` (empty on entry) in memory.
     fn weigh_in_memory(
         &self,
         folded: &str,
         sentences: &[(usize, usize)],
-        sums: &mut [f32],
+        sums: &mut Vec<f32>,
     ) -> usize {
         let width = self.model.clauses.len();
+        sums.resize(sentences.len() * width, 0f32);
         let mut total = 0;
         for (s, &(start, end)) in sentences.iter().enumerate() {
             let own = &mut sums[s * width..(s + 1) * width];
@@ -366,7 +367,7 @@ impl Learned {
         &self,
         folded: &str,
         sentences: &[(usize, usize)],
-        sums: &mut [f32],
+        sums: &mut Vec<f32>,
     ) -> usize {
         let width = self.model.clauses.len();
         let mut total = 0;
@@ -375,7 +376,7 @@ impl Learned {
         // is `N × LANES`): a row is then `N` vectors at a known place, with
         // one bounds check and no test of how many vectors it has.
         let (rows, _) = self.rows.as_chunks::<LANES>();
-        for (s, &(start, end)) in sentences.iter().enumerate() {
+        for &(start, end) in sentences {
             let mut acc = [wide::f32x8::ZERO; N];
             let sentence = &folded[start..end];
             total += if one_two {
@@ -393,7 +394,8 @@ impl Learned {
                 })
             };
             let acc = acc.map(|lanes| lanes.to_array());
-            sums[s * width..(s + 1) * width].copy_from_slice(&acc.as_flattened()[..width]);
+            // Appended, not written over zeros: `weigh` leaves `sums` empty.
+            sums.extend_from_slice(&acc.as_flattened()[..width]);
         }
         total
     }
@@ -1035,11 +1037,7 @@ mod tests {
         );
         let text = "周末上课!保证上岸全退。好;上岸全退款，课程表已发。";
         let sentences = sentences_of(text);
-        let width = learned.model.clauses.len();
-        let (mut a, mut b) = (
-            vec![0f32; sentences.len() * width],
-            vec![0f32; sentences.len() * width],
-        );
+        let (mut a, mut b) = (Vec::new(), Vec::new());
         let n = learned.weigh_in_memory(text, &sentences, &mut a);
         let m = learned.weigh_in_registers::<1>(text, &sentences, &mut b);
         let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
@@ -1089,7 +1087,6 @@ mod tests {
         );
         assert!(learned.model.grams.keys().any(|g| g.contains('🐴')));
         assert_eq!(learned.model.orders, [1, 2]);
-        let width = learned.model.clauses.len();
         let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         let mut weighed = 0;
         for text in [
@@ -1101,8 +1098,7 @@ mod tests {
             "周末上课!保证上岸全退。好;上岸全退款，课程表已发。",
         ] {
             let sentences = sentences_of(text);
-            let mut a = vec![0f32; sentences.len() * width];
-            let mut b = vec![0f32; sentences.len() * width];
+            let (mut a, mut b) = (Vec::new(), Vec::new());
             let n = learned.weigh_in_memory(text, &sentences, &mut a);
             let m = learned.weigh_in_registers::<1>(text, &sentences, &mut b);
             assert_eq!((n, bits(&a)), (m, bits(&b)), "{text}");
