@@ -112,6 +112,21 @@ pub struct Learned {
     /// argument starts (`(bias + context_bias) as f32 / SCALE`, computed
     /// once rather than per check), `bias[context * clauses + k]`.
     bias: Vec<f32>,
+    /// Each clause's [`clause_key`], in the model's clause order.
+    #[cfg(not(target_arch = "wasm32"))]
+    clause_keys: Vec<Option<u64>>,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+/// A clause id of at most 7 bytes as one integer: its length, then its
+/// bytes (distinct ids, distinct keys: ids of each length fill a range of
+/// their own); `None` for a longer id.
+fn clause_key(clause: &str) -> Option<u64> {
+    let b = clause.as_bytes();
+    (b.len() < 8).then(|| {
+        b.iter()
+            .fold(b.len() as u64, |k, &x| (k << 8) | u64::from(x))
+    })
 }
 
 /// One clause the model reports: which, how sure, and where it leans most.
@@ -180,6 +195,12 @@ impl Learned {
             .collect();
         Ok(Learned {
             bias,
+            #[cfg(not(target_arch = "wasm32"))]
+            clause_keys: model
+                .clauses
+                .iter()
+                .map(|c| clause_key(&c.clause))
+                .collect(),
             below_threshold: below_threshold(model.threshold),
             model,
             index: GramIndex::new(&keyed),
@@ -199,10 +220,11 @@ impl Learned {
     /// shipped model), in the same order (per character its unigram, then
     /// the bigram it ends), plus the zero row (see `rows`) wherever an
     /// n-gram has none, which adds nothing; returns the number of n-grams.
+    /// Hands out row numbers: the caller, which knows the row width as a
+    /// constant, slices them.
     #[cfg(not(target_arch = "wasm32"))]
     #[inline(always)]
-    fn each_row_1_2(&self, text: &str, mut each: impl FnMut(&[f32])) -> usize {
-        let width = self.stride;
+    fn each_row_1_2(&self, text: &str, mut each: impl FnMut(usize)) -> usize {
         let mut chars = 0usize;
         let mut prev: Option<char> = None;
         for ch in text.chars() {
@@ -223,7 +245,7 @@ impl Learned {
             };
             prev = Some(ch);
             for slot in [unigram, bigram] {
-                each(&self.rows[slot * width..(slot + 1) * width]);
+                each(slot);
             }
         }
         // A unigram per character, a bigram per character but the first.
@@ -293,7 +315,7 @@ impl Learned {
     ) -> (Vec<(usize, usize)>, Vec<f32>, usize) {
         let width = self.model.clauses.len();
         let mut sums = crate::pool::take();
-        sums.resize(sentences.len() * width, 0f32);
+        sums.reserve(sentences.len() * width);
         let total = match self.stride / LANES {
             // Not in the wasm: four more copies of the loop were 1.7 KB
             // gzipped of a tight budget there.
@@ -311,14 +333,15 @@ impl Learned {
     }
 
     /// [`Learned::weigh`]'s sums for any number of clauses, added into
-    /// `sums` in memory.
+    /// `sums` (empty on entry) in memory.
     fn weigh_in_memory(
         &self,
         folded: &str,
         sentences: &[(usize, usize)],
-        sums: &mut [f32],
+        sums: &mut Vec<f32>,
     ) -> usize {
         let width = self.model.clauses.len();
+        sums.resize(sentences.len() * width, 0f32);
         let mut total = 0;
         for (s, &(start, end)) in sentences.iter().enumerate() {
             let own = &mut sums[s * width..(s + 1) * width];
@@ -334,33 +357,45 @@ impl Learned {
     /// [`Learned::weigh`]'s sums for up to `N` × [`LANES`] clauses, each
     /// sentence's kept in a local array the compiler holds in registers:
     /// summed into memory, every row waited for the store of the one before.
-    /// The same additions in the same order, so the same bits.
+    /// The same additions in the same order, so the same bits. The sums are
+    /// `wide::f32x8` vectors (lane-wise adds, as the scalar ones): with plain
+    /// arrays the compiler kept them in registers but stored four of the six
+    /// halves back to the stack after every row (fifth pass in DESIGN.md);
+    /// SSE intrinsics would need `unsafe`, which the workspace forbids.
     #[cfg(not(target_arch = "wasm32"))]
     fn weigh_in_registers<const N: usize>(
         &self,
         folded: &str,
         sentences: &[(usize, usize)],
-        sums: &mut [f32],
+        sums: &mut Vec<f32>,
     ) -> usize {
         let width = self.model.clauses.len();
         let mut total = 0;
         let one_two = self.model.orders == [1, 2];
-        for (s, &(start, end)) in sentences.iter().enumerate() {
-            let mut acc = [[0f32; LANES]; N];
-            let add = |row: &[f32]| {
-                for (lanes, w) in acc.iter_mut().zip(row.chunks_exact(LANES)) {
-                    for (sum, w) in lanes.iter_mut().zip(w) {
-                        *sum += w;
-                    }
-                }
-            };
+        // The rows as vectors of `LANES` weights, `N` to a row (`stride`
+        // is `N × LANES`): a row is then `N` vectors at a known place, with
+        // one bounds check and no test of how many vectors it has.
+        let (rows, _) = self.rows.as_chunks::<LANES>();
+        for &(start, end) in sentences {
+            let mut acc = [wide::f32x8::ZERO; N];
             let sentence = &folded[start..end];
             total += if one_two {
-                self.each_row_1_2(sentence, add)
+                self.each_row_1_2(sentence, |slot| {
+                    for (lanes, w) in acc.iter_mut().zip(&rows[slot * N..(slot + 1) * N]) {
+                        *lanes += wide::f32x8::from(*w);
+                    }
+                })
             } else {
-                self.each_weight(sentence, add)
+                self.each_weight(sentence, |row| {
+                    for (lanes, w) in acc.iter_mut().zip(row.chunks_exact(LANES)) {
+                        let w: [f32; LANES] = w.try_into().expect("LANES weights");
+                        *lanes += wide::f32x8::from(w);
+                    }
+                })
             };
-            sums[s * width..(s + 1) * width].copy_from_slice(&acc.as_flattened()[..width]);
+            let acc = acc.map(|lanes| lanes.to_array());
+            // Appended, not written over zeros: `weigh` leaves `sums` empty.
+            sums.extend_from_slice(&acc.as_flattened()[..width]);
         }
         total
     }
@@ -430,8 +465,15 @@ impl Learned {
     }
 
     /// The position of `clause` in the model's clause order, if the model
-    /// has learned it.
+    /// has learned it. Called for every finding a doubt may lower: clause
+    /// ids (`3.1.1`) are compared as packed integers ([`clause_key`]), where
+    /// comparing strings called `memcmp` for each of the 24 clauses.
     pub(crate) fn clause_index(&self, clause: &str) -> Option<usize> {
+        // Not in the wasm, for its size.
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(key) = clause_key(clause) {
+            return self.clause_keys.iter().position(|&k| k == Some(key));
+        }
         self.model.clauses.iter().position(|c| c.clause == clause)
     }
 
@@ -522,7 +564,10 @@ impl Reading<'_> {
         let width = self.learned.model.clauses.len();
         let grams: usize = self.sentences[first..=last]
             .iter()
-            .map(|&(start, end)| self.learned.grams_in(folded[start..end].chars().count()))
+            .map(|&(start, end)| {
+                let chars = crate::normalize::count_chars(&folded.as_bytes()[start..end]);
+                self.learned.grams_in(chars)
+            })
             .sum();
         let sum: f32 = (first..=last).map(|s| self.sums[s * width + k]).sum();
         let bias = self.learned.bias[context_index(self.context) * width + k];
@@ -538,6 +583,11 @@ pub(crate) fn sentences(folded: &str, marks: &[(usize, usize)]) -> Vec<(usize, u
     out.reserve(marks.len() + 1);
     let mut push = |from: usize, to: usize| {
         let s = &folded[from..to];
+        // Natively, most sentences are known untrimmed from two bytes.
+        if cfg!(not(target_arch = "wasm32")) && untrimmed(s.as_bytes()) {
+            out.push((from, to));
+            return;
+        }
         let trimmed = s.trim();
         if !trimmed.is_empty() {
             let lead = s.len() - s.trim_start().len();
@@ -551,6 +601,25 @@ pub(crate) fn sentences(folded: &str, marks: &[(usize, usize)]) -> Vec<(usize, u
     }
     push(start, folded.len());
     out
+}
+
+/// Whether `s` (valid UTF-8) certainly neither starts nor ends with
+/// whitespace (`char::is_whitespace`), so `trim` would leave it as it is
+/// and is not needed: it starts with a byte no whitespace character starts
+/// with (whitespace is ASCII 0x09–0x0D and 0x20, or starts with 0xC2, 0xE1,
+/// 0xE2 or 0xE3) and ends with an ASCII byte that is no whitespace or with a
+/// character whose lead byte is 0xE4–0xE9 (U+4000–U+9FFF, all Han). Most
+/// sentences end with a Han character: `trim` and `trim_start`, which
+/// decode from both ends, were a fifth of the sentence split.
+fn untrimmed(s: &[u8]) -> bool {
+    let ws_lead = |b: u8| matches!(b, 0x09..=0x0D | 0x20 | 0xC2 | 0xE1..=0xE3);
+    match (s.first(), s.last()) {
+        (Some(&a), Some(&z)) if !ws_lead(a) => match z {
+            0..0x80 => !ws_lead(z),
+            _ => s.len() >= 3 && (0xE4..=0xE9).contains(&s[s.len() - 3]),
+        },
+        _ => false,
+    }
 }
 
 /// [`sentences`] of a text whose ends are not known yet.
@@ -835,6 +904,54 @@ fn fit(
 mod tests {
     use super::*;
 
+    /// Where [`untrimmed`] says so, `trim` leaves the text as it is; on
+    /// random texts of Han, ASCII, every kind of whitespace and characters
+    /// of two and four bytes (so the test can fail both ways, it must say
+    /// so for many of them and not for all).
+    #[test]
+    fn untrimmed_means_trim_is_a_no_op() {
+        let units = [
+            "包", "过", "a", "1", "。", " ", "\t", "\n", "\u{85}", "\u{A0}", "é", "\u{1680}",
+            "\u{2003}", "\u{2028}", "\u{205F}", "\u{3000}", "、", "😀", "\u{3400}",
+        ];
+        let mut random = crate::random_text::RandomText::new(23);
+        let mut said = 0;
+        for len in [0, 1, 2, 3, 6] {
+            for _ in 0..2000 {
+                let s = random.text(&units, len);
+                if untrimmed(s.as_bytes()) {
+                    assert_eq!(s.trim(), s, "{s:?}");
+                    said += 1;
+                }
+            }
+        }
+        assert!((500..9000).contains(&said), "{said}");
+    }
+
+    /// Packed clause ids are distinct where the ids are: every id of up to
+    /// three bytes from a small alphabet, and the model's real ones.
+    #[test]
+    fn clause_keys_are_distinct() {
+        let alphabet = ["", "1", "3", ".", "a", "十"];
+        let mut ids: Vec<String> = Vec::new();
+        for a in alphabet {
+            for b in alphabet {
+                for c in alphabet {
+                    ids.push(format!("{a}{b}{c}"));
+                }
+            }
+        }
+        ids.extend(["3.1.1", "3.1.10", "3.11.1", "4.2.3"].map(String::from));
+        ids.sort();
+        ids.dedup();
+        let mut keys: Vec<u64> = ids.iter().filter_map(|id| clause_key(id)).collect();
+        let short = keys.len();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), short);
+        assert_eq!(clause_key("这是一个很长的条款"), None);
+    }
+
     fn sample<'a>(text: &'a str, clauses: &'a [String]) -> Sample<'a> {
         Sample {
             folded: text,
@@ -920,11 +1037,7 @@ mod tests {
         );
         let text = "周末上课!保证上岸全退。好;上岸全退款，课程表已发。";
         let sentences = sentences_of(text);
-        let width = learned.model.clauses.len();
-        let (mut a, mut b) = (
-            vec![0f32; sentences.len() * width],
-            vec![0f32; sentences.len() * width],
-        );
+        let (mut a, mut b) = (Vec::new(), Vec::new());
         let n = learned.weigh_in_memory(text, &sentences, &mut a);
         let m = learned.weigh_in_registers::<1>(text, &sentences, &mut b);
         let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
@@ -974,7 +1087,6 @@ mod tests {
         );
         assert!(learned.model.grams.keys().any(|g| g.contains('🐴')));
         assert_eq!(learned.model.orders, [1, 2]);
-        let width = learned.model.clauses.len();
         let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         let mut weighed = 0;
         for text in [
@@ -986,8 +1098,7 @@ mod tests {
             "周末上课!保证上岸全退。好;上岸全退款，课程表已发。",
         ] {
             let sentences = sentences_of(text);
-            let mut a = vec![0f32; sentences.len() * width];
-            let mut b = vec![0f32; sentences.len() * width];
+            let (mut a, mut b) = (Vec::new(), Vec::new());
             let n = learned.weigh_in_memory(text, &sentences, &mut a);
             let m = learned.weigh_in_registers::<1>(text, &sentences, &mut b);
             assert_eq!((n, bits(&a)), (m, bits(&b)), "{text}");

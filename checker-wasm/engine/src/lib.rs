@@ -278,9 +278,28 @@ impl RuleSet {
     }
 
     fn raw_hits(&self, text: &str, context: Context) -> (Normalized, Vec<RawHit>) {
-        let norm = Normalized::new(text);
-        let hits = self.compiled.hits(&self.rules, &norm, context);
-        (norm, hits)
+        // Natively the automaton also holds the variants' forms: one scan of
+        // the folded text finds the rules' words and every form, and only
+        // where a form fits (seldom) are the variants replaced and the
+        // result scanned again. The wasm normalises first, as it always did.
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let norm = Normalized::folded(text);
+            let found = self.compiled.scan(norm.as_str());
+            if !self.compiled.variants_may_fit(norm.as_str(), &found) {
+                let hits = self.compiled.hits_in(&self.rules, &norm, context, found);
+                return (norm, hits);
+            }
+            let norm = norm.with_variants();
+            let hits = self.compiled.hits(&self.rules, &norm, context);
+            (norm, hits)
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
+            let norm = Normalized::new(text);
+            let hits = self.compiled.hits(&self.rules, &norm, context);
+            (norm, hits)
+        }
     }
 
     /// Checks one draft.

@@ -42,6 +42,11 @@ enum Target {
     Cue(Stance),
     NotCue(Stance),
     CueAfter(Stance),
+    /// A variant spelling's form (index into the variants' table), found
+    /// in the folded text before variants are replaced: see
+    /// [`Compiled::variants_may_fit`].
+    #[cfg(not(target_arch = "wasm32"))]
+    Variant(usize),
 }
 
 /// One raw hit of one rule, as a byte range of the normalised text.
@@ -194,6 +199,19 @@ impl Compiled {
                 }
             }
         }
+        // The variants' forms, as written (they are looked for in the folded
+        // text before variants are replaced, so not normalised): one scan
+        // finds them and the rules' words. Not in the wasm, which runs the
+        // variants' own scan (the code is small, but the budget is tight).
+        #[cfg(not(target_arch = "wasm32"))]
+        for (form, v) in crate::variants::forms_with_index() {
+            let i = *index.entry(form.to_string()).or_insert_with(|| {
+                patterns.push(form.to_string());
+                targets.push(Vec::new());
+                targets.len() - 1
+            });
+            targets[i].push(Target::Variant(v));
+        }
         let ac = (!patterns.is_empty()).then(|| {
             Automaton::with_values(patterns.iter().zip(0u32..))
                 .expect("words are distinct and not empty")
@@ -227,11 +245,43 @@ impl Compiled {
 
     /// Every hit of every rule applying in `context`, allow-lists applied.
     pub fn hits(&self, rules: &[Rule], norm: &Normalized, context: Context) -> Vec<RawHit> {
-        let text = norm.as_str();
-        let found = match &self.ac {
+        let found = self.scan(norm.as_str());
+        self.hits_in(rules, norm, context, found)
+    }
+
+    /// Every occurrence of every word of the automaton in `text`, as
+    /// (word, start, end), ordered by end.
+    pub fn scan(&self, text: &str) -> Vec<(usize, usize, usize)> {
+        match &self.ac {
             Some(ac) => overlapping(ac, text),
             None => Vec::new(),
-        };
+        }
+    }
+
+    /// Whether a variant spelling may be replaced in `text`, a folded text
+    /// before variants ([`Normalized::folded`]) whose [`Compiled::scan`] is
+    /// `found`: whether some occurrence of a form fits where it stands.
+    /// When none does, the variants' own scan would replace nothing, so the
+    /// text is final and `found` is its scan.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn variants_may_fit(&self, text: &str, found: &[(usize, usize, usize)]) -> bool {
+        found.iter().any(|&(p, start, end)| {
+            self.targets[p].iter().any(|t| match *t {
+                Target::Variant(v) => crate::variants::fits(text, start, end, v),
+                _ => false,
+            })
+        })
+    }
+
+    /// [`Compiled::hits`] of a text whose [`Compiled::scan`] is `found`.
+    pub fn hits_in(
+        &self,
+        rules: &[Rule],
+        norm: &Normalized,
+        context: Context,
+        found: Vec<(usize, usize, usize)>,
+    ) -> Vec<RawHit> {
+        let text = norm.as_str();
         let mut hits = Vec::with_capacity(found.len() + 8);
         let mut global_allow = Vec::new();
         let mut rule_allow: Vec<(usize, usize, usize)> = Vec::new();
@@ -569,6 +619,42 @@ mod tests {
             "prefilter skipped only {skipped} of {tried}"
         );
         eprintln!("anchor places: {tried}, regex spared by the prefilter: {skipped}");
+    }
+
+    /// Where no occurrence of a variant's form fits (as the check's one scan
+    /// finds them, [`Compiled::variants_may_fit`]), the variants' own scan
+    /// replaces nothing, so the check may keep the folded text and its scan:
+    /// on random texts dense with forms, their pieces and neighbours.
+    #[test]
+    #[cfg(not(target_arch = "wasm32"))]
+    fn no_fitting_form_means_no_variant_replaced() {
+        let compiled = Compiled::new(&[], &[], &[]);
+        let mut units: Vec<&str> = crate::variants::forms_with_index()
+            .map(|(f, _)| f)
+            .collect();
+        units.extend([
+            "包", "过", "b", "a", "o", "g", "u", "m", "s", " ", "。", "考", "试", "研", "🐴", "x",
+            "1", "0", "%", "鸭", "代",
+        ]);
+        let mut random = crate::random_text::RandomText::new(17);
+        let (mut fit, mut replaced) = (0, 0);
+        for len in [0, 1, 2, 3, 5, 12, 40] {
+            for _ in 0..400 {
+                let s = random.text(&units, len);
+                let norm = Normalized::folded(&s);
+                let text = norm.as_str();
+                let may = compiled.variants_may_fit(text, &compiled.scan(text));
+                let applied = crate::variants::apply(&norm).is_some();
+                assert!(may || !applied, "{s:?}");
+                fit += usize::from(may);
+                replaced += usize::from(applied);
+            }
+        }
+        // Both sides of the test are exercised.
+        assert!(
+            replaced > 1000 && fit < 2400,
+            "{fit} may fit, {replaced} replaced"
+        );
     }
 
     /// The scan reports every occurrence of every word, overlapping ones

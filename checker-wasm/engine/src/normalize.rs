@@ -318,6 +318,11 @@ pub struct Normalized {
     /// Where the folded text's sentences and clauses end, found on first
     /// use and shared by the stance checks and the learned model.
     ends: std::cell::OnceCell<crate::stance::Ends>,
+    /// How many characters of the folded text come before each 8-byte
+    /// word of it (and, last, in all), found on first use: a byte offset's
+    /// character index is then one count of at most 7 bytes
+    /// ([`Normalized::char_index`]), for any number of offsets in any order.
+    char_blocks: std::cell::OnceCell<Vec<u32>>,
 }
 
 /// Builds the shift list while the folded text grows.
@@ -365,10 +370,26 @@ impl Normalized {
     /// canonical form may now join a neighbour: 包 baoguo → 包 包过 →
     /// 包包过), until nothing changes, so normalising is idempotent.
     pub fn new(s: &str) -> Normalized {
-        let mut norm = Normalized::fold(s);
+        Normalized::folded(s).with_variants()
+    }
+
+    /// `s` with its characters folded, in display order, but no variant
+    /// replaced yet: [`Normalized::with_variants`] finishes it. The check
+    /// looks for the variants' forms in the same automaton scan as the
+    /// rules' words and calls that only where one may fit (native builds;
+    /// see `crate::variants::may_apply`).
+    pub(crate) fn folded(s: &str) -> Normalized {
+        let norm = Normalized::fold(s);
         if norm.reversed {
-            norm = Normalized::unreverse(s);
+            return Normalized::unreverse(s);
         }
+        norm
+    }
+
+    /// A [`Normalized::folded`] text with its variant spellings replaced,
+    /// as [`Normalized::new`] gives it.
+    pub(crate) fn with_variants(self) -> Normalized {
+        let mut norm = self;
         // Each round replaces variants by canonical forms that contain none,
         // so a second round finds nothing in practice; the bound only keeps a
         // bad table from looping.
@@ -433,6 +454,7 @@ impl Normalized {
             wide: shifts.wide,
             reversed: false,
             ends: Default::default(),
+            char_blocks: Default::default(),
         }
     }
 
@@ -460,6 +482,7 @@ impl Normalized {
             wide: shifts.wide,
             reversed: false,
             ends: Default::default(),
+            char_blocks: Default::default(),
         }
     }
 
@@ -571,6 +594,7 @@ impl Normalized {
             wide: shifts.wide,
             reversed,
             ends: Default::default(),
+            char_blocks: Default::default(),
         }
     }
 
@@ -608,32 +632,46 @@ impl Normalized {
         self.original_spans(&[(start, end)])[0]
     }
 
-    /// [`Normalized::original_span`] for many ranges at once, counting
-    /// characters in one walk over the text however many ranges there are.
+    /// [`Normalized::original_span`] for many ranges at once. Each bound's
+    /// character index comes from [`Normalized::char_index`]: no sort of
+    /// the bounds (the ranges come in any order) and no walk between them,
+    /// which were most of the cost when this walked the text once for all.
     pub fn original_spans(&self, ranges: &[(usize, usize)]) -> Vec<(usize, usize)> {
-        // Every range bound, as (byte offset, where its answer goes).
-        let mut bounds: Vec<(usize, usize)> = crate::pool::take();
-        bounds.reserve(2 * ranges.len());
-        for (r, &(start, end)) in ranges.iter().enumerate() {
-            debug_assert!(start < end && end <= self.text.len());
-            bounds.extend([(start, 2 * r), (end, 2 * r + 1)]);
-        }
-        bounds.sort_unstable();
         let mut out = crate::pool::take();
-        out.resize(ranges.len(), (0, 0));
-        let (mut at, mut chars) = (0, 0);
-        for &(byte, slot) in &bounds {
-            chars += count_chars(&self.text.as_bytes()[at..byte]);
-            at = byte;
-            if slot % 2 == 0 {
-                out[slot / 2].0 = self.origin(chars);
-            } else {
-                // The last character of the range is the one before `byte`.
-                out[slot / 2].1 = self.origin_end(chars - 1);
-            }
+        out.reserve(ranges.len());
+        for &(start, end) in ranges {
+            debug_assert!(start < end && end <= self.text.len());
+            // The last character of the range is the one before `end`.
+            out.push((
+                self.origin(self.char_index(start)),
+                self.origin_end(self.char_index(end) - 1),
+            ));
         }
-        crate::pool::give(bounds);
         out
+    }
+
+    /// The number of characters of the folded text before byte `at` (a
+    /// character boundary).
+    fn char_index(&self, at: usize) -> usize {
+        let bytes = self.text.as_bytes();
+        let words = self.char_blocks.get_or_init(|| {
+            let mut before = Vec::with_capacity(bytes.len() / 8 + 2);
+            let mut n = 0u32;
+            let mut chunks = bytes.chunks_exact(8);
+            for word in &mut chunks {
+                before.push(n);
+                let word: [u8; 8] = word.try_into().expect("eight bytes");
+                n += char_starts(u64::from_le_bytes(word));
+            }
+            before.push(n);
+            before
+        });
+        let w = at / 8;
+        let starts = bytes[w * 8..at]
+            .iter()
+            .filter(|&&x| is_char_start(x))
+            .count();
+        words[w] as usize + starts
     }
 }
 
@@ -792,6 +830,24 @@ fn fold_one_for_one(s: &str, from: usize, text: &mut String) -> (usize, usize) {
                     if !may_change(u) {
                         at += 3;
                         chars += 1;
+                        // The run of Han characters that follows, most of
+                        // any draft, in a loop of its own: lead bytes
+                        // 0xE4–0xE9 are U+4000–U+9FFF, all Han, so only the
+                        // Traditional test is left (about half the
+                        // instructions of a turn of the loop above).
+                        // Native only: the wasm's size budget.
+                        #[cfg(not(target_arch = "wasm32"))]
+                        while let Some(&[x, y, z]) = b.get(at..at + 3)
+                            && (0xE4..=0xE9).contains(&x)
+                            && !may_change(
+                                (u32::from(x & 0x0F) << 12)
+                                    | (u32::from(y & 0x3F) << 6)
+                                    | u32::from(z & 0x3F),
+                            )
+                        {
+                            at += 3;
+                            chars += 1;
+                        }
                         continue;
                     }
                     let c = char::from_u32(u).expect("a Han code point");
@@ -855,22 +911,26 @@ pub(crate) fn count_chars(bytes: &[u8]) -> usize {
         );
     }
     let rest = blocks.remainder();
-    // Natively, what is left eight bytes at a time (most calls count the
-    // short gap between two findings' bounds, and the byte loop over up to
-    // 31 bytes was most of their cost): a continuation byte is 10xxxxxx,
-    // so its bit 7 is set and its bit 6, moved up by the shift, is not; the
-    // multiply sums the eight 0-or-1 bytes into the top byte.
+    // Natively, what is left eight bytes at a time (most calls count short
+    // stretches, and the byte loop over up to 31 bytes was most of their
+    // cost).
     #[cfg(not(target_arch = "wasm32"))]
     let rest = {
         let mut words = rest.chunks_exact(8);
         for word in &mut words {
-            let x = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-            let continuation = x & !(x << 1) & 0x8080_8080_8080_8080;
-            n += 8 - ((continuation >> 7).wrapping_mul(0x0101_0101_0101_0101) >> 56) as usize;
+            n += char_starts(u64::from_le_bytes(word.try_into().expect("eight bytes"))) as usize;
         }
         words.remainder()
     };
     n + rest.iter().filter(|&&x| is_char_start(x)).count()
+}
+
+/// How many of the eight bytes of `x` start a character: a continuation
+/// byte is 10xxxxxx, so its bit 7 is set and its bit 6, moved up by the
+/// shift, is not; the multiply sums the eight 0-or-1 flags into the top byte.
+fn char_starts(x: u64) -> u32 {
+    let continuation = x & !(x << 1) & 0x8080_8080_8080_8080;
+    8 - ((continuation >> 7).wrapping_mul(0x0101_0101_0101_0101) >> 56) as u32
 }
 
 /// The length of the UTF-8 character whose first byte is `x`.
@@ -1024,6 +1084,29 @@ mod tests {
         }
     }
 
+    /// `char_index` (a count per 8-byte word, then the bytes of one word)
+    /// counts what `chars().count()` does, at every character boundary of
+    /// texts mixing one- to four-byte characters, of every length around a
+    /// word's.
+    #[test]
+    fn char_index_is_chars_count() {
+        let unit = ["a", "é", "包", "😀", "。", "1", "\n"];
+        let mut random = crate::random_text::RandomText::new(29);
+        for len in [0, 1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 40] {
+            for _ in 0..20 {
+                let norm = Normalized::fold(&random.text(&unit, len));
+                let text = norm.as_str();
+                for (at, _) in text.char_indices().chain([(text.len(), ' ')]) {
+                    assert_eq!(
+                        norm.char_index(at),
+                        text[..at].chars().count(),
+                        "{text:?} {at}"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn folds() {
         for (input, want) in [
@@ -1163,6 +1246,25 @@ mod tests {
                 assert_eq!(CJK_SEPARATORS & (1 << (u - 0x3000)) != 0, sep, "{u:x}");
             }
         }
+    }
+
+    /// The loop over runs of Han characters (lead bytes 0xE4–0xE9) folds
+    /// every one of them as `fold_char` does, Traditional ones included
+    /// (they leave the loop), each after a Han character that entered it.
+    #[test]
+    fn han_run_agrees_with_fold_char() {
+        let mut text = String::new();
+        let mut want = String::new();
+        for c in (0x4000..=0x9FFF).filter_map(char::from_u32) {
+            text.extend(['一', c]);
+            want.push('一');
+            match fold_char(c) {
+                Fold::One(a) => want.push(a),
+                Fold::Two(a, b) => want.extend([a, b]),
+                Fold::Drop => {}
+            }
+        }
+        assert_eq!(Normalized::fold(&text).text, want);
     }
 
     #[test]

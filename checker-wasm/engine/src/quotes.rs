@@ -72,28 +72,12 @@ fn quoted_ranges_by_bytes(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
-/// Whether byte `x` can start an opening mark.
-#[cfg(not(target_arch = "wasm32"))]
-fn may_open(x: u8) -> bool {
-    x == b'"' || x & 0xFE == 0xE2
-}
-
-/// The first byte from `from` on that can start an opening mark. Whole
-/// blocks are tested with a fold the compiler vectorises (as
-/// `normalize::count_chars` does), and only a block with such a byte is
-/// searched byte by byte.
+/// The first byte from `from` on that can start an opening mark:
+/// `memchr3`'s vector search for the three bytes (a fold over 16-byte
+/// blocks before, about three times the instructions).
 #[cfg(not(target_arch = "wasm32"))]
 fn next_may_open(b: &[u8], from: usize) -> Option<usize> {
-    const BLOCK: usize = 16;
-    let mut p = from;
-    while let Some(block) = b.get(p..p + BLOCK) {
-        let block: &[u8; BLOCK] = block.try_into().expect("BLOCK bytes");
-        if block.iter().fold(false, |any, &x| any | may_open(x)) {
-            break;
-        }
-        p += BLOCK;
-    }
-    b[p..].iter().position(|&x| may_open(x)).map(|k| p + k)
+    memchr::memchr3(b'"', 0xE2, 0xE3, &b[from..]).map(|k| from + k)
 }
 
 /// [`quoted_ranges`] one character at a time over a `Vec<char>`: the wasm's

@@ -177,6 +177,24 @@ fn matches(text: &str, mut each: impl FnMut(usize, usize, usize)) {
     }
 }
 
+/// The forms of the table with their indices, for the check's automaton:
+/// it finds every occurrence of every form in the same scan as the rules'
+/// words, so that this module's own scan runs only on a draft where one
+/// fits ([`fits`]).
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn forms_with_index() -> impl Iterator<Item = (&'static str, usize)> {
+    TABLE.iter().map(|v| v.form).zip(0..)
+}
+
+/// Whether form `index`, found at `text[start..end]`, stands for its
+/// canonical text there. [`apply`] replaces only matches that fit, and its
+/// matches are occurrences of forms: where no occurrence fits, it replaces
+/// nothing, and a text whose every occurrence was tested needs no scan.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn fits(text: &str, start: usize, end: usize, index: usize) -> bool {
+    TABLE[index].fits(text, start, end)
+}
+
 /// `norm`'s text with every fitting variant replaced, its spans in
 /// characters of `norm`'s text; `None` when nothing was replaced (nearly
 /// always), so the common case costs one automaton scan and nothing else.
