@@ -656,8 +656,11 @@ describe("发布前自检", () => {
         // 146.8 KB, stance cues after the hit and three more variant
         // spellings to 147.7 KB, the doubt of a revise, the list-wide owner
         // scope and the third speed pass (native-only loops, +0.3 KB) to
-        // 148.3 KB: within budget; this guards the gain.
-        assert.ok(figures.size.wasmPlusGlueGzipKB <= 148.5, JSON.stringify(figures.size));
+        // 148.3 KB, ten more variant spellings (bao jiu ye, tui qian, 身🆔证 …)
+        // to 148.5 KB, and the fifth speed pass (the score list's bounded
+        // prefilter and the per-word character counts, also in the wasm) to
+        // 148.7 KB (Nov 30): within budget; this guards it.
+        assert.ok(figures.size.wasmPlusGlueGzipKB <= 148.8, JSON.stringify(figures.size));
     });
 
     test("wasm unavailable: the page says so in words", async () => {
