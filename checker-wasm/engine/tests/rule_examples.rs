@@ -18,6 +18,29 @@ fn rules_load_and_examples_hold() {
     );
 }
 
+/// `gambling-stake-personal-use` (2.2.2) reads the same bets as
+/// `gambling-stake` (3.3.1): one pattern, written twice because a rule has
+/// one clause. Editing one without the other would split them silently.
+#[test]
+fn stake_twins_share_one_pattern() {
+    let rules = common::rules();
+    let pattern = |id: &str| {
+        let rule = rules
+            .rules()
+            .iter()
+            .find(|r| &*r.id == id)
+            .unwrap_or_else(|| panic!("{id}"));
+        match &rule.matcher {
+            wxcheck::Matcher::Pattern { pattern, anchors } => (pattern.clone(), anchors.clone()),
+            other => panic!("{id} is not a pattern rule: {other:?}"),
+        }
+    };
+    assert_eq!(
+        pattern("gambling-stake"),
+        pattern("gambling-stake-personal-use")
+    );
+}
+
 /// The page's engine reads the rules JSON (`from_json`, not serde: see
 /// `src/bundle.rs`): what it reads back must be the rule set written, and
 /// check every corpus draft the same, with and without the learned model.
