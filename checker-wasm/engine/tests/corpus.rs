@@ -173,8 +173,11 @@ const DEV_FLOOR: Floor = Floor {
     // dev-6's English vocabulary list with 赌博 in it is doubted by the
     // learned model (revise, see `report::DOUBT`); dev-9h's and dev-10m's
     // denials after the word (内部价这个我们真的没有) are cleared by the
-    // negation stance's `after` cues.
-    clean_blocked: 0,
+    // negation stance's `after` cues. The one block left is a disagreement,
+    // kept on purpose: dev-46m's writer labels a customer's full ID number
+    // posted to a work group "for checking" clean; group-personal-resident-id
+    // blocks it by design (IDs are checked in the enrolment system, 5.3.2).
+    clean_blocked: 1,
 };
 
 const TEST_FLOOR: Floor = Floor {
