@@ -377,7 +377,7 @@ impl Normalized {
     /// replaced yet: [`Normalized::with_variants`] finishes it. The check
     /// looks for the variants' forms in the same automaton scan as the
     /// rules' words and calls that only where one may fit (native builds;
-    /// see `crate::variants::may_apply`).
+    /// see `Compiled::variants_may_fit` in `matcher.rs`).
     pub(crate) fn folded(s: &str) -> Normalized {
         let norm = Normalized::fold(s);
         if norm.reversed {
