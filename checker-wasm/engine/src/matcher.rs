@@ -431,7 +431,13 @@ fn apply_stances(rules: &[Rule], norm: &Normalized, cues: &Cues, hits: &mut Vec<
         if rule.unless.iter().any(holds) {
             return false;
         }
-        h.soft = rule.soften.iter().any(holds);
+        // Someone else's data named in the sentence overrules the speaker's
+        // and the listener's own (see `Stance::Others`).
+        let owner = |s: &Stance| matches!(s, Stance::Own | Stance::Yours);
+        h.soft = rule
+            .soften
+            .iter()
+            .any(|s| holds(s) && !(owner(s) && holds(&Stance::Others)));
         true
     });
 }

@@ -69,10 +69,15 @@ pub enum Stance {
     /// 已获家长同意, 经本人授权 … anywhere in the sentence: 三（三）3 forbids
     /// publishing customers' data *without their consent*.
     Consent,
+    /// 她电话, 另一位家长, 照这个格式 … anywhere in the sentence: the data
+    /// belongs to someone else. Whatever rules do with it, it overrules
+    /// `own` and `yours` in `soften`: a sentence addressed to the listener
+    /// (您可以问问豆豆妈妈，她电话…) does not make the number the listener's.
+    Others,
 }
 
 impl Stance {
-    pub const ALL: [Stance; 8] = [
+    pub const ALL: [Stance; 9] = [
         Stance::Negation,
         Stance::Warning,
         Stance::Report,
@@ -81,6 +86,7 @@ impl Stance {
         Stance::Yours,
         Stance::Apology,
         Stance::Consent,
+        Stance::Others,
     ];
 
     /// The name used in rules files.
@@ -94,6 +100,7 @@ impl Stance {
             Stance::Yours => "yours",
             Stance::Apology => "apology",
             Stance::Consent => "consent",
+            Stance::Others => "others",
         }
     }
 
@@ -108,6 +115,7 @@ impl Stance {
             Stance::Yours => "对方本人的",
             Stance::Apology => "致歉",
             Stance::Consent => "已获同意",
+            Stance::Others => "他人的",
         }
     }
 
@@ -135,7 +143,8 @@ impl Stance {
             | Stance::Report
             | Stance::Question
             | Stance::Apology
-            | Stance::Consent => Scope::Sentence,
+            | Stance::Consent
+            | Stance::Others => Scope::Sentence,
         }
     }
 }
@@ -471,6 +480,24 @@ mod tests {
         ("加我微信吧:13812345678", Stance::Own, "13812345678", true),
         ("您的邮箱a@b.cn已登记", Stance::Yours, "a@b.cn", true),
         ("我的同事。13812345678", Stance::Own, "13812345678", false),
+        (
+            "您可以问问豆豆妈妈,她电话13812345678",
+            Stance::Others,
+            "13812345678",
+            true,
+        ),
+        (
+            "她电话另发。13812345678",
+            Stance::Others,
+            "13812345678",
+            false,
+        ),
+        (
+            "13812345678,您直接联系她",
+            Stance::Others,
+            "13812345678",
+            true,
+        ),
         // `after` cues: in the clause (negation) or sentence (own) after the hit.
         ("内部价这个我们真的没有", Stance::Negation, "内部价", true),
         (
@@ -515,6 +542,8 @@ mod tests {
             (Stance::Own, "我的"),
             (Stance::Own, "工作微信"),
             (Stance::Yours, "您的"),
+            (Stance::Others, "她电话"),
+            (Stance::Others, "联系她"),
         ];
         let mut cues = Cues::default();
         for &(stance, w) in words {

@@ -41,6 +41,49 @@ fn stake_twins_share_one_pattern() {
     );
 }
 
+/// Whose data a number is, in a private chat: the speaker's own or the
+/// listener's own softens the finding to advice (`own`, `yours`); someone
+/// else's named in the sentence keeps it blocked (`others` overrules both).
+/// (draft, severity of its 3.3.3 finding)
+#[test]
+fn owner_of_the_data_sets_the_severity() {
+    use wxcheck::{Context, Severity};
+    let rules = common::rules();
+    let table = [
+        ("您加我微信吧：13812345678（同手机号）", Severity::Advice),
+        (
+            "您的手机号13812345678，麻烦核对一下对不对",
+            Severity::Advice,
+        ),
+        (
+            "跟您核对下报名信息：学员李芳，身份证510107200903162825，家长手机13800001111，没问题的话我就提交了。",
+            Severity::Advice,
+        ),
+        ("您提交的身份证号110105198806152230已核对", Severity::Advice),
+        ("家长手机13800001111", Severity::Block),
+        ("您可以问问同班豆豆妈妈，她电话13812345678", Severity::Block),
+        (
+            "您帮我核对下报名信息哈，这是另一位家长的：身份证320106198507124323，您照着填就行。",
+            Severity::Block,
+        ),
+        (
+            "您孩子的同桌家长电话是13912345678，您可以直接联系她。",
+            Severity::Block,
+        ),
+    ];
+    for (draft, severity) in table {
+        let r = rules.check(draft, Context::Customer);
+        let found: Vec<_> = r
+            .findings
+            .iter()
+            .filter(|f| &*f.clause == "3.3.3")
+            .map(|f| f.severity)
+            .collect();
+        assert!(!found.is_empty(), "{draft}: {:?}", r.findings);
+        assert!(found.iter().all(|&s| s == severity), "{draft}: {found:?}");
+    }
+}
+
 /// The page's engine reads the rules JSON (`from_json`, not serde: see
 /// `src/bundle.rs`): what it reads back must be the rule set written, and
 /// check every corpus draft the same, with and without the learned model.
