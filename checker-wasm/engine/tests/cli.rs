@@ -99,11 +99,15 @@ fn usage_errors_are_chinese_and_exit_2() {
 fn jsonl_keeps_input_order_across_threads() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let mut input = String::new();
+    // The clean line is one neither the rules nor the learned model say
+    // anything about: the test is about order, not about the model, which
+    // moves with each retraining (after round thirty-four it gave the
+    // earlier 第一节课在周六上午 a 3.2.1 opinion at advice, for its 第一).
     for i in 0..3000 {
         let text = if i % 7 == 0 {
             "赌博"
         } else {
-            "第一节课在周六上午"
+            "本周六上午九点照常上课"
         };
         input.push_str(&format!("{{\"id\":{i},\"text\":\"{text}\"}}\n"));
     }
