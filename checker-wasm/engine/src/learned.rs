@@ -66,6 +66,14 @@ pub struct LearnedClause {
 /// Weight rows are padded to a multiple of this many clauses.
 const LANES: usize = 8;
 
+/// [`LANES`] weights of a row, aligned as a vector of them is: the native
+/// row adds then read them with aligned loads the compiler folds into the
+/// adds (`addps xmm, [mem]`), where the unaligned `f32` rows needed a
+/// separate load, and a register copy, for each half vector.
+#[derive(Clone, Copy, Debug, Default)]
+#[repr(C, align(32))]
+struct Lanes([f32; LANES]);
+
 /// A packed n-gram: up to three characters of 21 bits each, and the order.
 type GramKey = u64;
 
@@ -89,8 +97,9 @@ pub struct Learned {
     /// (`x + 0.0 == x` to the bit for every `x` but -0.0, and a sum that
     /// starts at +0.0 never becomes -0.0 by adding weights that are not
     /// -0.0), so the loop for orders `[1, 2]` adds a row for every n-gram
-    /// without a branch on whether it has one.
-    rows: Vec<f32>,
+    /// without a branch on whether it has one. Stored as [`Lanes`],
+    /// `stride / LANES` to a row.
+    rows: Vec<Lanes>,
     stride: usize,
     /// One bit per Basic Multilingual Plane character: does any weighted
     /// n-gram start with it? Most n-grams of a draft start with a character
@@ -160,7 +169,7 @@ impl Learned {
         let width = model.clauses.len();
         let mut keyed: Vec<(GramKey, u32)> = Vec::new();
         let stride = width.next_multiple_of(LANES);
-        let mut rows = vec![0f32; (model.grams.len() + 1) * stride];
+        let mut rows = vec![Lanes::default(); (model.grams.len() + 1) * stride / LANES];
         let mut starts = vec![0u64; 0x10000 / 64];
         let mut ends = vec![0u64; 0x10000 / 64];
         let mut unigrams = vec![0u16; 0x10000];
@@ -174,7 +183,7 @@ impl Learned {
                 let Some(k) = k else {
                     return Err(format!("n 元组 `{gram}` 指向不存在的条款序号 {}", pair[0]));
                 };
-                rows[row * stride + k] = pair[1] as f32 / SCALE;
+                rows[(row * stride + k) / LANES].0[k % LANES] = pair[1] as f32 / SCALE;
             }
             match (chars.as_slice(), u16::try_from(row)) {
                 ([c], Ok(slot)) if (*c as usize) < unigrams.len() => unigrams[*c as usize] = slot,
@@ -252,11 +261,12 @@ impl Learned {
         (2 * chars).saturating_sub(1)
     }
 
-    /// Calls `each(row)` with the weight row (one weight per clause) of every
-    /// weighted n-gram of `text`, and returns how many n-grams it has. One pass over the
-    /// characters, keeping the last few packed keys (no `Vec<char>`).
-    fn each_weight(&self, text: &str, mut each: impl FnMut(&[f32])) -> usize {
-        let width = self.stride;
+    /// Calls `each(row)` with the weight row (one weight per clause, in
+    /// [`Lanes`]) of every weighted n-gram of `text`, and returns how many
+    /// n-grams it has. One pass over the characters, keeping the last few
+    /// packed keys (no `Vec<char>`).
+    fn each_weight(&self, text: &str, mut each: impl FnMut(&[Lanes])) -> usize {
+        let width = self.stride / LANES;
         let mut total = 0;
         // window[n - 1]: the key of the n-gram ending at the current character.
         let mut window = [0u64; 3];
@@ -346,7 +356,7 @@ impl Learned {
         for (s, &(start, end)) in sentences.iter().enumerate() {
             let own = &mut sums[s * width..(s + 1) * width];
             total += self.each_weight(&folded[start..end], |row| {
-                for (sum, w) in own.iter_mut().zip(row) {
+                for (sum, w) in own.iter_mut().zip(row.iter().flat_map(|lanes| &lanes.0)) {
                     *sum += w;
                 }
             });
@@ -372,24 +382,23 @@ impl Learned {
         let width = self.model.clauses.len();
         let mut total = 0;
         let one_two = self.model.orders == [1, 2];
-        // The rows as vectors of `LANES` weights, `N` to a row (`stride`
-        // is `N × LANES`): a row is then `N` vectors at a known place, with
-        // one bounds check and no test of how many vectors it has.
-        let (rows, _) = self.rows.as_chunks::<LANES>();
+        // `N` vectors of `LANES` weights to a row (`stride` is `N ×
+        // LANES`): a row is then `N` vectors at a known place, with one
+        // bounds check and no test of how many vectors it has.
+        let rows = &self.rows;
         for &(start, end) in sentences {
             let mut acc = [wide::f32x8::ZERO; N];
             let sentence = &folded[start..end];
             total += if one_two {
                 self.each_row_1_2(sentence, |slot| {
                     for (lanes, w) in acc.iter_mut().zip(&rows[slot * N..(slot + 1) * N]) {
-                        *lanes += wide::f32x8::from(*w);
+                        *lanes += wide::f32x8::from(w.0);
                     }
                 })
             } else {
                 self.each_weight(sentence, |row| {
-                    for (lanes, w) in acc.iter_mut().zip(row.chunks_exact(LANES)) {
-                        let w: [f32; LANES] = w.try_into().expect("LANES weights");
-                        *lanes += wide::f32x8::from(w);
+                    for (lanes, w) in acc.iter_mut().zip(row) {
+                        *lanes += wide::f32x8::from(w.0);
                     }
                 })
             };
