@@ -383,15 +383,16 @@ impl Learned {
         let mut total = 0;
         let one_two = self.model.orders == [1, 2];
         // `N` vectors of `LANES` weights to a row (`stride` is `N ×
-        // LANES`): a row is then `N` vectors at a known place, with one
-        // bounds check and no test of how many vectors it has.
-        let rows = &self.rows;
+        // LANES`): a row is then one array of `N` vectors, found with one
+        // bounds check (a slice `slot * N..(slot + 1) * N` took two, and
+        // two multiplies) and no test of how many vectors it has.
+        let (rows, _) = self.rows.as_chunks::<N>();
         for &(start, end) in sentences {
             let mut acc = [wide::f32x8::ZERO; N];
             let sentence = &folded[start..end];
             total += if one_two {
                 self.each_row_1_2(sentence, |slot| {
-                    for (lanes, w) in acc.iter_mut().zip(&rows[slot * N..(slot + 1) * N]) {
+                    for (lanes, w) in acc.iter_mut().zip(&rows[slot]) {
                         *lanes += wide::f32x8::from(w.0);
                     }
                 })
