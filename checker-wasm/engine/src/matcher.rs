@@ -285,11 +285,13 @@ impl Compiled {
         let mut hits = Vec::with_capacity(found.len() + 8);
         let mut global_allow = Vec::new();
         let mut rule_allow: Vec<(usize, usize, usize)> = Vec::new();
-        let mut anchors: Vec<(usize, usize, usize, usize)> = Vec::new();
-        let mut parts: Vec<(usize, usize, usize, usize)> = Vec::new();
+        // From the pool ([`crate::pool`]): on a harsh draft they grew a
+        // dozen times a check.
+        let mut anchors: Vec<(usize, usize, usize, usize)> = crate::pool::take();
+        let mut parts: Vec<(usize, usize, usize, usize)> = crate::pool::take();
         let mut cues = Cues::default();
         let bit = ctx_bit(context);
-        for (p, start, end) in found {
+        for &(p, start, end) in &found {
             for &t in &self.targets[p] {
                 match t {
                     Target::Word(r) if self.ctx_mask[r] & bit != 0 => hits.push(RawHit {
@@ -337,8 +339,11 @@ impl Compiled {
         hits.retain(|h| !allowed(h.rule, h.start));
         anchors.retain(|a| !allowed(a.0, a.1));
         parts.retain(|p| !allowed(p.0, p.2));
-        self.pattern_hits(text, anchors, &mut hits);
-        near::hits(rules, norm, parts, &mut hits);
+        crate::pool::give(found);
+        self.pattern_hits(text, &mut anchors, &mut hits);
+        crate::pool::give(anchors);
+        near::hits(rules, norm, &mut parts, &mut hits);
+        crate::pool::give(parts);
         let mut by_kind: Vec<(Validator, Vec<validators::Hit>)> = Vec::new();
         let mut runs: Option<Vec<(usize, usize)>> = None;
         for &(r, validator) in &self.validator_rules {
@@ -372,7 +377,7 @@ impl Compiled {
     fn pattern_hits(
         &self,
         text: &str,
-        mut anchors: Vec<(usize, usize, usize, usize)>,
+        anchors: &mut Vec<(usize, usize, usize, usize)>,
         hits: &mut Vec<RawHit>,
     ) {
         if anchors.is_empty() {
@@ -384,7 +389,7 @@ impl Compiled {
         anchors.sort_unstable();
         anchors.dedup_by_key(|a| (a.0, a.1));
         let mut covered = (usize::MAX, 0); // (rule, end of its last match)
-        for &(r, s, _, regex) in &anchors {
+        for &(r, s, _, regex) in anchors.iter() {
             if covered.0 == r && s < covered.1 {
                 continue; // inside a match already found for this rule
             }
@@ -447,7 +452,8 @@ fn apply_stances(rules: &[Rule], norm: &Normalized, cues: &Cues, hits: &mut Vec<
 fn overlapping(ac: &Automaton, text: &str) -> Vec<(usize, usize, usize)> {
     // About one match per 16 bytes on the harshest drafts: reserving that
     // much up front saves the growth steps, which showed in profiles.
-    let mut out = Vec::with_capacity(text.len() / 16);
+    let mut out = crate::pool::take();
+    out.reserve(text.len() / 16);
     out.extend(
         ac.find_overlapping_iter(text)
             .map(|m| (m.value() as usize, m.start(), m.end())),

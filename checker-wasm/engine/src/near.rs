@@ -33,7 +33,7 @@ fn crosses_sentence_end(marks: &[(usize, usize)], start: usize, end: usize) -> b
 pub(crate) fn hits(
     rules: &[Rule],
     norm: &Normalized,
-    mut parts: Vec<(usize, usize, usize, usize)>,
+    parts: &mut [(usize, usize, usize, usize)],
     hits: &mut Vec<RawHit>,
 ) {
     if parts.is_empty() {

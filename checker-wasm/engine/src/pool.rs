@@ -46,7 +46,12 @@ macro_rules! pooled {
     )*};
 }
 
-pooled!((usize, usize), f32);
+pooled!(
+    (usize, usize),
+    (usize, usize, usize),
+    (usize, usize, usize, usize),
+    f32
+);
 
 /// An empty vector: one given back earlier on this thread, if any.
 #[inline]
