@@ -659,8 +659,11 @@ describe("发布前自检", () => {
         // 148.3 KB, ten more variant spellings (bao jiu ye, tui qian, 身🆔证 …)
         // to 148.5 KB, and the fifth speed pass (the score list's bounded
         // prefilter and the per-word character counts, also in the wasm) to
-        // 148.7 KB (Nov 30): within budget; this guards it.
-        assert.ok(figures.size.wasmPlusGlueGzipKB <= 148.8, JSON.stringify(figures.size));
+        // 148.7 KB (Nov 30); seven more variant spellings (jin mian, bao jin
+        // mian, tong guo …, rounds thirty-three to forty) to 148.9 KB, and the
+        // sixth speed pass (the learned model's weight rows in aligned blocks
+        // of eight) to 149.0 KB: within budget; this guards it.
+        assert.ok(figures.size.wasmPlusGlueGzipKB <= 149.0, JSON.stringify(figures.size));
     });
 
     test("wasm unavailable: the page says so in words", async () => {
