@@ -335,9 +335,7 @@ fn stances_zh(rule: &wxcheck::Rule) -> Option<String> {
     }
     if !rule.soften.is_empty() {
         out.push(format!("是{}号码或信息时只作提醒", names(&rule.soften)));
-        let owner =
-            |s: &wxcheck::Stance| matches!(s, wxcheck::Stance::Own | wxcheck::Stance::Yours);
-        if rule.soften.iter().any(owner) {
+        if rule.soften.iter().any(|s| s.is_owner()) {
             out.push(format!(
                 "但句中写明是{}信息（例如“她电话”“另一位家长”）时照常指出",
                 wxcheck::Stance::Others.label_zh()

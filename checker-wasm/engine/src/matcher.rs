@@ -438,11 +438,10 @@ fn apply_stances(rules: &[Rule], norm: &Normalized, cues: &Cues, hits: &mut Vec<
         }
         // Someone else's data named in the sentence overrules the speaker's
         // and the listener's own (see `Stance::Others`).
-        let owner = |s: &Stance| matches!(s, Stance::Own | Stance::Yours);
         h.soft = rule
             .soften
             .iter()
-            .any(|s| holds(s) && !(owner(s) && holds(&Stance::Others)));
+            .any(|s| holds(s) && !(s.is_owner() && holds(&Stance::Others)));
         true
     });
 }

@@ -119,6 +119,12 @@ impl Stance {
         }
     }
 
+    /// The speaker's or the listener's own: what [`Stance::Others`]
+    /// overrules in a rule's `soften`.
+    pub fn is_owner(self) -> bool {
+        matches!(self, Stance::Own | Stance::Yours)
+    }
+
     pub fn parse(name: &str) -> Option<Stance> {
         Stance::ALL.into_iter().find(|s| s.as_str() == name)
     }
