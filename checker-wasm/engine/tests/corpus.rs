@@ -187,11 +187,11 @@ const TEST_FLOOR: Floor = Floor {
     right: 0.93,
     clean_alarm_rate: 0.025,
     // As shipped: blind-7j 1, blind-8k 1, blind-17f 1, blind-43g 1,
-    // blind-51w 1, blind-51x 3, blind-60o 2, blind-66b 1 (batches 51, 60 and
-    // 66 were opened after the round that moved the files below; batches
-    // 52, 54, 56, 58, 62 and 64 have none).
-    // The rules alone block 24 (17 before batch 60, 21 before batch 66); the
-    // learned model doubts some (revise, see
+    // blind-51w 1, blind-51x 3, blind-60o 2, blind-66b 1, blind-70i 2
+    // (batches 51, 60, 66 and 70 were opened after the round that moved the
+    // files below; batches 52, 54, 56, 58, 62, 64 and 68 have none).
+    // The rules alone block 30 (17 before batch 60, 21 before batch 66, 24
+    // before batch 70); the learned model doubts some (revise, see
     // `report::DOUBT`), and which ones moves by one or two with each
     // retraining: rounds thirty-four to forty-one changed no clean
     // draft's verdict by rules, and the count went 8 → 9 → 10 → 11 → 9 (+2
@@ -202,7 +202,7 @@ const TEST_FLOOR: Floor = Floor {
     // once and moved to development; batch 1 and the files 11r, 11s, 12u,
     // 15b, 20k, 30g, 32k, 32l, 38w, 38x and 47p moved there on Nov 30,
     // after rules were tuned on drafts in them (the README says which).
-    clean_blocked: 11,
+    clean_blocked: 13,
 };
 
 fn check_floor(name: &str, card: &Scorecard, floor: &Floor) -> Vec<String> {
