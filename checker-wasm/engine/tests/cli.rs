@@ -5,9 +5,12 @@
 //! `book/rules`. `WXCHECK_BLESS=1 cargo test --test cli` rewrites the
 //! expected files after a deliberate change.
 //!
-//! The company's values (`book/settings.toml`) stand in the fixtures as
-//! `{{name}}`, as in the rules: an admin who changes the hotline changes
-//! what the CLI prints, and the fixtures must not fail for it.
+//! The admin's texts stand in the fixtures as placeholders: the company's
+//! values (`book/settings.toml`) as `{{name}}`, as in the rules, and each
+//! rule's message and suggestion as `{{rule:ID.message}}` … An admin who
+//! changes the hotline or rewords a rule changes what the CLI prints, and
+//! the fixtures must not fail for it; they test what the CLI finds and how
+//! it lays it out.
 
 mod common;
 
@@ -15,17 +18,35 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-/// The settings a fixture may name as `{{name}}`, longest value first.
-/// Values shorter than this many characters (`reply_hours = "2"`) could
+/// Texts shorter than this many characters (`reply_hours = "2"`) could
 /// stand for any other text of the output, so blessing never writes them
 /// as placeholders.
 const TEMPLATED_MIN_CHARS: usize = 6;
 
+/// (placeholder, today's text) for the settings and the rules' texts a
+/// fixture may name, longest text first (a rule's suggestion holds the
+/// hotline: the whole suggestion is replaced before the number).
 fn templated() -> Vec<(String, String)> {
-    let mut pairs: Vec<(String, String)> = common::settings()
+    let settings = common::settings()
         .into_iter()
+        .map(|(k, v)| (format!("{{{{{k}}}}}"), v));
+    let rules = common::rules();
+    let texts = rules.rules().iter().flat_map(|r| {
+        let id = &r.id;
+        [
+            ("message", Some(&r.message)),
+            ("suggestion", Some(&r.suggestion)),
+            ("soft-message", r.soft_message.as_ref()),
+            ("soft-suggestion", r.soft_suggestion.as_ref()),
+        ]
+        .into_iter()
+        .filter_map(move |(key, text)| {
+            text.map(|t| (format!("{{{{rule:{id}.{key}}}}}"), t.to_string()))
+        })
+    });
+    let mut pairs: Vec<(String, String)> = settings
+        .chain(texts)
         .filter(|(_, v)| v.chars().count() >= TEMPLATED_MIN_CHARS)
-        .map(|(k, v)| (format!("{{{{{k}}}}}"), v))
         .collect();
     pairs.sort_by_key(|(_, v)| std::cmp::Reverse(v.len()));
     pairs
