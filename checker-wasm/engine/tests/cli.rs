@@ -52,14 +52,15 @@ fn templated() -> Vec<(String, String)> {
     pairs
 }
 
-/// `{{name}}` → the value in today's settings.
+/// Placeholders → today's texts (settings values, rules' messages and
+/// suggestions).
 fn fill(text: &str, pairs: &[(String, String)]) -> String {
     pairs
         .iter()
         .fold(text.to_string(), |t, (name, value)| t.replace(name, value))
 }
 
-/// The value in today's settings → `{{name}}` (for blessing).
+/// Today's texts → their placeholders, longest first (for blessing).
 fn unfill(text: &str, pairs: &[(String, String)]) -> String {
     pairs
         .iter()
