@@ -333,6 +333,14 @@ fn stances_zh(rule: &wxcheck::Rule) -> Option<String> {
             names(&rule.unless)
         ));
     }
+    if !rule.question_not_in.is_empty() {
+        let contexts: Vec<&str> = rule.question_not_in.iter().map(|c| c.label_zh()).collect();
+        out.push(format!(
+            "但在{}里，{}语气不算：同事之间问“谁有门路？”是在张罗，照常指出",
+            contexts.join("、"),
+            wxcheck::Stance::Question.label_zh()
+        ));
+    }
     if !rule.soften.is_empty() {
         out.push(format!("是{}号码或信息时只作提醒", names(&rule.soften)));
         if rule.soften.iter().any(|s| s.is_owner()) {

@@ -65,6 +65,7 @@ struct JsonRule {
     examples_flag: Vec<String>,
     examples_pass: Vec<String>,
     unless: Option<Vec<String>>,
+    question_not_in: Option<Vec<String>>,
     soften: Option<Vec<String>>,
     soft_message: Option<String>,
     soft_suggestion: Option<String>,
@@ -155,6 +156,12 @@ pub(crate) fn read(json: &str) -> Result<Bundle, RuleError> {
                     .map(|v| named(&Validator::ALL, Validator::as_str, "校验器", &v))
                     .transpose()?,
                 unless: stances(r.unless)?,
+                question_not_in: r
+                    .question_not_in
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|c| named(&Context::ALL, Context::as_str, "场景", c))
+                    .collect::<Result<_, _>>()?,
                 soften: stances(r.soften)?,
                 id: r.id,
                 clause: r.clause,

@@ -370,7 +370,7 @@ impl Compiled {
             );
         }
         cues.seal();
-        apply_stances(rules, norm, &cues, &mut hits);
+        apply_stances(rules, norm, context, &cues, &mut hits);
         hits
     }
 
@@ -417,7 +417,13 @@ impl Compiled {
 
 /// Drops the hits whose sentence carries a stance their rule names in
 /// `unless`, and marks as soft those with a stance in `soften`.
-fn apply_stances(rules: &[Rule], norm: &Normalized, cues: &Cues, hits: &mut Vec<RawHit>) {
+fn apply_stances(
+    rules: &[Rule],
+    norm: &Normalized,
+    context: Context,
+    cues: &Cues,
+    hits: &mut Vec<RawHit>,
+) {
     let text = norm.as_str();
     hits.retain_mut(|h| {
         let rule = &rules[h.rule];
@@ -433,7 +439,9 @@ fn apply_stances(rules: &[Rule], norm: &Normalized, cues: &Cues, hits: &mut Vec<
                     && *s == Stance::Negation
                     && cues.holds(text, || norm.ends(), *s, h.start, h.end, None))
         };
-        if rule.unless.iter().any(holds) {
+        let counts =
+            |s: &&Stance| **s != Stance::Question || !rule.question_not_in.contains(&context);
+        if rule.unless.iter().filter(counts).any(holds) {
             return false;
         }
         // Someone else's data named in the sentence overrules the speaker's

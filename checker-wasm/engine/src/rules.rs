@@ -138,6 +138,11 @@ pub struct Rule {
     pub examples_pass: Vec<String>,
     /// Stances that drop a hit: the sentence warns against it, denies it …
     pub unless: Vec<Stance>,
+    /// Contexts where a question does not drop a hit although `unless`
+    /// names it: in the work group, staff asking staff 谁有替考的门路？ are
+    /// arranging the thing, not quoting a customer's question
+    /// (`question-not-in`).
+    pub question_not_in: Vec<Context>,
     /// Stances that soften a hit to advice, with its own message and
     /// suggestion (a number that is the speaker's own).
     pub soften: Vec<Stance>,
@@ -234,6 +239,8 @@ pub(crate) struct RuleRepr {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unless: Vec<Stance>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub question_not_in: Vec<Context>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub soften: Vec<Stance>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub soft_message: Option<String>,
@@ -286,6 +293,7 @@ impl From<Rule> for RuleRepr {
             examples_flag: r.examples_flag,
             examples_pass: r.examples_pass,
             unless: r.unless,
+            question_not_in: r.question_not_in,
             soften: r.soften,
             soft_message: r.soft_message.map(|x| x.to_string()),
             soft_suggestion: r.soft_suggestion.map(|x| x.to_string()),
@@ -329,6 +337,7 @@ impl TryFrom<RuleRepr> for Rule {
             examples_flag: r.examples_flag,
             examples_pass: r.examples_pass,
             unless: r.unless,
+            question_not_in: r.question_not_in,
             soften: r.soften,
             soft_message: r.soft_message.map(Into::into),
             soft_suggestion: r.soft_suggestion.map(Into::into),
@@ -352,13 +361,14 @@ const TEXT_KEYS: [&str; 10] = [
     "soft-message",
     "soft-suggestion",
 ];
-const LIST_KEYS: [&str; 9] = [
+const LIST_KEYS: [&str; 10] = [
     "contexts",
     "words",
     "anchors",
     "all",
     "allow",
     "unless",
+    "question-not-in",
     "soften",
     "must-flag",
     "must-pass",
@@ -833,6 +843,37 @@ impl Reader<'_> {
         };
         let unless = stances(self, "unless");
         let soften = stances(self, "soften");
+        let mut question_not_in = Vec::new();
+        if let Some(f) = fields.get("question-not-in")
+            && let Value::List(list) = &f.value
+        {
+            if !unless.contains(&Stance::Question) {
+                self.error(
+                    f.line,
+                    rule,
+                    "question-not-in 只对 unless 里的 question 起作用：请在 unless 中写上 \"question\"，或删去 question-not-in"
+                        .into(),
+                );
+            }
+            for (c, &line) in list.iter().zip(&f.items) {
+                match c.parse::<Context>() {
+                    Ok(c) if !contexts.contains(&c) => self.error(
+                        line,
+                        rule,
+                        format!(
+                            "场景 `{c}` 不在本规则的 contexts 里：请删去它，或把它加进 contexts"
+                        ),
+                    ),
+                    Ok(c) if !question_not_in.contains(&c) => question_not_in.push(c),
+                    Ok(_) => self.error(line, rule, format!("场景 `{c}` 重复：请删去重复的一个")),
+                    Err(_) => self.error(
+                        line,
+                        rule,
+                        format!("未知的场景 `{c}`：请改为 {CONTEXTS} 之一"),
+                    ),
+                }
+            }
+        }
         let soft_texts = written("soft-message") && written("soft-suggestion");
         if !soften.is_empty() && !soft_texts {
             self.error(
@@ -979,6 +1020,7 @@ impl Reader<'_> {
             examples_flag: take_list("must-flag").unwrap_or_default(),
             examples_pass: take_list("must-pass").unwrap_or_default(),
             unless,
+            question_not_in,
             soften,
             soft_message: soft_message.map(Into::into),
             soft_suggestion: soft_suggestion.map(Into::into),

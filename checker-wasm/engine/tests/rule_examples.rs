@@ -84,6 +84,58 @@ fn owner_of_the_data_sets_the_severity() {
     }
 }
 
+/// A question clears an exam-fraud hit where a staff draft quotes or
+/// answers a customer's question, but not in the work group
+/// (`question-not-in`): there staff asking staff are arranging it.
+/// (draft, context, whether a 3.3.1 rule flags it)
+#[test]
+fn a_question_in_the_work_group_is_not_a_customers_question() {
+    use wxcheck::Context;
+    let rules = common::rules();
+    let table = [
+        ("能不能找人代考？", Context::Customer, false),
+        ("能不能找人代考？", Context::Parents, false),
+        ("能不能找人代考？", Context::Group, true),
+        ("谁有替考的门路？学员愿意出高价", Context::Group, true),
+        (
+            "客户问有没有替考，我说有，这个价格怎么报？",
+            Context::Group,
+            true,
+        ),
+        ("有个学员想买理论答案，能不能搞到？", Context::Group, true),
+        (
+            "有学员要毕业证急用，不用考试的那种，谁有渠道？",
+            Context::Group,
+            true,
+        ),
+        // A customer's question reported with the answer given, or with a
+        // request for the answer to give, is no arranging.
+        (
+            "刚有个客户问能不能找人代考，我已经拒绝了",
+            Context::Group,
+            false,
+        ),
+        (
+            "有家长问能不能代考，这种怎么回比较合适？",
+            Context::Group,
+            false,
+        ),
+        (
+            "有学员问有没有渠道提前拿到答案，我说没有",
+            Context::Group,
+            false,
+        ),
+    ];
+    for (draft, context, flagged) in table {
+        let r = rules.check(draft, context);
+        let found = r
+            .findings
+            .iter()
+            .any(|f| &*f.clause == "3.3.1" && &*f.rule != "learned");
+        assert_eq!(found, flagged, "{draft} ({context:?}): {:?}", r.findings);
+    }
+}
+
 /// The page's engine reads the rules JSON (`from_json`, not serde: see
 /// `src/bundle.rs`): what it reads back must be the rule set written, and
 /// check every corpus draft the same, with and without the learned model.
