@@ -267,3 +267,38 @@ fn a_block_the_learned_model_doubts_is_reported_at_revise() {
     let r = rules.check("家长电话13812345678", Context::Public);
     assert_eq!(r.findings[0].severity, Severity::Block);
 }
+
+/// On a draft of one to three characters the model gives no opinion: its
+/// probability there is a bias and one n-gram, and the page checks as the
+/// user types (`report::OPINION_MIN_CHARS`).
+#[test]
+fn the_learned_model_says_nothing_on_a_few_characters() {
+    use std::collections::BTreeMap;
+    use wxcheck::learned::{LearnedClause, LearnedModel};
+    // A toy model for which 老师 means 3.2.1, strongly.
+    let model = LearnedModel {
+        note: "toy".into(),
+        orders: vec![1, 2],
+        threshold: 700,
+        clauses: vec![LearnedClause {
+            clause: "3.2.1".into(),
+            bias: -1000,
+            context_bias: vec![0; Context::ALL.len()],
+        }],
+        grams: BTreeMap::from([("老师".to_string(), vec![0, 20000])]),
+    };
+    let rules = common::rules().with_learned(model, &|_| true).unwrap();
+    // (draft, whether the model gives its 3.2.1 opinion)
+    for (draft, opinion) in [
+        ("老师", false),
+        ("老师！", false),
+        ("王老师好", true),
+        ("明天老师请假", true),
+    ] {
+        for context in Context::ALL {
+            let r = rules.check(draft, context);
+            let said = r.findings.iter().any(|f| &*f.rule == "learned");
+            assert_eq!(said, opinion, "{draft} ({context:?}): {:?}", r.findings);
+        }
+    }
+}
