@@ -336,7 +336,7 @@ fn stances_zh(rule: &wxcheck::Rule) -> Option<String> {
     if !rule.question_not_in.is_empty() {
         let contexts: Vec<&str> = rule.question_not_in.iter().map(|c| c.label_zh()).collect();
         out.push(format!(
-            "但在{}里，{}语气不算：同事之间问“谁有门路？”是在张罗，照常指出",
+            "但在{}里，问句不按{}语气算，照常指出",
             contexts.join("、"),
             wxcheck::Stance::Question.label_zh()
         ));

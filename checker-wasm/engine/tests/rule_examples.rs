@@ -136,6 +136,41 @@ fn a_question_in_the_work_group_is_not_a_customers_question() {
     }
 }
 
+/// The other way round for disparaging a competitor: to customers a
+/// question excuses nothing (有家长问……，我只能说……; 您还敢报？), while in the
+/// work group staff checking a rumour with each other are asking.
+/// (draft, context, whether disparage-competitor flags it)
+#[test]
+fn a_question_excuses_disparagement_only_among_staff() {
+    use wxcheck::Context;
+    let rules = common::rules();
+    let table = [
+        (
+            "有家长问XX教育怎么样，我只能说他们的老师都是骗子",
+            Context::Parents,
+            true,
+        ),
+        (
+            "您说的那家机构，老板上个月被抓了，您还敢报？",
+            Context::Customer,
+            true,
+        ),
+        (
+            "听说XX教育那边因为虚假宣传被罚了，是真的吗？",
+            Context::Group,
+            false,
+        ),
+    ];
+    for (draft, context, flagged) in table {
+        let r = rules.check(draft, context);
+        let found = r
+            .findings
+            .iter()
+            .any(|f| &*f.rule == "disparage-competitor");
+        assert_eq!(found, flagged, "{draft} ({context:?}): {:?}", r.findings);
+    }
+}
+
 /// The page's engine reads the rules JSON (`from_json`, not serde: see
 /// `src/bundle.rs`): what it reads back must be the rule set written, and
 /// check every corpus draft the same, with and without the learned model.
