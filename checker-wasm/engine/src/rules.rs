@@ -478,6 +478,32 @@ impl Reader<'_> {
             .push(RuleError::new(self.file, Some(line), rule, message));
     }
 
+    /// A list of contexts (`contexts`, `question-not-in`), each with its
+    /// line; unknown and repeated ones reported and left out.
+    fn context_list(&mut self, field: Option<&Field>, rule: Option<&str>) -> Vec<(Context, usize)> {
+        let mut out: Vec<(Context, usize)> = Vec::new();
+        let Some(Field {
+            value: Value::List(list),
+            items,
+            ..
+        }) = field
+        else {
+            return out;
+        };
+        for (c, &line) in list.iter().zip(items) {
+            match c.parse::<Context>() {
+                Ok(c) if !out.iter().any(|&(x, _)| x == c) => out.push((c, line)),
+                Ok(_) => self.error(line, rule, format!("场景 `{c}` 重复：请删去重复的一个")),
+                Err(_) => self.error(
+                    line,
+                    rule,
+                    format!("未知的场景 `{c}`：请改为 {CONTEXTS} 之一"),
+                ),
+            }
+        }
+        out
+    }
+
     /// Fills in settings; each bad reference is reported at `line`.
     fn fill(&mut self, key: &str, text: &str, line: usize, rule: Option<&str>) -> Option<String> {
         let Some(how) = fill_mode(key) else {
@@ -736,22 +762,11 @@ impl Reader<'_> {
             },
             _ => None,
         };
-        let mut contexts = Vec::new();
-        if let Some(f) = fields.get("contexts")
-            && let Value::List(list) = &f.value
-        {
-            for (c, &line) in list.iter().zip(&f.items) {
-                match c.parse::<Context>() {
-                    Ok(c) if !contexts.contains(&c) => contexts.push(c),
-                    Ok(_) => self.error(line, rule, format!("场景 `{c}` 重复：请删去重复的一个")),
-                    Err(_) => self.error(
-                        line,
-                        rule,
-                        format!("未知的场景 `{c}`：请改为 {CONTEXTS} 之一"),
-                    ),
-                }
-            }
-        }
+        let contexts: Vec<Context> = self
+            .context_list(fields.get("contexts"), rule)
+            .into_iter()
+            .map(|(c, _)| c)
+            .collect();
         let validator = match fields.get("validator").map(|f| (&f.value, f.line)) {
             Some((Value::Text(v), line)) => {
                 let found = Validator::ALL.into_iter().find(|x| x.as_str() == v);
@@ -845,7 +860,7 @@ impl Reader<'_> {
         let soften = stances(self, "soften");
         let mut question_not_in = Vec::new();
         if let Some(f) = fields.get("question-not-in")
-            && let Value::List(list) = &f.value
+            && matches!(f.value, Value::List(_))
         {
             if !unless.contains(&Stance::Question) {
                 self.error(
@@ -855,22 +870,17 @@ impl Reader<'_> {
                         .into(),
                 );
             }
-            for (c, &line) in list.iter().zip(&f.items) {
-                match c.parse::<Context>() {
-                    Ok(c) if !contexts.contains(&c) => self.error(
+            for (c, line) in self.context_list(Some(f), rule) {
+                if contexts.contains(&c) {
+                    question_not_in.push(c);
+                } else {
+                    self.error(
                         line,
                         rule,
                         format!(
                             "场景 `{c}` 不在本规则的 contexts 里：请删去它，或把它加进 contexts"
                         ),
-                    ),
-                    Ok(c) if !question_not_in.contains(&c) => question_not_in.push(c),
-                    Ok(_) => self.error(line, rule, format!("场景 `{c}` 重复：请删去重复的一个")),
-                    Err(_) => self.error(
-                        line,
-                        rule,
-                        format!("未知的场景 `{c}`：请改为 {CONTEXTS} 之一"),
-                    ),
+                    );
                 }
             }
         }

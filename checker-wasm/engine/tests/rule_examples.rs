@@ -84,28 +84,43 @@ fn owner_of_the_data_sets_the_severity() {
     }
 }
 
-/// A question clears an exam-fraud hit where a staff draft quotes or
-/// answers a customer's question, but not in the work group
-/// (`question-not-in`): there staff asking staff are arranging it.
-/// (draft, context, whether a 3.3.1 rule flags it)
+/// Where a question counts (`question-not-in`). Exam fraud: a question
+/// clears the hit where a staff draft quotes or answers a customer's
+/// question, but not in the work group, where staff asking staff are
+/// arranging it. Disparaging a competitor, the other way round: to
+/// customers a question excuses nothing, while in the work group staff
+/// checking a rumour with each other are asking.
+/// (draft, context, clause, whether a rule flags it under that clause)
 #[test]
-fn a_question_in_the_work_group_is_not_a_customers_question() {
+fn a_question_counts_where_the_rule_says() {
     use wxcheck::Context;
     let rules = common::rules();
     let table = [
-        ("能不能找人代考？", Context::Customer, false),
-        ("能不能找人代考？", Context::Parents, false),
-        ("能不能找人代考？", Context::Group, true),
-        ("谁有替考的门路？学员愿意出高价", Context::Group, true),
+        ("能不能找人代考？", Context::Customer, "3.3.1", false),
+        ("能不能找人代考？", Context::Parents, "3.3.1", false),
+        ("能不能找人代考？", Context::Group, "3.3.1", true),
+        (
+            "谁有替考的门路？学员愿意出高价",
+            Context::Group,
+            "3.3.1",
+            true,
+        ),
         (
             "客户问有没有替考，我说有，这个价格怎么报？",
             Context::Group,
+            "3.3.1",
             true,
         ),
-        ("有个学员想买理论答案，能不能搞到？", Context::Group, true),
+        (
+            "有个学员想买理论答案，能不能搞到？",
+            Context::Group,
+            "3.3.1",
+            true,
+        ),
         (
             "有学员要毕业证急用，不用考试的那种，谁有渠道？",
             Context::Group,
+            "3.3.1",
             true,
         ),
         // A customer's question reported with the answer given, or with a
@@ -113,60 +128,46 @@ fn a_question_in_the_work_group_is_not_a_customers_question() {
         (
             "刚有个客户问能不能找人代考，我已经拒绝了",
             Context::Group,
+            "3.3.1",
             false,
         ),
         (
             "有家长问能不能代考，这种怎么回比较合适？",
             Context::Group,
+            "3.3.1",
             false,
         ),
         (
             "有学员问有没有渠道提前拿到答案，我说没有",
             Context::Group,
+            "3.3.1",
             false,
         ),
-    ];
-    for (draft, context, flagged) in table {
-        let r = rules.check(draft, context);
-        let found = r
-            .findings
-            .iter()
-            .any(|f| &*f.clause == "3.3.1" && &*f.rule != "learned");
-        assert_eq!(found, flagged, "{draft} ({context:?}): {:?}", r.findings);
-    }
-}
-
-/// The other way round for disparaging a competitor: to customers a
-/// question excuses nothing (有家长问……，我只能说……; 您还敢报？), while in the
-/// work group staff checking a rumour with each other are asking.
-/// (draft, context, whether disparage-competitor flags it)
-#[test]
-fn a_question_excuses_disparagement_only_among_staff() {
-    use wxcheck::Context;
-    let rules = common::rules();
-    let table = [
         (
             "有家长问XX教育怎么样，我只能说他们的老师都是骗子",
             Context::Parents,
+            "3.1.1",
             true,
         ),
         (
             "您说的那家机构，老板上个月被抓了，您还敢报？",
             Context::Customer,
+            "3.1.1",
             true,
         ),
         (
             "听说XX教育那边因为虚假宣传被罚了，是真的吗？",
             Context::Group,
+            "3.1.1",
             false,
         ),
     ];
-    for (draft, context, flagged) in table {
+    for (draft, context, clause, flagged) in table {
         let r = rules.check(draft, context);
         let found = r
             .findings
             .iter()
-            .any(|f| &*f.rule == "disparage-competitor");
+            .any(|f| &*f.clause == clause && &*f.rule != "learned");
         assert_eq!(found, flagged, "{draft} ({context:?}): {:?}", r.findings);
     }
 }
