@@ -188,17 +188,19 @@ const TEST_FLOOR: Floor = Floor {
     clean_alarm_rate: 0.025,
     // As shipped: blind-2 1, blind-7j 1, blind-17f 1, blind-43g 1,
     // blind-51w 2, blind-51x 3, blind-60o 2, blind-66b 1, blind-70i 2,
-    // blind-74r 1, blind-78y 1, blind-80c 1 (batches 51, 60, 66, 70, 74, 78
-    // and 80 were opened after the round that moved the files below;
-    // batches 52, 54, 56, 58, 62, 64, 68, 72 and 76 have none).
-    // The rules alone block 36 (17 before batch 60, 21 before batch 66, 24
+    // blind-74r 1, blind-78y 1, blind-80c 1, blind-82h 2 (batches 51, 60,
+    // 66, 70, 74, 78, 80 and 82 were opened after the round that moved the
+    // files below; batches 52, 54, 56, 58, 62, 64, 68, 72, 76 and 81 have
+    // none).
+    // The rules alone block 40 (17 before batch 60, 21 before batch 66, 24
     // before batch 70, 30 before batch 74, 33 before round forty-four, whose
     // `question-not-in` blocks a work-group draft of blind-51w: a question
     // no longer clears exam fraud in the work group, decided on
     // development, where it found 28 violations and flagged no clean
     // draft; 34 before batch 78, 36 before batch 80, 37 before round
     // forty-six, whose cues from development's batch 79 cleared one of
-    // blind-8k's); the learned model doubts some (revise, see
+    // blind-8k's, 36 before batches 81 and 82: 81f's two are doubted by the
+    // model); the learned model doubts some (revise, see
     // `report::DOUBT`), and which ones moves by one or two with each
     // retraining: rounds thirty-four to forty-three and forty-five changed
     // no clean draft's verdict by rules, and the count went 8 → 9 → 10 → 11
@@ -214,7 +216,7 @@ const TEST_FLOOR: Floor = Floor {
     // development; batch 1 and the files 11r, 11s, 12u, 15b, 20k, 30g, 32k,
     // 32l, 38w, 38x and 47p moved there on Nov 30, after rules were tuned on
     // drafts in them (the README says which).
-    clean_blocked: 17,
+    clean_blocked: 19,
 };
 
 fn check_floor(name: &str, card: &Scorecard, floor: &Floor) -> Vec<String> {
