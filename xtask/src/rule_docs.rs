@@ -18,8 +18,8 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-fn contexts_zh(rule: &Rule) -> String {
-    rule.contexts
+fn contexts_zh(contexts: &[wxcheck::Context]) -> String {
+    contexts
         .iter()
         .map(|c| c.label_zh())
         .collect::<Vec<_>>()
@@ -157,7 +157,7 @@ pub fn catalogue(handbook: &Handbook) -> String {
             let _ = writeln!(
                 html,
                 "<dt>适用场景</dt><dd>{}</dd>",
-                escape(&contexts_zh(rule))
+                escape(&contexts_zh(&rule.contexts))
             );
             if !matches!(rule.matcher, Matcher::Pattern { .. }) {
                 let _ = writeln!(html, "<dt>查找</dt><dd>{}</dd>", matcher_zh(&rule.matcher));
@@ -334,10 +334,9 @@ fn stances_zh(rule: &wxcheck::Rule) -> Option<String> {
         ));
     }
     if !rule.question_not_in.is_empty() {
-        let contexts: Vec<&str> = rule.question_not_in.iter().map(|c| c.label_zh()).collect();
         out.push(format!(
             "但在{}里，问句不按{}语气算，照常指出",
-            contexts.join("、"),
+            contexts_zh(&rule.question_not_in),
             wxcheck::Stance::Question.label_zh()
         ));
     }

@@ -212,6 +212,11 @@ pub(crate) const DOUBT_MIN_CHARS: usize = 20;
 /// rude replies of five characters); one of twenty, like the doubt's, 38.
 pub(crate) const OPINION_MIN_CHARS: usize = 4;
 
+/// Has `text` fewer than `chars` characters? Counts no further than that.
+fn shorter_than(text: &str, chars: usize) -> bool {
+    text.chars().nth(chars - 1).is_none()
+}
+
 /// Below this probability (for the draft and for the finding's sentences)
 /// a finding of a `revise` rule is reported at `advice`: the model is all
 /// but sure the draft does not break the clause. Chosen like [`DOUBT`], on
@@ -247,7 +252,7 @@ pub(crate) fn add_second_opinion(
     let reading = learned.read(folded, sentences, context);
     lower_doubted(report, rules, learned, &reading, folded, norm);
     let findings = &report.findings;
-    let opinions = if folded.chars().nth(OPINION_MIN_CHARS - 1).is_none() {
+    let opinions = if shorter_than(folded, OPINION_MIN_CHARS) {
         Vec::new()
     } else {
         reading.opinions(|c| findings.iter().any(|f| &*f.clause == c))
@@ -305,7 +310,7 @@ fn lower_doubted(
     folded: &str,
     norm: &Normalized,
 ) {
-    if folded.chars().nth(DOUBT_MIN_CHARS - 1).is_none() {
+    if shorter_than(folded, DOUBT_MIN_CHARS) {
         return;
     }
     // The sentences as character ranges of the original, like the findings:
