@@ -663,9 +663,10 @@ describe("发布前自检", () => {
         // mian, tong guo …, rounds thirty-three to forty) to 148.9 KB, and the
         // sixth speed pass (the learned model's weight rows in aligned blocks
         // of eight) to 149.0 KB, and a rule's `question-not-in` (read from the
-        // rules JSON, checked per hit) to 149.3 KB: within budget; this
-        // guards it.
-        assert.ok(figures.size.wasmPlusGlueGzipKB <= 149.3, JSON.stringify(figures.size));
+        // rules JSON, checked per hit) to 149.3 KB, and three more variant
+        // spellings (dai刷, xuefen, 💩 after 一坨) to 149.4 KB: within budget;
+        // this guards it.
+        assert.ok(figures.size.wasmPlusGlueGzipKB <= 149.4, JSON.stringify(figures.size));
     });
 
     test("wasm unavailable: the page says so in words", async () => {
