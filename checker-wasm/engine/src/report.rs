@@ -179,21 +179,21 @@ use crate::learned::RULE_ID as OPINION_RULE;
 
 /// Below this probability of a clause, for the whole draft and for the
 /// finding's sentences alone (see [`lower_doubted`]), the learned model
-/// *doubts* a `block` finding of that clause: the finding is reported at `revise`, with
-/// [`DOUBTED_NOTE`]. A `block` is for what is certainly a violation; blind
-/// drafts kept blocking warnings no stance cue foresaw (这其实有赌博性质，请大家
-/// 多留意, 赌博害人！……别碰, a lesson on 孤注一掷) and ordinary notices that
-/// happened to contain a secret-money word. First set at 0.2 on three blind
-/// batches, each scored with the rules and model of the day it was first
-/// opened (so the model had not seen it). Raised to 0.35 when the model had
-/// doubled in size: on the sixteen blind batches moved to development since
-/// batch 53 (7,680 drafts, each with its first opening's rules and model),
-/// 0.2 left 11 of their 3,618 clean drafts blocked, 0.3 left 7, 0.35 to 0.5
-/// left 4 (a refusal, a denial, a warning and a staff number in words); of
-/// their 1,202 blocked violations 0.35 lowers 32 more to revise (24 of them had
-/// been blocked only under clauses the drafts did not break) and 0.5 lowers 65 more
-/// (figures in DESIGN.md). The model never lowers anything below `revise`,
-/// and never touches another severity.
+/// *doubts* a `block` finding of that clause: the finding is reported at
+/// `revise`, with [`DOUBTED_NOTE`]. A `block` is for what is certainly a
+/// violation; blind drafts kept blocking warnings no stance cue foresaw
+/// (这其实有赌博性质，请大家多留意, 赌博害人！……别碰, a lesson on 孤注一掷)
+/// and ordinary notices that happened to contain a secret-money word. First
+/// set at 0.2 on three blind batches, each scored with the rules and model of
+/// the day it was first opened (so the model had not seen it). Raised to 0.35
+/// when the model had doubled in size: on the sixteen blind batches moved to
+/// development since batch 53 (7,680 drafts, each with its first opening's
+/// rules and model), 0.2 left 11 of their 3,618 clean drafts blocked, 0.3
+/// left 7, 0.35 to 0.5 left 4 (a refusal, a denial, a warning and a staff
+/// number in words); of their 1,202 blocked violations 0.35 lowers 32 more to
+/// revise (24 of them had been blocked only under clauses the drafts did not
+/// break) and 0.5 lowers 65 more (figures in DESIGN.md). The model never
+/// lowers anything below `revise`, and never touches another severity.
 pub(crate) const DOUBT: f32 = 0.35;
 
 /// No doubt below this many characters of folded text: on a few words
