@@ -174,34 +174,42 @@ fn a_block_hit_in_quotation_marks_is_reported_at_revise() {
     }
 }
 
-#[test]
-fn a_block_the_learned_model_doubts_is_reported_at_revise() {
-    use std::collections::BTreeMap;
+/// A learned model written by hand for a test: unigrams and bigrams, the
+/// shipped threshold (70 %), no context bias. `clauses` are (clause, bias);
+/// `grams` are (n-gram, clause index, weight); all in thousandths.
+fn toy_model(
+    clauses: &[(&str, i32)],
+    grams: &[(&str, i32, i32)],
+) -> wxcheck::learned::LearnedModel {
     use wxcheck::learned::{LearnedClause, LearnedModel};
-    // A toy model that knows 3.3.1 only: unlikely (about 5 %) unless the
-    // draft says 下注 (then about 90 %).
-    let model = LearnedModel {
+    LearnedModel {
         note: "toy".into(),
         orders: vec![1, 2],
         threshold: 700,
-        clauses: vec![
-            LearnedClause {
-                clause: "3.3.1".into(),
-                bias: -3000,
+        clauses: clauses
+            .iter()
+            .map(|&(clause, bias)| LearnedClause {
+                clause: clause.into(),
+                bias,
                 context_bias: vec![0; Context::ALL.len()],
-            },
-            // 3.1.1: all but impossible (under 1 %) unless 名额 is there.
-            LearnedClause {
-                clause: "3.1.1".into(),
-                bias: -5000,
-                context_bias: vec![0; Context::ALL.len()],
-            },
-        ],
-        grams: BTreeMap::from([
-            ("下注".to_string(), vec![0, 20000]),
-            ("名额".to_string(), vec![1, 20000]),
-        ]),
-    };
+            })
+            .collect(),
+        grams: grams
+            .iter()
+            .map(|&(gram, clause, weight)| (gram.to_string(), vec![clause, weight]))
+            .collect(),
+    }
+}
+
+#[test]
+fn a_block_the_learned_model_doubts_is_reported_at_revise() {
+    // A toy model that knows 3.3.1 only: unlikely (about 5 %) unless the
+    // draft says 下注 (then about 90 %); and 3.1.1, all but impossible (under
+    // 1 %) unless 名额 is there.
+    let model = toy_model(
+        &[("3.3.1", -3000), ("3.1.1", -5000)],
+        &[("下注", 0, 20000), ("名额", 1, 20000)],
+    );
     let rules = common::rules().with_learned(model, &|_| true).unwrap();
     // A long notice dilutes one sentence in the draft's probability: the
     // finding's own sentence, read alone, still counts.
@@ -273,20 +281,8 @@ fn a_block_the_learned_model_doubts_is_reported_at_revise() {
 /// user types (`report::OPINION_MIN_CHARS`).
 #[test]
 fn the_learned_model_says_nothing_on_a_few_characters() {
-    use std::collections::BTreeMap;
-    use wxcheck::learned::{LearnedClause, LearnedModel};
     // A toy model for which 老师 means 3.2.1, strongly.
-    let model = LearnedModel {
-        note: "toy".into(),
-        orders: vec![1, 2],
-        threshold: 700,
-        clauses: vec![LearnedClause {
-            clause: "3.2.1".into(),
-            bias: -1000,
-            context_bias: vec![0; Context::ALL.len()],
-        }],
-        grams: BTreeMap::from([("老师".to_string(), vec![0, 20000])]),
-    };
+    let model = toy_model(&[("3.2.1", -1000)], &[("老师", 0, 20000)]);
     let rules = common::rules().with_learned(model, &|_| true).unwrap();
     // (draft, whether the model gives its 3.2.1 opinion)
     for (draft, opinion) in [
