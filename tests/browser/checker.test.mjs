@@ -664,9 +664,10 @@ describe("发布前自检", () => {
         // sixth speed pass (the learned model's weight rows in aligned blocks
         // of eight) to 149.0 KB, and a rule's `question-not-in` (read from the
         // rules JSON, checked per hit) to 149.3 KB, and three more variant
-        // spellings (dai刷, xuefen, 💩 after 一坨) to 149.4 KB: within budget;
-        // this guards it.
-        assert.ok(figures.size.wasmPlusGlueGzipKB <= 149.4, JSON.stringify(figures.size));
+        // spellings (dai刷, xuefen, 💩 after 一坨) to 149.4 KB; sha2's compact
+        // software backend for the draft fingerprint (`.cargo/config.toml`)
+        // took it to 146.8 KB: within budget; this guards it.
+        assert.ok(figures.size.wasmPlusGlueGzipKB <= 146.8, JSON.stringify(figures.size));
     });
 
     test("wasm unavailable: the page says so in words", async () => {
