@@ -666,8 +666,10 @@ describe("发布前自检", () => {
         // rules JSON, checked per hit) to 149.3 KB, and three more variant
         // spellings (dai刷, xuefen, 💩 after 一坨) to 149.4 KB; sha2's compact
         // software backend for the draft fingerprint (`.cargo/config.toml`)
-        // took it to 146.8 KB: within budget; this guards it.
-        assert.ok(figures.size.wasmPlusGlueGzipKB <= 146.8, JSON.stringify(figures.size));
+        // took it to 146.8 KB, and a warning elsewhere in the draft raising the
+        // model's doubt of a block (report::DOUBT_BESIDE) to 147.3 KB: within
+        // budget; this guards it.
+        assert.ok(figures.size.wasmPlusGlueGzipKB <= 147.3, JSON.stringify(figures.size));
     });
 
     test("wasm unavailable: the page says so in words", async () => {

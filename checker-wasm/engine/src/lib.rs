@@ -305,9 +305,18 @@ impl RuleSet {
     /// Checks one draft.
     pub fn check(&self, text: &str, context: Context) -> Report {
         let (norm, hits) = self.raw_hits(text, context);
-        let mut report = report::build(&self.rules, &self.compiled.clause_key, text, &norm, hits);
+        let (mut report, beside) =
+            report::build(&self.rules, &self.compiled.clause_key, text, &norm, hits);
         if let Some(learned) = &self.learned {
-            report::add_second_opinion(&mut report, &self.rules, learned, text, &norm, context);
+            report::add_second_opinion(
+                &mut report,
+                &beside,
+                &self.rules,
+                learned,
+                text,
+                &norm,
+                context,
+            );
         }
         report
     }

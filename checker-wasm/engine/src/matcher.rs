@@ -9,7 +9,7 @@
 //! over a short slice keep it off the hot path); validators run once per kind.
 
 use crate::branches;
-use crate::model::Context;
+use crate::model::{Context, Severity};
 use crate::near;
 use crate::normalize::{Normalized, normalize};
 use crate::rules::{Matcher, Rule, Validator};
@@ -59,6 +59,10 @@ pub(crate) struct RawHit {
     pub masked: Option<String>,
     /// Softened to advice by the sentence's stance (see `Rule::soften`).
     pub soft: bool,
+    /// A `block` rule's hit with a stance its rule names in `unless` standing
+    /// elsewhere in the draft ([`Stance::counts_elsewhere`]): the learned
+    /// model's doubt of it counts for more (`report::DOUBT_BESIDE`).
+    pub beside: bool,
     /// A co-occurrence hit's first word's end and last word's start (a
     /// stance cue inside either is that word's own); `None` for other hits.
     pub near: Option<(usize, usize)>,
@@ -300,6 +304,7 @@ impl Compiled {
                         end,
                         masked: None,
                         soft: false,
+                        beside: false,
                         near: None,
                     }),
                     Target::Anchor { rule, regex } if self.ctx_mask[rule] & bit != 0 => {
@@ -365,6 +370,7 @@ impl Compiled {
                         end: h.end,
                         masked: Some(h.masked.clone()),
                         soft: false,
+                        beside: false,
                         near: None,
                     }),
             );
@@ -407,6 +413,7 @@ impl Compiled {
                     end: s + m.end(),
                     masked: None,
                     soft: false,
+                    beside: false,
                     near: None,
                 });
                 covered = (r, s + m.end());
@@ -450,6 +457,14 @@ fn apply_stances(
             .soften
             .iter()
             .any(|s| holds(s) && !(s.is_owner() && holds(&Stance::Others)));
+        if rule.severity == Severity::Block && !h.soft {
+            h.beside = rule.unless.iter().any(|&s| {
+                s.counts_elsewhere() && {
+                    let (from, to) = norm.ends().sentence_around(h.start, h.end, text.len());
+                    cues.elsewhere(s, from, to)
+                }
+            });
+        }
         true
     });
 }

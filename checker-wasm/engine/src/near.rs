@@ -95,6 +95,7 @@ pub(crate) fn hits(
                     end,
                     masked: None,
                     soft: false,
+                    beside: false,
                     near: Some((first_end, last_start)),
                 });
             }

@@ -129,6 +129,16 @@ impl Stance {
         Stance::ALL.into_iter().find(|s| s.as_str() == name)
     }
 
+    /// The stances that also say something when they stand elsewhere in
+    /// the draft, outside the hit's sentence: a warning, a report or a
+    /// consent often has a sentence of its own (……已经报给公司法务了。如果对方再
+    /// 联系您，麻烦截图给我，我们会配合报警). Found there, they do not drop a
+    /// hit; they make the learned model's doubt of a `block` count for more
+    /// ([`crate::report`]'s `DOUBT_BESIDE`).
+    pub fn counts_elsewhere(self) -> bool {
+        matches!(self, Stance::Warning | Stance::Report | Stance::Consent)
+    }
+
     /// Where an `after` cue counts (see [`StanceCues::after`]): after the
     /// hit, in its clause (a denial) or sentence (an owner named after the
     /// number), up to the same reach as before it. `None` for the stances
@@ -211,6 +221,10 @@ pub(crate) struct Cues {
     except: [Vec<(usize, usize)>; Stance::ALL.len()],
     /// The `after` cues ([`StanceCues::after`]).
     after: [Vec<(usize, usize)>; Stance::ALL.len()],
+    /// Of the stances that count elsewhere ([`Stance::counts_elsewhere`]),
+    /// where their cues that count lie: set by [`Cues::seal`], read by
+    /// [`Cues::elsewhere`].
+    extent: [(usize, usize); Stance::ALL.len()],
 }
 
 /// Where a text's sentences and clauses end: the end marks, in order, as
@@ -287,6 +301,18 @@ impl Ends {
         ends
     }
 
+    /// The sentence holding `start..end`: from just after the sentence end
+    /// before it to just after the first one at or after `end` (or the end of
+    /// the text, `len`).
+    pub fn sentence_around(&self, start: usize, end: usize, len: usize) -> (usize, usize) {
+        let marks = &self.sentence;
+        let from = Ends::back(marks, 0, start);
+        let to = marks[marks.partition_point(|&(i, _)| i < end)..]
+            .first()
+            .map_or(len, |&(i, l)| i + l);
+        (from, to)
+    }
+
     /// Just after the last mark of `marks` in `floor..anchor`, or `floor`.
     fn back(marks: &[(usize, usize)], floor: usize, anchor: usize) -> usize {
         let n = marks.partition_point(|&(i, _)| i < anchor);
@@ -346,6 +372,27 @@ impl Cues {
         for list in self.lists_mut() {
             list.sort_unstable();
         }
+        for s in Stance::ALL.into_iter().filter(|s| s.counts_elsewhere()) {
+            // The smallest end and the largest start of the cues that are
+            // not part of an `except` word (none: `usize::MAX, 0`, which no
+            // sentence is outside of): with them, "is there one outside this
+            // sentence" is two comparisons, for any number of hits.
+            let mut extent = (usize::MAX, 0);
+            for &(cs, ce) in &self.found[s as usize] {
+                if !self.excepted(s, cs, ce) {
+                    extent = (extent.0.min(ce), extent.1.max(cs));
+                }
+            }
+            self.extent[s as usize] = extent;
+        }
+    }
+
+    /// Does a cue of `stance` stand outside `from..to`, the sentence of a
+    /// hit? Always false for a stance that does not
+    /// [`Stance::counts_elsewhere`].
+    pub fn elsewhere(&self, stance: Stance, from: usize, to: usize) -> bool {
+        let (min_end, max_start) = self.extent[stance as usize];
+        stance.counts_elsewhere() && (min_end <= from || max_start >= to)
     }
 
     /// Every list of cues: found, except and after, of every stance.
@@ -560,6 +607,9 @@ mod tests {
         for (i, _) in text.match_indices("不错") {
             cues.push_except(Stance::Negation, i, i + "不错".len());
         }
+        for (i, _) in text.match_indices("不违法") {
+            cues.push_except(Stance::Warning, i, i + "不违法".len());
+        }
         let after: &[(Stance, &str)] = &[
             (Stance::Negation, "我们真的没有"),
             (Stance::Own, "我的工作手机"),
@@ -571,6 +621,44 @@ mod tests {
         }
         cues.seal();
         cues
+    }
+
+    /// (text, hit, stance, elsewhere): does a cue of the stance stand outside
+    /// the sentence of the hit (the first occurrence of its word)?
+    const ELSEWHERE: &[(&str, &str, Stance, bool)] = &[
+        // Before or after the hit's sentence, however far.
+        ("代考找我。谨防受骗", "代考", Stance::Warning, true),
+        ("谨防受骗!好的。代考找我", "代考", Stance::Warning, true),
+        (
+            "代考找我。好的。嗯嗯。这是违法的",
+            "代考",
+            Stance::Warning,
+            true,
+        ),
+        // In the hit's own sentence it is not elsewhere (`holds` reads it).
+        ("谨防代考", "代考", Stance::Warning, false),
+        ("代考找我,谨防受骗。好的", "代考", Stance::Warning, false),
+        // A cue inside one of its stance's `except` words does not count.
+        ("代考找我。这不违法", "代考", Stance::Warning, false),
+        // Only the stances that count elsewhere.
+        ("代考找我。不能", "代考", Stance::Negation, false),
+        ("代考找我。谨防受骗", "代考", Stance::Report, false),
+    ];
+
+    #[test]
+    fn cues_elsewhere() {
+        for &(text, word, stance, want) in ELSEWHERE {
+            let cues = cues_for(text);
+            let start = text.find(word).unwrap();
+            let end = start + word.len();
+            let ends = Ends::new(text.as_bytes());
+            let (from, to) = ends.sentence_around(start, end, text.len());
+            assert_eq!(
+                cues.elsewhere(stance, from, to),
+                want,
+                "{text} / {word} / {stance:?}"
+            );
+        }
     }
 
     /// The eight-byte skipping finds the marks a plain byte scan does, at

@@ -179,11 +179,14 @@ const DEV_FLOOR: Floor = Floor {
     // blocks it by design (IDs are checked in the enrolment system, 5.3.2).
     // The second is a limit of sentence stance: dev-59n's 有人拉老人打麻将赌钱，
     // 听说一晚上输了好几千。我劝大家别掺和 warns in the sentence after the one
-    // that names the gambling, and a stance reads one sentence. So does the
-    // third, dev-91y's 您刚才说有人找您买我们的家长名单？这个我们绝对不会做: the
-    // refusal follows the question's end. And the fourth, dev-96i's story of a
-    // named student's scores whose （已获本人授权） stands after the full stop.
-    clean_blocked: 4,
+    // that names the gambling, with words no warning cue holds, and a stance
+    // reads one sentence. The third, dev-96i's story of a named student's
+    // scores whose （已获本人授权） stands two sentences later: the consent
+    // elsewhere in the draft counts (`report::DOUBT_BESIDE`), but the model is
+    // sure. dev-91y's 您刚才说有人找您买我们的家长名单？这个我们绝对不会做，已经
+    // 报给公司法务了 was blocked too until that bar: its warnings stand after
+    // the question's end, and the model is not sure.
+    clean_blocked: 3,
 };
 
 const TEST_FLOOR: Floor = Floor {
@@ -192,7 +195,7 @@ const TEST_FLOOR: Floor = Floor {
     // As shipped: blind-7j 1, blind-17f 1, blind-43g 1, blind-51w 1, blind-51x
     // 2, blind-60o 2, blind-66b 1, blind-70i 2, blind-74r 1, blind-78y 1,
     // blind-80c 1, blind-82h 1, blind-86p 1, blind-90x 1, blind-92a 1, blind-94e
-    // 1, blind-95h 1, blind-97l 1 (batches 51, 60, 66, 70, 74, 78, 80, 82, 86,
+    // 1, blind-95h 1, blind-97l 1 (unchanged by `report::DOUBT_BESIDE`; batches 51, 60, 66, 70, 74, 78, 80, 82, 86,
     // 88, 90, 92, 94, 95 and 97 were opened after the round that moved the files
     // below; batches 52, 54, 56, 58, 62, 64, 68, 72, 76, 81, 84 and 88 have
     // none).

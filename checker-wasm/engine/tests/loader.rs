@@ -276,6 +276,53 @@ fn a_block_the_learned_model_doubts_is_reported_at_revise() {
     assert_eq!(r.findings[0].severity, Severity::Block);
 }
 
+#[test]
+fn a_block_with_a_warning_elsewhere_in_the_draft_needs_less_doubt() {
+    // 3.3.1 at even odds (bias 0: 50 %, between `DOUBT` and
+    // `DOUBT_BESIDE`), all but sure with 下注.
+    let model = toy_model(&[("3.3.1", 0)], &[("下注", 0, 20000)]);
+    let rules = common::rules().with_learned(model, &|_| true).unwrap();
+    // (draft, severity of its 3.3.1 finding, the note of a warning elsewhere?)
+    let table = [
+        (
+            "周末一起去赌博吧，还是老地方，三缺一。".to_string(),
+            Severity::Block,
+            false,
+        ),
+        // The warning has a sentence of its own, before or after.
+        (
+            "周末一起去赌博吧，还是老地方，三缺一。派出所提醒：谨防上当！".to_string(),
+            Severity::Revise,
+            true,
+        ),
+        (
+            "派出所提醒：谨防上当！周末一起去赌博吧，还是老地方，三缺一。".to_string(),
+            Severity::Revise,
+            true,
+        ),
+        // The model all but sure: the block stands.
+        (
+            "周末一起去赌博下注吧，还是老地方，三缺一。派出所提醒：谨防上当！".to_string(),
+            Severity::Block,
+            false,
+        ),
+    ];
+    for (draft, severity, lowered) in table {
+        let draft = draft.as_str();
+        let r = rules.check(draft, Context::Public);
+        let f = r.findings.iter().find(|f| &*f.clause == "3.3.1");
+        let f = f.unwrap_or_else(|| panic!("{draft}: {:?}", r.findings));
+        assert_eq!(f.severity, severity, "{draft}");
+        assert_eq!(f.message.contains("草稿别处有提醒"), lowered, "{draft}");
+    }
+    // Without a model nothing changes: the cue alone lowers nothing.
+    let r = common::rules().check(
+        "周末一起去赌博吧，还是老地方，三缺一。派出所提醒：谨防上当！",
+        Context::Public,
+    );
+    assert_eq!(r.verdict, wxcheck::Verdict::Block, "{:?}", r.findings);
+}
+
 /// On a draft of one to three characters the model gives no opinion: its
 /// probability there is a bias and one n-gram, and the page checks as the
 /// user types (`report::OPINION_MIN_CHARS`).
