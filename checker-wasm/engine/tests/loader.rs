@@ -201,6 +201,20 @@ fn toy_model(
     }
 }
 
+/// Checks each (public draft, severity of its 3.3.1 finding, lowered by the
+/// model?) row: the finding's severity, the verdict, and whether its message
+/// carries `note`, the words of the lowering's note.
+fn assert_doubted_3_3_1(rules: &wxcheck::RuleSet, table: &[(String, Severity, bool)], note: &str) {
+    for (draft, severity, lowered) in table {
+        let r = rules.check(draft, Context::Public);
+        let f = r.findings.iter().find(|f| &*f.clause == "3.3.1");
+        let f = f.unwrap_or_else(|| panic!("{draft}: {:?}", r.findings));
+        assert_eq!(f.severity, *severity, "{draft}");
+        assert_eq!(f.message.contains(note), *lowered, "{draft}");
+        assert_eq!(r.verdict.as_str(), severity.as_str(), "{draft}");
+    }
+}
+
 #[test]
 fn a_block_the_learned_model_doubts_is_reported_at_revise() {
     // A toy model that knows 3.3.1 only: unlikely (about 5 %) unless the
@@ -240,15 +254,7 @@ fn a_block_the_learned_model_doubts_is_reported_at_revise() {
             true,
         ),
     ];
-    for (draft, severity, lowered) in table {
-        let draft = draft.as_str();
-        let r = rules.check(draft, Context::Public);
-        let f = r.findings.iter().find(|f| &*f.clause == "3.3.1");
-        let f = f.unwrap_or_else(|| panic!("{draft}: {:?}", r.findings));
-        assert_eq!(f.severity, severity, "{draft}");
-        assert_eq!(f.message.contains("统计模型认为"), lowered, "{draft}");
-        assert_eq!(r.verdict.as_str(), severity.as_str(), "{draft}");
-    }
+    assert_doubted_3_3_1(&rules, &table, "统计模型认为");
     // A `revise` rule's finding the model is all but sure of is advice;
     // with the model agreeing it stays at revise.
     for (draft, severity) in [
@@ -307,14 +313,7 @@ fn a_block_with_a_warning_elsewhere_in_the_draft_needs_less_doubt() {
             false,
         ),
     ];
-    for (draft, severity, lowered) in table {
-        let draft = draft.as_str();
-        let r = rules.check(draft, Context::Public);
-        let f = r.findings.iter().find(|f| &*f.clause == "3.3.1");
-        let f = f.unwrap_or_else(|| panic!("{draft}: {:?}", r.findings));
-        assert_eq!(f.severity, severity, "{draft}");
-        assert_eq!(f.message.contains("草稿别处有提醒"), lowered, "{draft}");
-    }
+    assert_doubted_3_3_1(&rules, &table, "草稿别处有提醒");
     // Without a model nothing changes: the cue alone lowers nothing.
     let r = common::rules().check(
         "周末一起去赌博吧，还是老地方，三缺一。派出所提醒：谨防上当！",
