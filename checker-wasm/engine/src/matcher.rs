@@ -457,13 +457,12 @@ fn apply_stances(
             .soften
             .iter()
             .any(|s| holds(s) && !(s.is_owner() && holds(&Stance::Others)));
-        if rule.severity == Severity::Block && !h.soft {
-            h.beside = rule.unless.iter().any(|&s| {
-                s.counts_elsewhere() && {
-                    let (from, to) = norm.ends().sentence_around(h.start, h.end, text.len());
-                    cues.elsewhere(s, from, to)
-                }
-            });
+        if rule.severity == Severity::Block
+            && !h.soft
+            && rule.unless.iter().any(|s| s.counts_elsewhere())
+        {
+            let (from, to) = norm.ends().sentence_around(h.start, h.end, text.len());
+            h.beside = rule.unless.iter().any(|&s| cues.elsewhere(s, from, to));
         }
         true
     });
