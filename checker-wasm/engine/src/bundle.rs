@@ -42,6 +42,9 @@ struct JsonCues {
     words: Vec<String>,
     except: Option<Vec<String>>,
     after: Option<Vec<String>>,
+    topics: Option<Vec<String>>,
+    after_topic: Option<Vec<String>>,
+    topic_except: Option<Vec<String>>,
 }
 
 /// The JSON form of a rule: [`RuleRepr`] with names for enums.
@@ -137,6 +140,9 @@ pub(crate) fn read(json: &str) -> Result<Bundle, RuleError> {
                 words: c.words,
                 except: c.except.unwrap_or_default(),
                 after: c.after.unwrap_or_default(),
+                topics: c.topics.unwrap_or_default(),
+                after_topic: c.after_topic.unwrap_or_default(),
+                topic_except: c.topic_except.unwrap_or_default(),
             })
         })
         .collect::<Result<_, RuleError>>()?;

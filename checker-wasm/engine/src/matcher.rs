@@ -13,7 +13,7 @@ use crate::model::{Context, Severity};
 use crate::near;
 use crate::normalize::{Normalized, normalize};
 use crate::rules::{Matcher, Rule, Validator};
-use crate::stance::{Cues, Stance, StanceCues};
+use crate::stance::{Cues, Stance, StanceCues, TopicPart};
 use crate::validators;
 use daachorse::CharwiseDoubleArrayAhoCorasick;
 use std::collections::HashMap;
@@ -42,6 +42,9 @@ enum Target {
     Cue(Stance),
     NotCue(Stance),
     CueAfter(Stance),
+    /// Negation's topic marker, refusal after one, or word undoing that
+    /// ([`StanceCues::topics`]).
+    Topic(TopicPart),
     /// A variant spelling's form (index into the variants' table), found
     /// in the folded text before variants are replaced: see
     /// [`Compiled::variants_may_fit`].
@@ -175,6 +178,15 @@ impl Compiled {
             }
             for w in &cues.after {
                 add(w, Target::CueAfter(cues.stance));
+            }
+            for (words, part) in [
+                (&cues.topics, TopicPart::Marker),
+                (&cues.after_topic, TopicPart::Refusal),
+                (&cues.topic_except, TopicPart::Undo),
+            ] {
+                for w in words {
+                    add(w, Target::Topic(part));
+                }
             }
         }
         let mut regexes = Vec::new();
@@ -316,6 +328,7 @@ impl Compiled {
                     Target::Cue(stance) => cues.push(stance, start, end),
                     Target::NotCue(stance) => cues.push_except(stance, start, end),
                     Target::CueAfter(stance) => cues.push_after(stance, start, end),
+                    Target::Topic(part) => cues.push_topic(part, start, end),
                     Target::AllowGlobal => global_allow.push((start, end)),
                     Target::AllowRule(r) => rule_allow.push((r, start, end)),
                     _ => {}

@@ -1141,7 +1141,15 @@ fn vocabularies(
                     let known: &[&str] = if kind == "concept" {
                         &["name", "words"]
                     } else {
-                        &["name", "words", "except", "after"]
+                        &[
+                            "name",
+                            "words",
+                            "except",
+                            "after",
+                            "topics",
+                            "after-topic",
+                            "topic-except",
+                        ]
                     };
                     if !known.contains(&key) {
                         reader.error(
@@ -1175,7 +1183,19 @@ fn vocabularies(
                 }
                 let except = list(&mut reader, "except");
                 let after = list(&mut reader, "after");
+                let topics = list(&mut reader, "topics");
+                let after_topic = list(&mut reader, "after-topic");
+                let topic_except = list(&mut reader, "topic-except");
+                let topical =
+                    !(topics.is_empty() && after_topic.is_empty() && topic_except.is_empty());
                 match Stance::parse(&name) {
+                    Some(which) if topical && which != Stance::Negation => reader.error(
+                        line,
+                        None,
+                        format!(
+                            "语气 {name} 不能写 topics、after-topic、topic-except：话题标记后的拒绝只用于 negation（否定），请把这些词移到 negation 下"
+                        ),
+                    ),
                     Some(which) if !after.is_empty() && which.after_reach().is_none() => reader
                         .error(
                             line,
@@ -1189,12 +1209,18 @@ fn vocabularies(
                             cues.words.extend(words);
                             cues.except.extend(except);
                             cues.after.extend(after);
+                            cues.topics.extend(topics);
+                            cues.after_topic.extend(after_topic);
+                            cues.topic_except.extend(topic_except);
                         }
                         None => stances.push(StanceCues {
                             stance: which,
                             words,
                             except,
                             after,
+                            topics,
+                            after_topic,
+                            topic_except,
                         }),
                     },
                     None => reader.error(

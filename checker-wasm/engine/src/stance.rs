@@ -18,7 +18,10 @@
 //! about (内部价这个我们真的没有, 13812345678（我的工作手机）): a stance's
 //! `after` words count after the hit, in its clause (negation) or sentence
 //! (own, yours), and are written with their subject (我们没有, not 没有: in
-//! 保过，挂科的都没有 the 没有 denies nothing).
+//! 保过，挂科的都没有 the 没有 denies nothing). A topic marker right after the
+//! hit stands in for the subject (代考这个肯定不行, 成本价、底价这些我真没法跟您说):
+//! negation's `after-topic` refusals count in the marker's clause, unless a
+//! private channel follows (这个不能在群里说，私聊我: `topic-except`).
 //!
 //! Tried and dropped: a window of N characters either side for every stance
 //! (negation then reached back into the previous clause: 不错，保过！), and
@@ -53,6 +56,9 @@ const NEGATION_REACH: usize = 45;
 /// test part: clean drafts blocked 29 → 26 (two of them to advice, one to
 /// revise), nothing else changed.
 const OWNER_REACH: usize = 180;
+/// How far after a hit its topic marker may stand, in bytes: a list of a few
+/// more words joined by 、 (成本价、底价这些).
+const TOPIC_GAP: usize = 24;
 /// How far a sentence is searched either side of a hit, so that the cost per
 /// hit stays bounded whatever the draft.
 const SENTENCE_REACH: usize = 300;
@@ -206,6 +212,27 @@ pub struct StanceCues {
     /// whose `words` count before the hit alone ([`Stance::after_reach`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub after: Vec<String>,
+    /// Topic markers (这个, 这种, 这些 …): a refusal may follow them, in the
+    /// clause after the marker, when the marker follows the hit at once (or
+    /// after a list of more words joined by 、). Negation only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub topics: Vec<String>,
+    /// The refusals that count after a topic marker (不行, 没法, 真没有 …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub after_topic: Vec<String>,
+    /// Words that undo such a refusal when they stand after the marker in the
+    /// same sentence: the refusal is of this channel only (不能在群里说，私聊).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub topic_except: Vec<String>,
+}
+
+/// Which of negation's topic lists a cue word belongs to
+/// ([`StanceCues::topics`], `after_topic`, `topic_except`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TopicPart {
+    Marker,
+    Refusal,
+    Undo,
 }
 
 /// Ends a sentence (normalised text: full-width punctuation is ASCII here).
@@ -230,6 +257,9 @@ pub(crate) struct Cues {
     except: [Vec<(usize, usize)>; Stance::ALL.len()],
     /// The `after` cues ([`StanceCues::after`]).
     after: [Vec<(usize, usize)>; Stance::ALL.len()],
+    /// The topic markers, the refusals after them and the words that undo
+    /// those ([`StanceCues::topics`]): negation's only.
+    topic: [Vec<(usize, usize)>; 3],
     /// Of the stances that count elsewhere ([`Stance::counts_elsewhere`]),
     /// where their cues that count lie: set by [`Cues::seal`], read by
     /// [`Cues::elsewhere`].
@@ -377,6 +407,10 @@ impl Cues {
         push_pooled(&mut self.after[stance as usize], (start, end));
     }
 
+    pub fn push_topic(&mut self, part: TopicPart, start: usize, end: usize) {
+        push_pooled(&mut self.topic[part as usize], (start, end));
+    }
+
     pub fn seal(&mut self) {
         for list in self.lists_mut() {
             list.sort_unstable();
@@ -404,12 +438,14 @@ impl Cues {
         stance.counts_elsewhere() && (min_end <= from || max_start >= to)
     }
 
-    /// Every list of cues: found, except and after, of every stance.
+    /// Every list of cues: found, except and after, of every stance, and
+    /// the topic lists.
     fn lists_mut(&mut self) -> impl Iterator<Item = &mut Vec<(usize, usize)>> {
         self.found
             .iter_mut()
             .chain(self.except.iter_mut())
             .chain(self.after.iter_mut())
+            .chain(self.topic.iter_mut())
     }
 
     /// Does an `after` cue of `stance` stand after the hit ending at `end`,
@@ -473,6 +509,11 @@ impl Cues {
         let list = &self.found[stance as usize];
         let first = list.partition_point(|&(cs, _)| cs < lo);
         if list.get(first).is_none_or(|&(cs, _)| cs >= hi) {
+            if stance == Stance::Negation && !self.topic[TopicPart::Marker as usize].is_empty() {
+                let ends = ends();
+                return self.holds_after(|| ends, stance, end)
+                    || self.after_topic(bytes, ends, end);
+            }
             return self.holds_after(ends, stance, end);
         }
         // A co-occurrence hit spans its parts: a negation of the last part
@@ -510,6 +551,48 @@ impl Cues {
                 }
                 && !self.excepted(stance, cs, ce)
         }) || self.holds_after(|| ends, stance, end)
+            || (stance == Stance::Negation && self.after_topic(bytes, ends, end))
+    }
+
+    /// Is the hit ending at `end` followed at once by a topic marker (or by
+    /// a list of more words joined by 、 and then one) and, in the clause after
+    /// the marker and within [`NEGATION_REACH`], by a refusal, with no word of
+    /// `topic-except` after the marker in its sentence or the next? 代考这个肯定不行,
+    /// 成本价、底价这些我真没法跟您说; not 代考这个不能在群里说，私聊我.
+    fn after_topic(&self, bytes: &[u8], ends: &Ends, end: usize) -> bool {
+        let [markers, refusals, undo] = &self.topic;
+        // Most hits have no marker right after them: say so first.
+        let first = markers.partition_point(|&(ms, _)| ms < end);
+        let Some(&(ms, me)) = markers.get(first).filter(|&&(ms, _)| {
+            ms == end || (ms <= end + TOPIC_GAP && bytes[end..].starts_with("、".as_bytes()))
+        }) else {
+            return false;
+        };
+        let clause = &ends.clause;
+        let k = clause.partition_point(|&(i, _)| i < end);
+        // A hit that ends with its own mark (震惊！) has no topic after it.
+        if k.checked_sub(1)
+            .is_some_and(|j| clause[j].0 + clause[j].1 == end)
+        {
+            return false;
+        }
+        let clause_end = clause.get(k).map_or(bytes.len(), |m| m.0);
+        // The first refusal after the marker, in the hit's clause and reach.
+        let a = refusals.partition_point(|&(rs, _)| rs < me);
+        if ms >= clause_end
+            || refusals
+                .get(a)
+                .is_none_or(|&(_, re)| re > clause_end.min(me + NEGATION_REACH))
+        {
+            return false;
+        }
+        // No private channel to the end of the next sentence: it often has a
+        // sentence of its own (这个不能在群里说。私聊我).
+        let marks = &ends.sentence;
+        let n = marks.partition_point(|&(i, _)| i < me);
+        let until = marks.get(n + 1).map_or(bytes.len(), |m| m.0);
+        let b = undo.partition_point(|&(us, _)| us < ms);
+        undo.get(b).is_none_or(|&(us, _)| us >= until)
     }
 
     /// Is the cue at `cs..ce` part of an `except` word of its stance?
@@ -569,6 +652,48 @@ mod tests {
             false,
         ),
         ("内部价。我们真的没有", Stance::Negation, "内部价", false),
+        // A refusal after a topic marker that follows the hit at once (or
+        // after more words joined by 、), in the marker's clause, unless the
+        // sentence then turns to a private channel.
+        ("代考这个肯定不行", Stance::Negation, "代考", true),
+        (
+            "成本价、底价这些我真没法跟您说",
+            Stance::Negation,
+            "成本价",
+            true,
+        ),
+        (
+            "代考这个不能在群里说,私聊我",
+            Stance::Negation,
+            "代考",
+            false,
+        ),
+        (
+            "代考这个不能在群里说。私聊我",
+            Stance::Negation,
+            "代考",
+            false,
+        ),
+        (
+            "代考这个肯定不行。好的。私聊我",
+            Stance::Negation,
+            "代考",
+            true,
+        ),
+        ("代考找我,这个不行", Stance::Negation, "代考", false),
+        ("代考这个,不行", Stance::Negation, "代考", false),
+        (
+            "代考这个服务很受欢迎,不能错过",
+            Stance::Negation,
+            "代考",
+            false,
+        ),
+        (
+            "震惊!这种食物千万不能一起吃",
+            Stance::Negation,
+            "震惊!",
+            false,
+        ),
         (
             "13812345678(我的工作手机)",
             Stance::Own,
@@ -640,6 +765,21 @@ mod tests {
         for &(stance, w) in after {
             for (i, _) in text.match_indices(w) {
                 cues.push_after(stance, i, i + w.len());
+            }
+        }
+        let topic: &[(TopicPart, &str)] = &[
+            (TopicPart::Marker, "这个"),
+            (TopicPart::Marker, "这种"),
+            (TopicPart::Marker, "这些"),
+            (TopicPart::Refusal, "不行"),
+            (TopicPart::Refusal, "不能"),
+            (TopicPart::Refusal, "没法"),
+            (TopicPart::Refusal, "肯定不"),
+            (TopicPart::Undo, "私聊"),
+        ];
+        for &(part, w) in topic {
+            for (i, _) in text.match_indices(w) {
+                cues.push_topic(part, i, i + w.len());
             }
         }
         cues.seal();
