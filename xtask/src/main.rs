@@ -3,9 +3,12 @@
 //! - `build`: validate the handbook and rules, build the checker, render the site.
 //! - `serve`: build, serve on 127.0.0.1, rebuild when `book/` or `checker-wasm/` change.
 //! - `test`: every test — Rust unit and integration tests, a fresh build, browser tests.
+//! - `train-model`: retrain the learned second opinion on the development corpus.
+//! - `blind-kit`: the folder a blind writer of test drafts works from.
 
 #[cfg(test)]
 mod admin_edit_test;
+mod blind_kit;
 mod clauses;
 mod corpus;
 mod diagnostics;
@@ -44,7 +47,8 @@ const USAGE: &str = "\
   serve [--port 端口] [--out 目录]
                              构建并在 http://127.0.0.1:端口/ 提供手册，文件改动后自动重新构建（默认端口 3000）
   test                       运行全部测试（Rust 测试、构建、浏览器测试）
-  train-model                用开发语料（tests/corpus/*.toml）重新训练统计模型，写入 book/rules/learned.json";
+  train-model                用开发语料（tests/corpus/*.toml）重新训练统计模型，写入 book/rules/learned.json
+  blind-kit <目录>           在仓库之外的新目录里备好盲写测试草稿所需的材料（说明、制度原文、标注口径、格式样例）";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -64,8 +68,12 @@ fn run(args: Vec<String>) -> Result<()> {
     let mut port: u16 = 3000;
     let mut release_edition = false;
     let mut book: Option<PathBuf> = None;
+    let mut folder: Option<PathBuf> = None;
     while let Some(arg) = args.next() {
         match arg.as_str() {
+            other if command == "blind-kit" && folder.is_none() && !other.starts_with('-') => {
+                folder = Some(PathBuf::from(other))
+            }
             "--book" => {
                 book = Some(
                     args.next()
@@ -113,6 +121,19 @@ fn run(args: Vec<String>) -> Result<()> {
         }
         "test" => test::run(&root),
         "train-model" => train_model::run(&root),
+        "blind-kit" => {
+            let Some(folder) = folder else {
+                bail!("blind-kit 需要一个目录：cargo xtask blind-kit /某处/blind110")
+            };
+            for name in blind_kit::run(&root, &folder)? {
+                println!("  {}", folder.join(name).display());
+            }
+            println!(
+                "已备好盲写材料：请让盲写者按 {} 工作",
+                folder.join("brief.md").display()
+            );
+            Ok(())
+        }
         "" | "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())
