@@ -554,18 +554,28 @@ impl Cues {
             || (stance == Stance::Negation && self.after_topic(bytes, ends, end))
     }
 
-    /// Is the hit ending at `end` followed at once by a topic marker (or by
-    /// a list of more words joined by 、 and then one) and, in the clause after
-    /// the marker and within [`NEGATION_REACH`], by a refusal, with no word of
-    /// `topic-except` after the marker in its sentence or the next? 代考这个肯定不行,
-    /// 成本价、底价这些我真没法跟您说; not 代考这个不能在群里说，私聊我.
+    /// Is the hit ending at `end` followed at once by a refusal, or by a
+    /// topic marker (at once, or after a list of more words joined by 、) and,
+    /// in the hit's clause and within [`NEGATION_REACH`] of the marker, a
+    /// refusal, with no word of `topic-except` after the marker in its
+    /// sentence or the next? 代考不做, 代考这个肯定不行, 成本价、底价这些我真没法跟您说;
+    /// not 代考这个不能在群里说，私聊我, nor 包过不行的话全额退.
     fn after_topic(&self, bytes: &[u8], ends: &Ends, end: usize) -> bool {
         let [markers, refusals, undo] = &self.topic;
-        // Most hits have no marker right after them: say so first.
+        // The first refusal after the hit: most hits have none right after
+        // them or after a marker there, so say so first.
+        let a = refusals.partition_point(|&(rs, _)| rs < end);
+        let Some(&(rs, re)) = refusals.get(a) else {
+            return false;
+        };
         let first = markers.partition_point(|&(ms, _)| ms < end);
-        let Some(&(ms, me)) = markers.get(first).filter(|&&(ms, _)| {
-            ms == end || (ms <= end + TOPIC_GAP && bytes[end..].starts_with("、".as_bytes()))
-        }) else {
+        let marker = markers.get(first).copied().filter(|&(ms, me)| {
+            me <= rs
+                && (ms == end
+                    || (ms <= end + TOPIC_GAP && bytes[end..].starts_with("、".as_bytes())))
+        });
+        // Without a marker, the refusal must follow the hit at once (代考不做).
+        let Some((ms, me)) = marker.or((rs == end).then_some((end, end))) else {
             return false;
         };
         let clause = &ends.clause;
@@ -576,18 +586,13 @@ impl Cues {
         {
             return false;
         }
+        // The refusal in the hit's clause, within reach of the marker.
         let clause_end = clause.get(k).map_or(bytes.len(), |m| m.0);
-        // The first refusal after the marker, in the hit's clause and reach.
-        let a = refusals.partition_point(|&(rs, _)| rs < me);
-        if ms >= clause_end
-            || refusals
-                .get(a)
-                .is_none_or(|&(_, re)| re > clause_end.min(me + NEGATION_REACH))
-        {
+        if re > clause_end.min(me + NEGATION_REACH) {
             return false;
         }
-        // No private channel to the end of the next sentence: it often has a
-        // sentence of its own (这个不能在群里说。私聊我).
+        // No private channel or refund to the end of the next sentence: it
+        // often has a sentence of its own (这个不能在群里说。私聊我).
         let marks = &ends.sentence;
         let n = marks.partition_point(|&(i, _)| i < me);
         let until = marks.get(n + 1).map_or(bytes.len(), |m| m.0);
@@ -694,6 +699,10 @@ mod tests {
             "震惊!",
             false,
         ),
+        // Or the refusal at once, with no marker.
+        ("代考不行的哈", Stance::Negation, "代考", true),
+        ("代考很多人不行", Stance::Negation, "代考", false),
+        ("代考不能在群里说,私聊", Stance::Negation, "代考", false),
         (
             "13812345678(我的工作手机)",
             Stance::Own,
