@@ -669,9 +669,10 @@ describe("发布前自检", () => {
         // took it to 146.8 KB, and a warning elsewhere in the draft raising the
         // model's doubt of a block (report::DOUBT_BESIDE) to 147.3 KB, and
         // negation's topic markers (代考这个肯定不行: three cue lists read from
-        // the rules JSON, one check per negation) to 148.5 KB: within budget;
-        // this guards it.
-        assert.ok(figures.size.wasmPlusGlueGzipKB <= 148.5, JSON.stringify(figures.size));
+        // the rules JSON, one check per negation) to 148.5 KB, and a
+        // negation's after words in the whole sentence, unless a private
+        // channel comes first, to 148.6 KB: within budget; this guards it.
+        assert.ok(figures.size.wasmPlusGlueGzipKB <= 148.6, JSON.stringify(figures.size));
     });
 
     test("wasm unavailable: the page says so in words", async () => {

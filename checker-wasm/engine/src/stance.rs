@@ -16,8 +16,9 @@
 //! (代考是违法的); the speaker's or listener's own (加我微信吧：138…) comes
 //! before the number in the same sentence. Some cues follow what they are
 //! about (内部价这个我们真的没有, 13812345678（我的工作手机）): a stance's
-//! `after` words count after the hit, in its clause (negation) or sentence
-//! (own, yours), and are written with their subject (我们没有, not 没有: in
+//! `after` words count after the hit, in its sentence (negation, unless a
+//! private channel comes first: 内部价找我，我们真的没有别的渠道; own and yours
+//! across the lines of a list), and are written with their subject (我们没有, not 没有: in
 //! 保过，挂科的都没有 the 没有 denies nothing). A topic marker right after the
 //! hit stands in for the subject (代考这个肯定不行, 成本价、底价这些我真没法跟您说):
 //! negation's `after-topic` refusals count in the marker's clause, unless a
@@ -45,6 +46,20 @@ use serde::{Deserialize, Serialize};
 /// How far before a hit (in bytes of normalised text, about 3 per Han
 /// character) a negation may stand.
 const NEGATION_REACH: usize = 45;
+/// How far after a hit a negation's `after` words may stand, in its
+/// sentence: about forty Han characters. They were held to the hit's clause
+/// until blind drafts kept putting the refusal, with its subject, in the
+/// next clause (讲师的课酬属于公司内部信息，我这边不方便透露; 客户问'枪手'是什么意思，
+/// 我解释了……并说明我们不做这个). Measured on the first openings of
+/// development's blind batches since 53 (28 batches, 13,440 drafts, each
+/// with its rules and model of the day): clean drafts blocked 17 → 16,
+/// right +3, no violation's block lost; development as it stands: 3 clean
+/// drafts right, no violation lost (the same over two sessions; DESIGN.md).
+/// The case the clause scope was chosen for, an offer whose denial is of
+/// something else a clause on (内部价找我，我们真的没有别的渠道), is in the table
+/// below: a word of negation's `topic-except` (找我, 私聊, 退费 …) between the
+/// hit and the denial keeps the hit.
+const NEGATION_AFTER_REACH: usize = 120;
 /// How far before a number the speaker's or listener's cue may stand (and
 /// an `after` cue after it), in bytes: about sixty Han characters. It was
 /// 120 until a blind draft sent a mother her child's enrolment details back
@@ -155,13 +170,14 @@ impl Stance {
     }
 
     /// Where an `after` cue counts (see [`StanceCues::after`]): after the
-    /// hit, in its clause (a denial) or sentence (an owner named after the
-    /// number), up to the same reach as before it. `None` for the stances
-    /// that already take the whole sentence.
+    /// hit, in its sentence (a denial, within [`NEGATION_AFTER_REACH`]; an
+    /// owner named after the number, across the lines of a list, within the
+    /// same reach as before it). `None` for the stances that already take the
+    /// whole sentence.
     pub fn after_reach(self) -> Option<(AfterScope, usize)> {
         match self {
-            Stance::Negation => Some((AfterScope::Clause, NEGATION_REACH)),
-            Stance::Own | Stance::Yours => Some((AfterScope::Sentence, OWNER_REACH)),
+            Stance::Negation => Some((AfterScope::Sentence, NEGATION_AFTER_REACH)),
+            Stance::Own | Stance::Yours => Some((AfterScope::List, OWNER_REACH)),
             _ => None,
         }
     }
@@ -180,12 +196,12 @@ impl Stance {
     }
 }
 
-/// How far an `after` cue may stand: to the end of the hit's clause or of
-/// its sentence.
+/// How far an `after` cue may stand: to the end of the hit's sentence, or
+/// of its sentence read across line breaks (the lines of a list).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AfterScope {
-    Clause,
     Sentence,
+    List,
 }
 
 enum Scope {
@@ -462,17 +478,32 @@ impl Cues {
         }
         let ends = ends();
         let marks = match scope {
-            AfterScope::Clause => &ends.clause,
-            AfterScope::Sentence => &ends.marked,
+            AfterScope::Sentence => &ends.sentence,
+            AfterScope::List => &ends.marked,
         };
         let next = marks[marks.partition_point(|&(i, _)| i < end)..]
             .first()
             .map_or(usize::MAX, |&(i, _)| i);
         let to = next.min(end + reach);
+        let before = to.min(self.undone_from(stance, end));
         list[first..]
             .iter()
-            .take_while(|&&(cs, _)| cs < to)
+            .take_while(|&&(cs, _)| cs < before)
             .any(|&(cs, ce)| ce <= to && !self.excepted(stance, cs, ce))
+    }
+
+    /// Where, after `end`, a word of negation's `topic-except` stands: a
+    /// private channel or a refund between a hit and a denial after it
+    /// (内部价找我，我们真的没有别的渠道) means the denial is of something else.
+    /// `usize::MAX` for none, and for the other stances.
+    fn undone_from(&self, stance: Stance, end: usize) -> usize {
+        let undo = &self.topic[TopicPart::Undo as usize];
+        match stance {
+            Stance::Negation => undo
+                .get(undo.partition_point(|&(us, _)| us < end))
+                .map_or(usize::MAX, |&(us, _)| us),
+            _ => usize::MAX,
+        }
     }
 
     /// The cues of `stance` starting in `from..to`.
@@ -650,6 +681,9 @@ mod tests {
         ),
         // `after` cues: in the clause (negation) or sentence (own) after the hit.
         ("内部价这个我们真的没有", Stance::Negation, "内部价", true),
+        // In the hit's sentence, a clause on too; not past a line break.
+        ("内部价的事,我们真的没有", Stance::Negation, "内部价", true),
+        ("内部价\n我们真的没有", Stance::Negation, "内部价", false),
         (
             "内部价找我,我们真的没有别的渠道",
             Stance::Negation,
@@ -785,6 +819,7 @@ mod tests {
             (TopicPart::Refusal, "没法"),
             (TopicPart::Refusal, "肯定不"),
             (TopicPart::Undo, "私聊"),
+            (TopicPart::Undo, "找我"),
         ];
         for &(part, w) in topic {
             for (i, _) in text.match_indices(w) {

@@ -224,34 +224,34 @@ const TEST_FLOOR: Floor = Floor {
     // batch 102, whose 102v's two are doubted, 55 after round fifty-seven, 65
     // with batch 104, 63 with `stance::OWNER_REACH` at 180, 68 with batch
     // 107, 67 after round fifty-nine, 65 with negation's topic markers, 72
-    // with batch 109 and after round sixty); the learned model doubts some
-    // (revise, see `report::DOUBT`), and which ones moves by one or two with
-    // each retraining: rounds thirty-four to forty-three and forty-five
-    // changed no clean draft's verdict by rules, and the count went 8 → 9 →
-    // 10 → 11 → 9 (+2 of batch 60) → 9 (+2) → 9 (+2) → 10 (+2) → 9 (+2) → 9
-    // (+2) → 9 (+2) → 9 (+2, +1 of batch 74) by retraining alone; round
-    // forty-two's model (800 n-grams kept per clause instead of 400) doubts
-    // blind-8k's block and not blind-2's, round forty-three's blind-2's and
-    // not blind-49t's, round forty-four's neither, round forty-five's
-    // blind-49t's again. Round forty-eight raised `DOUBT` from 0.2 to 0.35
-    // (chosen on development's first-opened batches): with round
-    // forty-seven's model that took 19 to 13, and its own retraining (batches
-    // 83 and 85 joined development; the rules changed no test draft's block)
-    // brought three back, 16, plus 86p's one; round forty-nine changed none,
-    // plus 88t's one; round fifty changed none, plus 90x's one; round
-    // fifty-one none, plus 92a's one; round fifty-two's cue cleared one of
-    // blind-51w's and its retraining doubts blind-88t's, plus 94e's one;
-    // round fifty-three none, plus 95h's one; round fifty-four none, plus
-    // 97l's one; `DOUBT_BESIDE` and round fifty-five none, plus 100r's one;
-    // round fifty-six's retraining doubts blind-43g's, and batch 102 adds
-    // none; round fifty-seven none, and batch 104, aimed at the line between
-    // an offer or a leak and a warning about it, adds 8;
-    // `stance::OWNER_REACH` 120 → 180 (chosen on development) spares three,
-    // blind-70i's, blind-74r's and blind-94e's; round fifty-eight's
-    // retraining (aimed batch 105 joined development) no longer doubts
-    // blind-74r's and blind-88t's; batch 107 adds 3 (107f's, aimed like 104);
-    // round fifty-nine's cues clear blind-66b's and its retraining (aimed
-    // batch 106 joined development) doubts blind-74r's and one more of
+    // with batch 109 and after round sixty, 71 with negation's `after` words
+    // in the hit's sentence); the learned model doubts some (revise, see
+    // `report::DOUBT`), and which ones moves by one or two with each
+    // retraining: rounds thirty-four to forty-three and forty-five changed no
+    // clean draft's verdict by rules, and the count went 8 → 9 → 10 → 11 → 9
+    // (+2 of batch 60) → 9 (+2) → 9 (+2) → 10 (+2) → 9 (+2) → 9 (+2) → 9 (+2)
+    // → 9 (+2, +1 of batch 74) by retraining alone; round forty-two's model
+    // (800 n-grams kept per clause instead of 400) doubts blind-8k's block
+    // and not blind-2's, round forty-three's blind-2's and not blind-49t's,
+    // round forty-four's neither, round forty-five's blind-49t's again. Round
+    // forty-eight raised `DOUBT` from 0.2 to 0.35 (chosen on development's
+    // first-opened batches): with round forty-seven's model that took 19 to
+    // 13, and its own retraining (batches 83 and 85 joined development; the
+    // rules changed no test draft's block) brought three back, 16, plus 86p's
+    // one; round forty-nine changed none, plus 88t's one; round fifty changed
+    // none, plus 90x's one; round fifty-one none, plus 92a's one; round
+    // fifty-two's cue cleared one of blind-51w's and its retraining doubts
+    // blind-88t's, plus 94e's one; round fifty-three none, plus 95h's one;
+    // round fifty-four none, plus 97l's one; `DOUBT_BESIDE` and round
+    // fifty-five none, plus 100r's one; round fifty-six's retraining doubts
+    // blind-43g's, and batch 102 adds none; round fifty-seven none, and batch
+    // 104, aimed at the line between an offer or a leak and a warning about
+    // it, adds 8; `stance::OWNER_REACH` 120 → 180 (chosen on development)
+    // spares three, blind-70i's, blind-74r's and blind-94e's; round
+    // fifty-eight's retraining (aimed batch 105 joined development) no longer
+    // doubts blind-74r's and blind-88t's; batch 107 adds 3 (107f's, aimed
+    // like 104); round fifty-nine's cues clear blind-66b's and its retraining
+    // (aimed batch 106 joined development) doubts blind-74r's and one more of
     // blind-104y's, and no longer one of blind-107f's; negation's topic
     // markers (代考这个肯定不行, chosen on development's first openings) clear one
     // each of blind-104z's and blind-107f's; batch 109 adds 2 (109j's,
