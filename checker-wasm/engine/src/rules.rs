@@ -1163,10 +1163,23 @@ fn vocabularies(
                     }
                 }
                 let list = |reader: &mut Reader<'_>, key: &str| -> Vec<String> {
-                    t.get(key)
-                        .and_then(|v| reader.list(key, v, None))
-                        .map(|(l, _)| l)
-                        .unwrap_or_default()
+                    let Some((words, lines)) = t.get(key).and_then(|v| reader.list(key, v, None))
+                    else {
+                        return Vec::new();
+                    };
+                    let mut kept = Vec::with_capacity(words.len());
+                    for (w, at) in words.into_iter().zip(lines) {
+                        if normalize(&w).trim().is_empty() {
+                            reader.error(
+                                at,
+                                None,
+                                format!("[[{kind}]] {name} 的 {key} 中有空词：请删去这一项"),
+                            );
+                        } else {
+                            kept.push(w);
+                        }
+                    }
+                    kept
                 };
                 let words = list(&mut reader, "words");
                 if words.is_empty() {
