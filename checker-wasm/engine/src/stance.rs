@@ -679,7 +679,8 @@ mod tests {
             "13812345678",
             true,
         ),
-        // `after` cues: in the clause (negation) or sentence (own) after the hit.
+        // `after` cues: in the sentence after the hit (negation: unless a private
+        // channel comes first; own: across the lines of a list).
         ("内部价这个我们真的没有", Stance::Negation, "内部价", true),
         // In the hit's sentence, a clause on too; not past a line break.
         ("内部价的事,我们真的没有", Stance::Negation, "内部价", true),
