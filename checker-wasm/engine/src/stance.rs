@@ -236,8 +236,10 @@ pub struct StanceCues {
     /// The refusals that count after a topic marker (不行, 没法, 真没有 …).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub after_topic: Vec<String>,
-    /// Words that undo such a refusal when they stand after the marker in the
-    /// same sentence: the refusal is of this channel only (不能在群里说，私聊).
+    /// Words that undo such a refusal when they stand after the marker in its
+    /// sentence or the next (the refusal is of this channel only: 不能在群里说，
+    /// 私聊; or a promise: 包过不行的话全额退), and a negation's `after` words
+    /// when they stand between the hit and them (内部价找我，我们真的没有别的渠道).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub topic_except: Vec<String>,
 }
@@ -540,7 +542,9 @@ impl Cues {
         let list = &self.found[stance as usize];
         let first = list.partition_point(|&(cs, _)| cs < lo);
         if list.get(first).is_none_or(|&(cs, _)| cs >= hi) {
-            if stance == Stance::Negation && !self.topic[TopicPart::Marker as usize].is_empty() {
+            // A refusal after the hit needs no negation cue nearby: look for
+            // one whenever the draft has any (most have none).
+            if stance == Stance::Negation && !self.topic[TopicPart::Refusal as usize].is_empty() {
                 let ends = ends();
                 return self.holds_after(|| ends, stance, end)
                     || self.after_topic(bytes, ends, end);
