@@ -671,8 +671,10 @@ describe("发布前自检", () => {
         // negation's topic markers (代考这个肯定不行: three cue lists read from
         // the rules JSON, one check per negation) to 148.5 KB, and a
         // negation's after words in the whole sentence, unless a private
-        // channel comes first, to 148.6 KB: within budget; this guards it.
-        assert.ok(figures.size.wasmPlusGlueGzipKB <= 148.6, JSON.stringify(figures.size));
+        // channel comes first, to 148.6 KB, and one lookup helper for the
+        // stance scopes' binary searches back to 148.4 KB: within budget; this
+        // guards it.
+        assert.ok(figures.size.wasmPlusGlueGzipKB <= 148.4, JSON.stringify(figures.size));
     });
 
     test("wasm unavailable: the page says so in words", async () => {

@@ -244,6 +244,13 @@ pub struct StanceCues {
     pub topic_except: Vec<String>,
 }
 
+/// The entries of `list` (sorted by start) that start at or after `at`: the
+/// one lookup every scope question begins with (the next mark after a hit,
+/// the first cue after it).
+fn starting_at(list: &[(usize, usize)], at: usize) -> &[(usize, usize)] {
+    &list[list.partition_point(|&(s, _)| s < at)..]
+}
+
 /// Which of negation's topic lists a cue word belongs to
 /// ([`StanceCues::topics`], `after_topic`, `topic_except`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -364,9 +371,7 @@ impl Ends {
     pub fn sentence_around(&self, start: usize, end: usize, len: usize) -> (usize, usize) {
         let marks = &self.sentence;
         let from = Ends::back(marks, 0, start);
-        let to = marks[marks.partition_point(|&(i, _)| i < end)..]
-            .first()
-            .map_or(len, |&(i, l)| i + l);
+        let to = starting_at(marks, end).first().map_or(len, |&(i, l)| i + l);
         (from, to)
     }
 
@@ -473,9 +478,8 @@ impl Cues {
         let Some((scope, reach)) = stance.after_reach() else {
             return false;
         };
-        let list = &self.after[stance as usize];
-        let first = list.partition_point(|&(cs, _)| cs < end);
-        if list.get(first).is_none_or(|&(cs, _)| cs > end + reach) {
+        let list = starting_at(&self.after[stance as usize], end);
+        if list.first().is_none_or(|&(cs, _)| cs > end + reach) {
             return false;
         }
         let ends = ends();
@@ -483,13 +487,12 @@ impl Cues {
             AfterScope::Sentence => &ends.sentence,
             AfterScope::List => &ends.marked,
         };
-        let next = marks[marks.partition_point(|&(i, _)| i < end)..]
+        let next = starting_at(marks, end)
             .first()
             .map_or(usize::MAX, |&(i, _)| i);
         let to = next.min(end + reach);
         let before = to.min(self.undone_from(stance, end));
-        list[first..]
-            .iter()
+        list.iter()
             .take_while(|&&(cs, _)| cs < before)
             .any(|&(cs, ce)| ce <= to && !self.excepted(stance, cs, ce))
     }
@@ -499,10 +502,9 @@ impl Cues {
     /// (内部价找我，我们真的没有别的渠道) means the denial is of something else.
     /// `usize::MAX` for none, and for the other stances.
     fn undone_from(&self, stance: Stance, end: usize) -> usize {
-        let undo = &self.topic[TopicPart::Undo as usize];
         match stance {
-            Stance::Negation => undo
-                .get(undo.partition_point(|&(us, _)| us < end))
+            Stance::Negation => starting_at(&self.topic[TopicPart::Undo as usize], end)
+                .first()
                 .map_or(usize::MAX, |&(us, _)| us),
             _ => usize::MAX,
         }
@@ -510,10 +512,8 @@ impl Cues {
 
     /// The cues of `stance` starting in `from..to`.
     fn within(&self, stance: Stance, from: usize, to: usize) -> &[(usize, usize)] {
-        let list = &self.found[stance as usize];
-        let a = list.partition_point(|&(cs, _)| cs < from);
-        let b = list.partition_point(|&(cs, _)| cs < to);
-        &list[a..b.max(a)]
+        let list = starting_at(&self.found[stance as usize], from);
+        &list[..list.partition_point(|&(cs, _)| cs < to)]
     }
 
     /// Does `stance` hold for the hit at `start..end` of `text`? A cue inside
@@ -539,9 +539,10 @@ impl Cues {
         let hi = (end + SENTENCE_REACH).min(bytes.len());
         // One search, not the two of `within`: is the first cue at or after
         // `lo` before `hi`?
-        let list = &self.found[stance as usize];
-        let first = list.partition_point(|&(cs, _)| cs < lo);
-        if list.get(first).is_none_or(|&(cs, _)| cs >= hi) {
+        if starting_at(&self.found[stance as usize], lo)
+            .first()
+            .is_none_or(|&(cs, _)| cs >= hi)
+        {
             // A refusal after the hit needs no negation cue nearby: look for
             // one whenever the draft has any (most have none).
             if stance == Stance::Negation && !self.topic[TopicPart::Refusal as usize].is_empty() {
@@ -564,7 +565,7 @@ impl Cues {
             Scope::Sentence => {
                 let from = Ends::back(&ends.sentence, floor(SENTENCE_REACH), anchor);
                 let ceiling = (end + SENTENCE_REACH).min(bytes.len());
-                let next = ends.sentence[ends.sentence.partition_point(|&(i, _)| i < end)..]
+                let next = starting_at(&ends.sentence, end)
                     .first()
                     .map(|&(i, _)| i)
                     .filter(|&i| i < ceiling);
@@ -599,16 +600,17 @@ impl Cues {
         let [markers, refusals, undo] = &self.topic;
         // The first refusal after the hit: most hits have none right after
         // them or after a marker there, so say so first.
-        let a = refusals.partition_point(|&(rs, _)| rs < end);
-        let Some(&(rs, re)) = refusals.get(a) else {
+        let Some(&(rs, re)) = starting_at(refusals, end).first() else {
             return false;
         };
-        let first = markers.partition_point(|&(ms, _)| ms < end);
-        let marker = markers.get(first).copied().filter(|&(ms, me)| {
-            me <= rs
-                && (ms == end
-                    || (ms <= end + TOPIC_GAP && bytes[end..].starts_with("、".as_bytes())))
-        });
+        let marker = starting_at(markers, end)
+            .first()
+            .copied()
+            .filter(|&(ms, me)| {
+                me <= rs
+                    && (ms == end
+                        || (ms <= end + TOPIC_GAP && bytes[end..].starts_with("、".as_bytes())))
+            });
         // Without a marker, the refusal must follow the hit at once (代考不做).
         let Some((ms, me)) = marker.or((rs == end).then_some((end, end))) else {
             return false;
@@ -628,11 +630,12 @@ impl Cues {
         }
         // No private channel or refund to the end of the next sentence: it
         // often has a sentence of its own (这个不能在群里说。私聊我).
-        let marks = &ends.sentence;
-        let n = marks.partition_point(|&(i, _)| i < me);
-        let until = marks.get(n + 1).map_or(bytes.len(), |m| m.0);
-        let b = undo.partition_point(|&(us, _)| us < ms);
-        undo.get(b).is_none_or(|&(us, _)| us >= until)
+        let until = starting_at(&ends.sentence, me)
+            .get(1)
+            .map_or(bytes.len(), |m| m.0);
+        starting_at(undo, ms)
+            .first()
+            .is_none_or(|&(us, _)| us >= until)
     }
 
     /// Is the cue at `cs..ce` part of an `except` word of its stance?
