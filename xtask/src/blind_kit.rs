@@ -131,13 +131,10 @@ fn format_sample(batch1: &str) -> Result<String> {
     Ok(format!("{}\n", lines.join("\n")))
 }
 
+/// `dir` made absolute, with the part of it that exists resolved, so that
+/// `..` and symlinks cannot hide the repository.
 fn absolute(dir: &Path) -> Result<PathBuf> {
-    let dir = if dir.is_absolute() {
-        dir.to_path_buf()
-    } else {
-        std::env::current_dir()?.join(dir)
-    };
-    // Resolve what exists of it, so that `..` and symlinks cannot hide the repo.
+    let dir = std::path::absolute(dir)?;
     let mut existing = dir.as_path();
     let mut rest = Vec::new();
     while !existing.exists() {

@@ -57,7 +57,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         .canonicalize()
         .with_context(|| format!("找不到手册目录 {}", options.book_dir.display()))?;
 
-    let out_dir = absolute(&options.out_dir)?;
+    let out_dir = std::path::absolute(&options.out_dir)?;
     recover_interrupted(&out_dir)?;
 
     // 1. Read and validate everything the admin wrote.
@@ -435,14 +435,6 @@ fn process_is_running(pid: u32) -> bool {
 #[cfg(not(unix))]
 fn process_is_running(_pid: u32) -> bool {
     true
-}
-
-fn absolute(path: &Path) -> Result<PathBuf> {
-    Ok(if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir()?.join(path)
-    })
 }
 
 fn remove_dir_if_exists(path: &Path) -> Result<()> {
