@@ -198,8 +198,11 @@ const DEV_FLOOR: Floor = Floor {
     // denial a sentence after the hit, which the model overrules. Since round
     // sixty-one, dev-110l's two: a consent in a parenthesis after the
     // sentence's end (……托业拿到885分！（已获本人授权分享……）), and a refusal in a
-    // sentence of its own (……能不能买我们的学员名单做推广。不能。).
-    clean_blocked: 7,
+    // sentence of its own (……能不能买我们的学员名单做推广。不能。). Since round
+    // sixty-three, dev-115u's 有学员私信问我考前能不能拿到原题。在这里统一回复：不能。:
+    // a refusal in a sentence of its own again (see DESIGN.md, "a sentence
+    // that is nothing but a refusal").
+    clean_blocked: 8,
 };
 
 const TEST_FLOOR: Floor = Floor {
@@ -207,13 +210,13 @@ const TEST_FLOOR: Floor = Floor {
     clean_alarm_rate: 0.025,
     // As shipped: blind-7j 1, blind-17f 1, blind-51w 1, blind-51x 2,
     // blind-60o 2, blind-70i 1, blind-78y 1, blind-80c 1, blind-82h 1,
-    // blind-86p 1, blind-88t 1, blind-90x 1, blind-92a 1, blind-97l 1,
-    // blind-100r 1, blind-104y 6, blind-104z 1, blind-107f 3, blind-109i 1,
-    // blind-109j 2, blind-111m 1 (unchanged by `report::DOUBT_BESIDE`;
-    // batches 51, 60, 66, 70, 74, 78, 80, 82, 86, 88, 90, 92, 94, 95, 97,
-    // 100, 102, 104, 107, 109, 111 and 113 were opened after the round that
+    // blind-86p 1, blind-90x 1, blind-92a 1, blind-97l 1, blind-100r 1,
+    // blind-104y 6, blind-104z 1, blind-111m 1, blind-114s 1 (unchanged by
+    // `report::DOUBT_BESIDE`; batches 51, 60, 66, 70, 74, 78, 80, 82, 86, 88,
+    // 90, 92, 94, 95, 97,
+    // 100, 102, 104, 107, 109, 111, 113 and 114 were opened after the round that
     // moved the files below; batches 52, 54, 56, 58, 62, 64, 68, 72, 76, 81,
-    // 84, 88 and 102 have none as shipped). The rules alone block 63 (17
+    // 84, 88, 102, 109 and 113 have none as shipped). The rules alone block 67 (17
     // before batch 60, 21 before batch 66, 24 before batch 70, 30 before
     // batch 74, 33 before round forty-four, whose `question-not-in` blocks a
     // work-group draft of blind-51w: a question no longer clears exam fraud
@@ -232,7 +235,8 @@ const TEST_FLOOR: Floor = Floor {
     // fifty-nine, 65 with negation's topic markers, 72 with batch 109 and
     // after round sixty, 71 with negation's `after` words in the hit's
     // sentence, 73 with batch 111 and after round sixty-one and with batch
-    // 113, 71 after round sixty-two); the learned model doubts some (revise,
+    // 113, 71 after round sixty-two, 67 after round sixty-three, which
+    // moved 107f and 109j to development and added batch 114); the learned model doubts some (revise,
     // see `report::DOUBT`), and which ones moves by one or two with each
     // retraining: rounds thirty-four to forty-three and forty-five changed no
     // clean draft's verdict by rules, and the count went 8 → 9 → 10 → 11 → 9
@@ -268,15 +272,21 @@ const TEST_FLOOR: Floor = Floor {
     // blind-95h's and one more of blind-104y's; batch 113 adds none; round
     // sixty-two's allow words clear two of blind-70j's blocks by rules (the
     // model had doubted them), and its retraining no longer doubts one more
-    // of blind-104y's and one of blind-109i's (see "Clean drafts blocked,
-    // round by round" in tests/corpus/README.md). Batches 3, 4, 6, 9, 10, 13,
+    // of blind-104y's and one of blind-109i's; round sixty-three reads ASCII
+    // ' as a quotation mark (a block inside one is reported at revise),
+    // noticed on a draft each of blind-107f and blind-109j, so both files
+    // moved to development (their blocks: 3 and 2), and batch 114, written
+    // to replace them, adds 1 (114s's); its retraining doubts blind-109i's
+    // and blind-88t's (see "Clean drafts blocked, round by round" in
+    // tests/corpus/README.md). Batches 3, 4, 6, 9, 10, 13,
     // 14, 16, 18, 19, 21–29, 31, 33, 35, 37, 39, 44, 46, 48, 50, 53, 55, 57,
     // 59, 61, 63, 65, 67, 69, 71, 73, 75, 77, 79, 83, 85, 87, 89, 91, 93, 96,
-    // 98, 99, 101, 103, 105, 106, 108, 110 and 112 were scored once and moved
-    // to development; batch 1 and the files 11r, 11s, 12u, 15b, 20k, 30g,
-    // 32k, 32l, 38w, 38x and 47p moved there on Nov 30, after rules were
-    // tuned on drafts in them (the README says which).
-    clean_blocked: 31,
+    // 98, 99, 101, 103, 105, 106, 108, 110, 112 and 115 were scored once and
+    // moved to development; batch 1 and the files 11r, 11s, 12u, 15b, 20k,
+    // 30g, 32k, 32l, 38w, 38x and 47p moved there on Nov 30, after rules were
+    // tuned on drafts in them, and 107f and 109j in round sixty-three (the
+    // README says which).
+    clean_blocked: 25,
 };
 
 fn check_floor(name: &str, card: &Scorecard, floor: &Floor) -> Vec<String> {
