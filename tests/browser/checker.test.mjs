@@ -673,9 +673,10 @@ describe("发布前自检", () => {
         // negation's after words in the whole sentence, unless a private
         // channel comes first, to 148.6 KB, and one lookup helper for the
         // stance scopes' binary searches back to 148.4 KB, and ASCII ' as a
-        // quotation mark (with the apostrophe test) to 148.5 KB: within
+        // quotation mark (with the apostrophe test) to 148.5 KB, and the
+        // resident ID inside a 学籍号 (G or L before it) to 148.6 KB: within
         // budget; this guards it.
-        assert.ok(figures.size.wasmPlusGlueGzipKB <= 148.5, JSON.stringify(figures.size));
+        assert.ok(figures.size.wasmPlusGlueGzipKB <= 148.6, JSON.stringify(figures.size));
     });
 
     test("wasm unavailable: the page says so in words", async () => {

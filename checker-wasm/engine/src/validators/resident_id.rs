@@ -47,12 +47,16 @@ pub fn is_valid(id: &[u8]) -> bool {
 }
 
 /// ID numbers among `runs` (maximal digit runs of `text`): 18 digits, or 17
-/// followed by `x`, not glued to other letters or digits.
+/// followed by `x`, not glued to other letters or digits, but for the one
+/// letter of a student's 学籍号: `G` (or `L`, a temporary one) and the
+/// holder's ID number (学籍号G330106201203154327; folded, so lower case).
 pub fn find(text: &str, runs: &[(usize, usize)]) -> Vec<Hit> {
     let b = text.as_bytes();
     let mut hits = Vec::new();
     for &(i, e) in runs {
-        if i > 0 && b[i - 1].is_ascii_alphabetic() {
+        let student_number =
+            |k: usize| matches!(b[k], b'g' | b'l') && (k == 0 || !b[k - 1].is_ascii_alphanumeric());
+        if i > 0 && b[i - 1].is_ascii_alphabetic() && !student_number(i - 1) {
             continue;
         }
         let end = if e - i == 17 && b.get(e) == Some(&b'x') {
@@ -94,5 +98,10 @@ mod tests {
         assert!(!is_valid(b"910101199003074477")); // region
         assert_eq!(find("身份证11010519491231002x。").len(), 1);
         assert!(find("单号110101199003074477123").is_empty());
+        // A 学籍号 is G (or L) and the ID; other letters glued on are not.
+        assert_eq!(find("学籍号g110101199003074477，官网可查").len(), 1);
+        assert_eq!(find("l110101199003074477").len(), 1);
+        assert!(find("ag110101199003074477").is_empty());
+        assert!(find("订单k110101199003074477").is_empty());
     }
 }
