@@ -51,9 +51,9 @@ const LONGEST: usize = 30;
 /// text order. A mark left open at the end of its line quotes nothing.
 ///
 /// Natively, looks only at the bytes an opening mark can start with
-/// ([`MayOpen`]; a lead byte is never inside another character), and counts characters only up to a quotation found: a
-/// `Vec<char>` of the whole draft and five compares per character were 6 %
-/// of a 2,000-character check.
+/// ([`MayOpen`]; a lead byte is never inside another character), and counts
+/// characters only up to a quotation found: a `Vec<char>` of the whole draft
+/// and five compares per character were 6 % of a 2,000-character check.
 pub(crate) fn quoted_ranges(text: &str) -> Vec<(usize, usize)> {
     #[cfg(target_arch = "wasm32")]
     return quoted_ranges_by_chars(text);

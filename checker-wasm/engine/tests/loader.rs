@@ -163,6 +163,19 @@ fn a_block_hit_in_quotation_marks_is_reported_at_revise() {
             Severity::Revise,
             true,
         ),
+        // ASCII single quotes quote as well; an apostrophe does not.
+        (
+            "贴吧有人打'四六级可代考'的广告，还挂我们的名字",
+            Context::Public,
+            Severity::Revise,
+            true,
+        ),
+        (
+            "don't miss it! 四六级可代考, it's easy",
+            Context::Public,
+            Severity::Block,
+            false,
+        ),
         // A revise rule keeps its level in quotes; only block is lowered.
         ("“保证提分”", Context::Public, Severity::Revise, false),
     ];
