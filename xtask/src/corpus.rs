@@ -56,43 +56,64 @@ pub fn read_development(dir: &Path, shown_as: &str) -> Result<Vec<DevDraft>> {
             "{shown_as}/{}",
             path.file_name().unwrap_or_default().to_string_lossy()
         );
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) => {
-                errors.push(Diagnostic::new(
-                    &name,
-                    None,
-                    format!("无法读取语料文件（{e}）：请确认它是 UTF-8 文本"),
-                ));
-                continue;
-            }
-        };
-        let file: CorpusFile = match toml::from_str(&text) {
-            Ok(file) => file,
-            Err(err) => {
-                let (line, message) = wxcheck::explain_toml_error(&text, &err);
-                errors.push(Diagnostic::new(&name, line, message));
-                continue;
-            }
-        };
-        for draft in file.draft {
-            match draft.context.get_ref().parse::<Context>() {
-                Ok(context) => drafts.push(DevDraft {
-                    text: draft.text,
-                    context,
-                    clauses: draft.clauses,
-                    kind: draft.kind,
-                }),
-                Err(e) => errors.push(Diagnostic::new(
-                    &name,
-                    Some(line_of(&text, draft.context.span().start)),
-                    format!("{e}：请把 context 改为其中之一"),
-                )),
-            }
-        }
+        read_file_into(&path, &name, &mut drafts, &mut errors);
     }
     if !errors.is_empty() {
         bail!(Diagnostics(errors));
     }
     Ok(drafts)
+}
+
+/// The drafts of one corpus file (`name` as errors show it).
+pub fn read_file(path: &Path, name: &str) -> Result<Vec<DevDraft>> {
+    let (mut drafts, mut errors) = (Vec::new(), Vec::new());
+    read_file_into(path, name, &mut drafts, &mut errors);
+    if !errors.is_empty() {
+        bail!(Diagnostics(errors));
+    }
+    Ok(drafts)
+}
+
+/// Appends the drafts of one corpus file to `drafts`, and what is wrong with
+/// it to `errors`.
+fn read_file_into(
+    path: &Path,
+    name: &str,
+    drafts: &mut Vec<DevDraft>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) => {
+            errors.push(Diagnostic::new(
+                name,
+                None,
+                format!("无法读取语料文件（{e}）：请确认它是 UTF-8 文本"),
+            ));
+            return;
+        }
+    };
+    let file: CorpusFile = match toml::from_str(&text) {
+        Ok(file) => file,
+        Err(err) => {
+            let (line, message) = wxcheck::explain_toml_error(&text, &err);
+            errors.push(Diagnostic::new(name, line, message));
+            return;
+        }
+    };
+    for draft in file.draft {
+        match draft.context.get_ref().parse::<Context>() {
+            Ok(context) => drafts.push(DevDraft {
+                text: draft.text,
+                context,
+                clauses: draft.clauses,
+                kind: draft.kind,
+            }),
+            Err(e) => errors.push(Diagnostic::new(
+                name,
+                Some(line_of(&text, draft.context.span().start)),
+                format!("{e}：请把 context 改为其中之一"),
+            )),
+        }
+    }
 }

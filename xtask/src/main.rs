@@ -5,6 +5,8 @@
 //! - `test`: every test — Rust unit and integration tests, a fresh build, browser tests.
 //! - `train-model`: retrain the learned second opinion on the development corpus.
 //! - `blind-kit`: the folder a blind writer of test drafts works from.
+//! - `first-openings`: today's engine over the blind batches now in development,
+//!   each with the rules and model that first scored it (from git).
 
 #[cfg(test)]
 mod admin_edit_test;
@@ -14,6 +16,7 @@ mod corpus;
 mod diagnostics;
 mod draft_note;
 mod editions;
+mod first_openings;
 mod handbook;
 mod practice;
 mod preprocess;
@@ -48,7 +51,9 @@ const USAGE: &str = "\
                              构建并在 http://127.0.0.1:端口/ 提供手册，文件改动后自动重新构建（默认端口 3000）
   test                       运行全部测试（Rust 测试、构建、浏览器测试）
   train-model                用开发语料（tests/corpus/*.toml）重新训练统计模型，写入 book/rules/learned.json
-  blind-kit <目录>           在仓库之外的新目录里备好盲写测试草稿所需的材料（说明、制度原文、标注口径、格式样例）";
+  blind-kit <目录>           在仓库之外的新目录里备好盲写测试草稿所需的材料（说明、制度原文、标注口径、格式样例）
+  first-openings             用当前的检查引擎、按 tests/corpus/history/first-openings.toml 所记各批第一次打开时的规则和模型
+                             （从 git 历史读取）重新给这些移入开发集的盲写批次计分，用来衡量引擎改动";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -121,6 +126,7 @@ fn run(args: Vec<String>) -> Result<()> {
         }
         "test" => test::run(&root),
         "train-model" => train_model::run(&root),
+        "first-openings" => first_openings::run(&root),
         "blind-kit" => {
             let Some(folder) = folder else {
                 bail!("blind-kit 需要一个目录：cargo xtask blind-kit /某处/blind110")

@@ -310,6 +310,22 @@ pub struct Report {
     pub findings: Vec<Finding>,
 }
 
+impl Report {
+    /// Is this the right report for a labelled draft that breaks `clauses`
+    /// (none: clean)? The accuracy corpus's one measure (issue 10): a clean
+    /// draft is right below `revise` (advice is allowed), a violation when a
+    /// finding cites one of its clauses, at any severity.
+    pub fn is_right<S: AsRef<str>>(&self, clauses: &[S]) -> bool {
+        if clauses.is_empty() {
+            self.verdict < Verdict::Revise
+        } else {
+            self.findings
+                .iter()
+                .any(|f| clauses.iter().any(|c| c.as_ref() == &*f.clause))
+        }
+    }
+}
+
 /// A rules file's name (as shown in errors, e.g. `book/rules/publishing.toml`)
 /// and its text. The engine never touches the file system, so callers read.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -66,17 +66,15 @@ fn score(rules: &RuleSet, drafts: &[(String, Draft)], show: bool) -> Scorecard {
         let found: BTreeSet<&str> = report.findings.iter().map(|f| &*f.clause).collect();
         let want: BTreeSet<&str> = d.clauses.iter().map(String::as_str).collect();
         card.drafts += 1;
-        let right = if want.is_empty() {
+        let right = report.is_right(&d.clauses);
+        if want.is_empty() {
             card.clean += 1;
             card.clean_blocked += usize::from(report.verdict == Verdict::Block);
             card.clean_revise_or_worse += usize::from(report.verdict >= Verdict::Revise);
             card.clean_any_finding += usize::from(!report.findings.is_empty());
-            report.verdict < Verdict::Revise
         } else {
-            let any = want.iter().any(|c| found.contains(c));
             card.violations_missed_entirely += usize::from(report.findings.is_empty());
-            any
-        };
+        }
         card.right += usize::from(right);
         let expected = if want.is_empty() {
             "clean"
