@@ -74,7 +74,9 @@ impl Tally {
     }
 }
 
-pub fn run(root: &Path) -> Result<()> {
+/// Scores every batch of the table and prints each and the total; with
+/// `show`, also each clean draft blocked, and what blocked it.
+pub fn run(root: &Path, show: bool) -> Result<()> {
     let batches = read_table(root)?;
     let mut total = Tally::default();
     for b in &batches {
@@ -87,7 +89,7 @@ pub fn run(root: &Path) -> Result<()> {
                 &format!("{}/{f}", crate::train_model::CORPUS_DIR),
             )?);
         }
-        let tally = score(&rules, &alone, &drafts);
+        let tally = score(&rules, &alone, &drafts, show);
         println!("批次 {}（{}）：{}", b.batch, b.commit, tally.line());
         total.add(&tally);
     }
@@ -205,7 +207,7 @@ fn git(root: &Path, args: &[&str]) -> Result<String> {
     String::from_utf8(out.stdout).context("git 的输出不是 UTF-8")
 }
 
-fn score(rules: &RuleSet, alone: &RuleSet, drafts: &[DevDraft]) -> Tally {
+fn score(rules: &RuleSet, alone: &RuleSet, drafts: &[DevDraft], show: bool) -> Tally {
     let mut t = Tally::default();
     for d in drafts {
         let report = rules.check(&d.text, d.context);
@@ -216,6 +218,21 @@ fn score(rules: &RuleSet, alone: &RuleSet, drafts: &[DevDraft]) -> Tally {
         if d.clauses.is_empty() {
             t.clean += 1;
             t.clean_blocked += usize::from(report.verdict == Verdict::Block);
+            if show && report.verdict == Verdict::Block {
+                let by: Vec<String> = report
+                    .findings
+                    .iter()
+                    .filter(|f| f.severity == wxcheck::Severity::Block)
+                    .map(|f| format!("{} {}“{}”", f.clause, f.rule, f.text))
+                    .collect();
+                println!(
+                    "  干净但禁止发布 [{}] {}
+    ← {}",
+                    d.context,
+                    d.text,
+                    by.join("；")
+                );
+            }
             t.clean_blocked_alone += usize::from(report_alone.verdict == Verdict::Block);
             t.clean_revise_or_worse += usize::from(report.verdict >= Verdict::Revise);
         } else {

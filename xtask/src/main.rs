@@ -52,8 +52,9 @@ const USAGE: &str = "\
   test                       运行全部测试（Rust 测试、构建、浏览器测试）
   train-model                用开发语料（tests/corpus/*.toml）重新训练统计模型，写入 book/rules/learned.json
   blind-kit <目录>           在仓库之外的新目录里备好盲写测试草稿所需的材料（说明、制度原文、标注口径、格式样例）
-  first-openings             用当前的检查引擎、按 tests/corpus/history/first-openings.toml 所记各批第一次打开时的规则和模型
-                             （从 git 历史读取）重新给这些移入开发集的盲写批次计分，用来衡量引擎改动";
+  first-openings [--show]    用当前的检查引擎、按 tests/corpus/history/first-openings.toml 所记各批第一次打开时的规则和模型
+                             （从 git 历史读取）重新给这些移入开发集的盲写批次计分，用来衡量引擎改动；
+                             加 --show 时列出被“禁止发布”的干净草稿";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -74,6 +75,7 @@ fn run(args: Vec<String>) -> Result<()> {
     let mut release_edition = false;
     let mut book: Option<PathBuf> = None;
     let mut folder: Option<PathBuf> = None;
+    let mut show = false;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             other if command == "blind-kit" && folder.is_none() && !other.starts_with('-') => {
@@ -87,6 +89,7 @@ fn run(args: Vec<String>) -> Result<()> {
                 )
             }
             "--release-edition" => release_edition = true,
+            "--show" if command == "first-openings" => show = true,
             "--out" => {
                 out = Some(
                     args.next()
@@ -126,7 +129,7 @@ fn run(args: Vec<String>) -> Result<()> {
         }
         "test" => test::run(&root),
         "train-model" => train_model::run(&root),
-        "first-openings" => first_openings::run(&root),
+        "first-openings" => first_openings::run(&root, show),
         "blind-kit" => {
             let Some(folder) = folder else {
                 bail!("blind-kit 需要一个目录：cargo xtask blind-kit /某处/blind110")

@@ -77,6 +77,9 @@ const TOPIC_GAP: usize = 24;
 /// How far a sentence is searched either side of a hit, so that the cost per
 /// hit stays bounded whatever the draft.
 const SENTENCE_REACH: usize = 300;
+/// How far from a draft's end a closing note in parentheses may open, in
+/// bytes: about fifty Han characters ([`Cues::consent_in_closing_note`]).
+const NOTE_REACH: usize = 150;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -533,6 +536,9 @@ impl Cues {
         near: Option<(usize, usize)>,
     ) -> bool {
         let bytes = text.as_bytes();
+        if stance == Stance::Consent && self.consent_in_closing_note(bytes) {
+            return true;
+        }
         // Most hits have no cue of the stance anywhere near: say so before
         // looking for the sentence around them.
         let lo = start.saturating_sub(SENTENCE_REACH + (end - start));
@@ -636,6 +642,28 @@ impl Cues {
         starting_at(undo, ms)
             .first()
             .is_none_or(|&(us, _)| us >= until)
+    }
+
+    /// Does the draft end with a note in parentheses that holds a consent
+    /// cue? Such a note speaks for the whole post, not only for its last
+    /// sentence: ……让老师逐句批改。（已获本人授权）, ……托业拿到 885 分！（已获本人授权分享，
+    /// 成绩单已隐去个人信息）. Blind drafts put it there as often as beside the
+    /// name; a consent in the middle of a draft still counts for its own
+    /// sentence only. The note is looked for within [`NOTE_REACH`] of the end
+    /// (folded text: `（）` are `()` there).
+    fn consent_in_closing_note(&self, bytes: &[u8]) -> bool {
+        let text = bytes.trim_ascii_end();
+        if text.last() != Some(&b')') {
+            return false;
+        }
+        let from = text.len().saturating_sub(NOTE_REACH);
+        let Some(open) = text[from..].iter().rposition(|&b| b == b'(') else {
+            return false;
+        };
+        starting_at(&self.found[Stance::Consent as usize], from + open)
+            .iter()
+            .take_while(|&&(cs, _)| cs < text.len())
+            .any(|&(cs, ce)| !self.excepted(Stance::Consent, cs, ce))
     }
 
     /// Is the cue at `cs..ce` part of an `except` word of its stance?
@@ -757,6 +785,38 @@ mod tests {
             "13812345678",
             false,
         ),
+        // A consent counts in its sentence, and from a closing note in
+        // parentheses for the whole draft; not from a note in the middle.
+        (
+            "王同学(已获本人授权)考了98分",
+            Stance::Consent,
+            "王同学",
+            true,
+        ),
+        (
+            "王同学考了98分。她说多亏了精读。(已获本人授权)",
+            Stance::Consent,
+            "王同学",
+            true,
+        ),
+        (
+            "王同学考了98分。她说多亏了精读。(已获本人授权) \n",
+            Stance::Consent,
+            "王同学",
+            true,
+        ),
+        (
+            "王同学考了98分。(已获本人授权)李同学考了60分。",
+            Stance::Consent,
+            "王同学",
+            false,
+        ),
+        (
+            "王同学考了98分。(李同学的已获本人授权)还有别人",
+            Stance::Consent,
+            "王同学",
+            false,
+        ),
         // Own and yours carry across the lines of a list, not past a full stop.
         (
             "加我:\n姓名张三\n13812345678",
@@ -796,6 +856,7 @@ mod tests {
             (Stance::Yours, "您的"),
             (Stance::Others, "她电话"),
             (Stance::Others, "联系她"),
+            (Stance::Consent, "已获本人授权"),
         ];
         let mut cues = Cues::default();
         for &(stance, w) in words {

@@ -203,8 +203,11 @@ const DEV_FLOOR: Floor = Floor {
     // 喜报 whose 王同学、李同学物理都进步了20分以上 names pupils by surname only:
     // its writer labels that clean, and name-with-score keeps flagging a
     // surname with a score (王同学考了59分，全班倒数 is a leak in a parents' group).
-    // Round sixty-five's retrained model doubts dev-108g's.
-    clean_blocked: 8,
+    // Round sixty-five's retrained model doubts dev-108g's. A consent in a
+    // closing note in parentheses now counts for the whole draft
+    // (`stance::Cues::consent_in_closing_note`): dev-96i's story and
+    // dev-110l's 托业 score are no longer blocked.
+    clean_blocked: 6,
 };
 
 const TEST_FLOOR: Floor = Floor {
