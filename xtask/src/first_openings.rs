@@ -13,6 +13,7 @@
 
 use crate::corpus::{self, DevDraft};
 use crate::diagnostics::{Diagnostic, line_of};
+use crate::train_model::CORPUS_DIR;
 use anyhow::{Context as _, Result, bail};
 use serde::Deserialize;
 use std::path::Path;
@@ -85,8 +86,8 @@ pub fn run(root: &Path, show: bool) -> Result<()> {
         let mut drafts = Vec::new();
         for f in &b.files {
             drafts.extend(corpus::read_file(
-                &root.join(crate::train_model::CORPUS_DIR).join(f),
-                &format!("{}/{f}", crate::train_model::CORPUS_DIR),
+                &root.join(CORPUS_DIR).join(f),
+                &format!("{}/{f}", CORPUS_DIR),
             )?);
         }
         let tally = score(&rules, &alone, &drafts, show);
@@ -130,16 +131,12 @@ fn read_table(root: &Path) -> Result<Vec<Batch>> {
             ));
         }
         for f in &b.files {
-            let path = root.join(crate::train_model::CORPUS_DIR).join(f);
+            let path = root.join(CORPUS_DIR).join(f);
             if f.contains('/') || !path.is_file() {
                 bail!(Diagnostic::new(
                     TABLE,
                     line,
-                    format!(
-                        "批次 {} 的文件 {f} 不在 {}/ 里",
-                        b.batch,
-                        crate::train_model::CORPUS_DIR
-                    )
+                    format!("批次 {} 的文件 {f} 不在 {}/ 里", b.batch, CORPUS_DIR)
                 ));
             }
         }
@@ -226,8 +223,7 @@ fn score(rules: &RuleSet, alone: &RuleSet, drafts: &[DevDraft], show: bool) -> T
                     .map(|f| format!("{} {}“{}”", f.clause, f.rule, f.text))
                     .collect();
                 println!(
-                    "  干净但禁止发布 [{}] {}
-    ← {}",
+                    "  干净但禁止发布 [{}] {}\n    ← {}",
                     d.context,
                     d.text,
                     by.join("；")
@@ -264,7 +260,7 @@ mod tests {
     #[test]
     fn a_bad_table_is_refused_at_its_line() {
         let dir = std::env::temp_dir().join(format!("wx-first-openings-{}", std::process::id()));
-        let corpus_dir = dir.join(crate::train_model::CORPUS_DIR);
+        let corpus_dir = dir.join(CORPUS_DIR);
         std::fs::create_dir_all(&corpus_dir).unwrap();
         std::fs::write(corpus_dir.join("dev-1a.toml"), "").unwrap();
         std::fs::create_dir_all(dir.join(TABLE).parent().unwrap()).unwrap();
