@@ -167,15 +167,8 @@ fn rules_at(root: &Path, commit: &str) -> Result<(RuleSet, RuleSet)> {
     let settings_text = git(root, &["show", &format!("{commit}:book/settings.toml")])?;
     let settings = wxcheck::parse_settings(&format!("{commit}:book/settings.toml"), &settings_text)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let alone = RuleSet::load_with(&files, &settings).map_err(|errors| {
-        anyhow::anyhow!(
-            errors
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n")
-        )
-    })?;
+    let alone = RuleSet::load_with(&files, &settings)
+        .map_err(|errors| anyhow::anyhow!(crate::handbook::join_lines(&errors)))?;
     let rules = match model {
         Some((name, json)) => alone
             .clone()

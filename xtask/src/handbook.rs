@@ -290,7 +290,8 @@ fn empty_rules_file(file: &SourceFile) -> Option<Diagnostic> {
     })
 }
 
-fn join_lines<T: std::fmt::Display>(items: &[T]) -> String {
+/// Items one to a line (rule errors, in an error message).
+pub(crate) fn join_lines<T: std::fmt::Display>(items: &[T]) -> String {
     items
         .iter()
         .map(ToString::to_string)

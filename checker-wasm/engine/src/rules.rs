@@ -578,23 +578,30 @@ impl Reader<'_> {
         ok.then_some((out, lines))
     }
 
+    /// [`Reader::list`] of words, each word that normalises to nothing
+    /// reported at its line (`{owner} 中有空词`) and left out: an empty word
+    /// would match everywhere.
+    fn word_list(&mut self, key: &str, value: &Spanned<DeValue<'_>>, owner: &str) -> Vec<String> {
+        let Some((words, lines)) = self.list(key, value, None) else {
+            return Vec::new();
+        };
+        let mut kept = Vec::with_capacity(words.len());
+        for (w, line) in words.into_iter().zip(lines) {
+            if normalize(&w).trim().is_empty() {
+                self.error(line, None, format!("{owner} 中有空词：请删去这一项"));
+            } else {
+                kept.push(w);
+            }
+        }
+        kept
+    }
+
     /// The top level of a rules file: `allow` and `[[rule]]` tables.
     fn file(&mut self, root: &DeTable<'_>, rules: &mut Vec<Rule>, allow: &mut Vec<String>) {
         for (key, value) in root {
             let line = self.lines.at(key.span().start);
             match key.get_ref().as_ref() {
-                "allow" => {
-                    let Some((words, lines)) = self.list("allow", value, None) else {
-                        continue;
-                    };
-                    for (w, line) in words.into_iter().zip(lines) {
-                        if normalize(&w).trim().is_empty() {
-                            self.error(line, None, "全局 allow 中有空词：请删去这一项".into());
-                        } else {
-                            allow.push(w);
-                        }
-                    }
-                }
+                "allow" => allow.extend(self.word_list("allow", value, "全局 allow")),
                 // Read by `vocabularies` before any rule, from every file.
                 "concept" | "stance" => {}
                 "rule" => match value.get_ref() {
@@ -1163,23 +1170,9 @@ fn vocabularies(
                     }
                 }
                 let list = |reader: &mut Reader<'_>, key: &str| -> Vec<String> {
-                    let Some((words, lines)) = t.get(key).and_then(|v| reader.list(key, v, None))
-                    else {
-                        return Vec::new();
-                    };
-                    let mut kept = Vec::with_capacity(words.len());
-                    for (w, at) in words.into_iter().zip(lines) {
-                        if normalize(&w).trim().is_empty() {
-                            reader.error(
-                                at,
-                                None,
-                                format!("[[{kind}]] {name} 的 {key} 中有空词：请删去这一项"),
-                            );
-                        } else {
-                            kept.push(w);
-                        }
-                    }
-                    kept
+                    t.get(key)
+                        .map(|v| reader.word_list(key, v, &format!("[[{kind}]] {name} 的 {key}")))
+                        .unwrap_or_default()
                 };
                 let words = list(&mut reader, "words");
                 if words.is_empty() {
