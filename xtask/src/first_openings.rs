@@ -147,7 +147,7 @@ fn read_table(root: &Path) -> Result<Vec<Batch>> {
 
 /// The rule set of `commit` (its `book/rules/*.toml` with `book/settings.toml`),
 /// with its learned model, and without.
-fn rules_at(root: &Path, commit: &str) -> Result<(RuleSet, RuleSet)> {
+pub fn rules_at(root: &Path, commit: &str) -> Result<(RuleSet, RuleSet)> {
     let listing = git(root, &["ls-tree", "--name-only", commit, "book/rules/"])?;
     let mut files = Vec::new();
     let mut model = None;

@@ -7,6 +7,8 @@
 //! - `blind-kit`: the folder a blind writer of test drafts works from.
 //! - `first-openings`: today's engine over the blind batches now in development,
 //!   each with the rules and model that first scored it (from git).
+//! - `report-digest`: one fingerprint of every report on the development corpus,
+//!   to show that a change meant to leave reports alone did.
 
 #[cfg(test)]
 mod admin_edit_test;
@@ -20,6 +22,7 @@ mod first_openings;
 mod handbook;
 mod practice;
 mod preprocess;
+mod report_digest;
 mod rule_cost;
 mod rule_docs;
 mod search_index;
@@ -54,7 +57,11 @@ const USAGE: &str = "\
   blind-kit <目录>           在仓库之外的新目录里备好盲写测试草稿所需的材料（说明、制度原文、标注口径、格式样例）
   first-openings [--show]    用当前的检查引擎、按 tests/corpus/history/first-openings.toml 所记各批第一次打开时的规则和模型
                              （从 git 历史读取）重新给这些移入开发集的盲写批次计分，用来衡量引擎改动；
-                             加 --show 时列出被“禁止发布”的干净草稿";
+                             加 --show 时列出被“禁止发布”的干净草稿
+  report-digest [--rules-at 提交] [--out 文件]
+                             用某一提交（默认 HEAD）的规则和模型检查全部开发语料（四种语境、有无统计模型、
+                             另拼成长草稿），打印全部报告的 sha256；只求提速、不该改变任何报告的改动，前后两次须相同；
+                             加 --out 时把每份报告写成一行 JSON，便于比较";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -76,6 +83,7 @@ fn run(args: Vec<String>) -> Result<()> {
     let mut book: Option<PathBuf> = None;
     let mut folder: Option<PathBuf> = None;
     let mut show = false;
+    let mut rules_at: Option<String> = None;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             other if command == "blind-kit" && folder.is_none() && !other.starts_with('-') => {
@@ -90,11 +98,17 @@ fn run(args: Vec<String>) -> Result<()> {
             }
             "--release-edition" => release_edition = true,
             "--show" if command == "first-openings" => show = true,
+            "--rules-at" if command == "report-digest" => {
+                rules_at = Some(
+                    args.next()
+                        .ok_or_else(|| anyhow::anyhow!("--rules-at 需要一个提交号"))?,
+                )
+            }
             "--out" => {
                 out = Some(
                     args.next()
                         .map(PathBuf::from)
-                        .ok_or_else(|| anyhow::anyhow!("--out 需要一个目录"))?,
+                        .ok_or_else(|| anyhow::anyhow!("--out 需要一个路径"))?,
                 )
             }
             "--port" => {
@@ -107,8 +121,8 @@ fn run(args: Vec<String>) -> Result<()> {
         }
     }
     let mut options = site::BuildOptions::for_repo(&root);
-    if let Some(out) = out {
-        options.out_dir = out;
+    if let Some(out) = &out {
+        options.out_dir = out.clone();
     }
     options.release_edition = release_edition;
     if let Some(book) = book {
@@ -130,6 +144,11 @@ fn run(args: Vec<String>) -> Result<()> {
         "test" => test::run(&root),
         "train-model" => train_model::run(&root),
         "first-openings" => first_openings::run(&root, show),
+        "report-digest" => report_digest::run(
+            &root,
+            rules_at.as_deref().unwrap_or("HEAD"),
+            out.as_deref(),
+        ),
         "blind-kit" => {
             let Some(folder) = folder else {
                 bail!("blind-kit 需要一个目录：cargo xtask blind-kit /某处/blind110")
