@@ -144,11 +144,9 @@ fn run(args: Vec<String>) -> Result<()> {
         "test" => test::run(&root),
         "train-model" => train_model::run(&root),
         "first-openings" => first_openings::run(&root, show),
-        "report-digest" => report_digest::run(
-            &root,
-            rules_at.as_deref().unwrap_or("HEAD"),
-            out.as_deref(),
-        ),
+        "report-digest" => {
+            report_digest::run(&root, rules_at.as_deref().unwrap_or("HEAD"), out.as_deref())
+        }
         "blind-kit" => {
             let Some(folder) = folder else {
                 bail!("blind-kit 需要一个目录：cargo xtask blind-kit /某处/blind110")

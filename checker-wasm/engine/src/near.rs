@@ -40,6 +40,30 @@ pub(crate) fn hits(
         return;
     }
     let text = norm.as_str();
+    // Most rules have some part missing: leave their words out before the
+    // sort, which was most of this function on harsh drafts (hundreds of
+    // part words, most of them of rules that cannot match). A part past the
+    // 64th (no rule has one) leaves its rule in, for the loop below to judge.
+    let mut seen: Vec<u64> = crate::pool::take();
+    seen.resize(rules.len(), 0);
+    for &(rule, part, _, _) in parts.iter() {
+        seen[rule] |= 1u64.checked_shl(part as u32).unwrap_or(0);
+    }
+    let complete = |rule: usize| match &rules[rule].matcher {
+        Matcher::Near { parts: wanted, .. } if wanted.len() <= 64 => {
+            seen[rule] == u64::MAX >> (64 - wanted.len())
+        }
+        _ => true,
+    };
+    let mut kept = 0;
+    for i in 0..parts.len() {
+        if complete(parts[i].0) {
+            parts[kept] = parts[i];
+            kept += 1;
+        }
+    }
+    crate::pool::give(seen);
+    let parts = &mut parts[..kept];
     parts.sort_unstable();
     for found in parts.chunk_by(|a, b| a.0 == b.0) {
         let rule = found[0].0;

@@ -50,6 +50,7 @@ pooled!(
     (usize, usize),
     (usize, usize, usize),
     (usize, usize, usize, usize),
+    u64,
     f32
 );
 
