@@ -239,13 +239,14 @@ mod tests {
         Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
     }
 
-    /// The shipped table reads: every batch in order, every file there. (The
+    /// The shipped table reads: every batch in order, every file there, one
+    /// or two halves each (batch 124's other half is in the test part). (The
     /// scoring itself needs the git history, which a test does not assume.)
     #[test]
     fn the_table_reads() {
         let batches = read_table(repo()).unwrap();
-        assert!(batches.len() >= 34, "{}", batches.len());
-        assert!(batches.iter().all(|b| b.files.len() == 2));
+        assert!(batches.len() >= 35, "{}", batches.len());
+        assert!(batches.iter().all(|b| (1..=2).contains(&b.files.len())));
     }
 
     /// A table out of order, with a bad commit or a missing file is refused
