@@ -675,9 +675,11 @@ describe("发布前自检", () => {
         // stance scopes' binary searches back to 148.4 KB, and ASCII ' as a
         // quotation mark (with the apostrophe test) to 148.5 KB, and the
         // resident ID inside a 学籍号 (G or L before it) to 148.6 KB, and a
-        // consent in a closing note in parentheses to 148.8 KB: within
+        // consent in a closing note in parentheses to 148.8 KB, and the
+        // learned model's hit lane (a block whose sentence reads like a
+        // mention lowered to revise, report::HIT_DOUBT) to 149.1 KB: within
         // budget; this guards it.
-        assert.ok(figures.size.wasmPlusGlueGzipKB <= 148.8, JSON.stringify(figures.size));
+        assert.ok(figures.size.wasmPlusGlueGzipKB <= 149.1, JSON.stringify(figures.size));
     });
 
     test("wasm unavailable: the page says so in words", async () => {

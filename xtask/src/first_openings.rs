@@ -18,6 +18,7 @@ use anyhow::{Context as _, Result, bail};
 use serde::Deserialize;
 use std::path::Path;
 use std::process::Command;
+use wxcheck::learned::{self, Lane, LearnedModel};
 use wxcheck::{RuleSet, SourceFile, Verdict};
 
 /// The table of first openings, from the repository root.
@@ -76,12 +77,47 @@ impl Tally {
 }
 
 /// Scores every batch of the table and prints each and the total; with
-/// `show`, also each clean draft blocked, and what blocked it.
-pub fn run(root: &Path, show: bool) -> Result<()> {
+/// `show`, also each clean draft blocked, and what blocked it. With
+/// `hit_lane`, each batch's model gets a hit lane
+/// (`wxcheck::learned::HIT_LANE`) trained on the development files that are
+/// in no batch of the table, read with today's rules: the lane's effect on
+/// drafts it never saw, as the shipped lane (trained on all of development)
+/// would have on the next blind batch.
+pub fn run(root: &Path, show: bool, hit_lane: bool) -> Result<()> {
     let batches = read_table(root)?;
+    let lane = if hit_lane {
+        let in_table: std::collections::HashSet<&str> = batches
+            .iter()
+            .flat_map(|b| b.files.iter().map(String::as_str))
+            .collect();
+        let dir = root.join(CORPUS_DIR);
+        let mut drafts = Vec::new();
+        let mut names: Vec<String> = std::fs::read_dir(&dir)?
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| n.ends_with(".toml") && !in_table.contains(n.as_str()))
+            .collect();
+        names.sort();
+        for n in &names {
+            drafts.extend(corpus::read_file(
+                &dir.join(n),
+                &format!("{CORPUS_DIR}/{n}"),
+            )?);
+        }
+        let rules = crate::train_model::book_rules(root)?;
+        let lane = crate::train_model::hit_lane(&rules, &drafts)
+            .context("开发语料里干净草稿或违规草稿的命中太少，训练不出 hit 通道")?;
+        println!(
+            "hit 通道：用不在表里的 {} 个开发文件（{} 条草稿）训练",
+            names.len(),
+            drafts.len()
+        );
+        Some(lane)
+    } else {
+        None
+    };
     let mut total = Tally::default();
     for b in &batches {
-        let (rules, alone) = rules_at(root, &b.commit)
+        let (rules, alone) = rules_at(root, &b.commit, lane.as_ref())
             .with_context(|| format!("批次 {}：无法读取提交 {} 的规则", b.batch, b.commit))?;
         let mut drafts = Vec::new();
         for f in &b.files {
@@ -146,8 +182,8 @@ fn read_table(root: &Path) -> Result<Vec<Batch>> {
 }
 
 /// The rule set of `commit` (its `book/rules/*.toml` with `book/settings.toml`),
-/// with its learned model, and without.
-pub fn rules_at(root: &Path, commit: &str) -> Result<(RuleSet, RuleSet)> {
+/// with its learned model (and `lane` added to it), and without.
+pub fn rules_at(root: &Path, commit: &str, lane: Option<&Lane>) -> Result<(RuleSet, RuleSet)> {
     let listing = git(root, &["ls-tree", "--name-only", commit, "book/rules/"])?;
     let mut files = Vec::new();
     let mut model = None;
@@ -169,12 +205,21 @@ pub fn rules_at(root: &Path, commit: &str) -> Result<(RuleSet, RuleSet)> {
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let alone = RuleSet::load_with(&files, &settings)
         .map_err(|errors| anyhow::anyhow!(crate::handbook::join_lines(&errors)))?;
-    let rules = match model {
-        Some((name, json)) => alone
+    let rules = match (model, lane) {
+        (Some((name, json)), None) => alone
             .clone()
             .with_learned_json(&format!("{commit}:{name}"), &json, &|_| true)
             .map_err(|e| anyhow::anyhow!("{e}"))?,
-        None => alone.clone(),
+        (Some((name, json)), Some(lane)) => {
+            let mut model: LearnedModel =
+                serde_json::from_str(&json).with_context(|| format!("{commit}:{name} 无法读取"))?;
+            learned::add_lane(&mut model, lane);
+            alone
+                .clone()
+                .with_learned(model, &|_| true)
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+        }
+        (None, _) => alone.clone(),
     };
     Ok((rules, alone))
 }

@@ -57,7 +57,8 @@ const USAGE: &str = "\
   blind-kit <目录>           在仓库之外的新目录里备好盲写测试草稿所需的材料（说明、制度原文、标注口径、格式样例）
   first-openings [--show]    用当前的检查引擎、按 tests/corpus/history/first-openings.toml 所记各批第一次打开时的规则和模型
                              （从 git 历史读取）重新给这些移入开发集的盲写批次计分，用来衡量引擎改动；
-                             加 --show 时列出被“禁止发布”的干净草稿
+                             加 --show 时列出被“禁止发布”的干净草稿；加 --hit-lane 时给各批当时的模型加上
+                             用表外开发文件训练的 hit 通道（句子读起来是提供还是提及），衡量它对没见过的草稿的作用
   report-digest [--rules-at 提交] [--out 文件]
                              用某一提交（默认 HEAD）的规则和模型检查全部开发语料（四种语境、有无统计模型、
                              另拼成长草稿），打印全部报告的 sha256；只求提速、不该改变任何报告的改动，前后两次须相同；
@@ -83,6 +84,7 @@ fn run(args: Vec<String>) -> Result<()> {
     let mut book: Option<PathBuf> = None;
     let mut folder: Option<PathBuf> = None;
     let mut show = false;
+    let mut hit_lane = false;
     let mut rules_at: Option<String> = None;
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -98,6 +100,7 @@ fn run(args: Vec<String>) -> Result<()> {
             }
             "--release-edition" => release_edition = true,
             "--show" if command == "first-openings" => show = true,
+            "--hit-lane" if command == "first-openings" => hit_lane = true,
             "--rules-at" if command == "report-digest" => {
                 rules_at = Some(
                     args.next()
@@ -143,7 +146,7 @@ fn run(args: Vec<String>) -> Result<()> {
         }
         "test" => test::run(&root),
         "train-model" => train_model::run(&root),
-        "first-openings" => first_openings::run(&root, show),
+        "first-openings" => first_openings::run(&root, show, hit_lane),
         "report-digest" => {
             report_digest::run(&root, rules_at.as_deref().unwrap_or("HEAD"), out.as_deref())
         }

@@ -30,8 +30,8 @@ const GLUED: usize = 50;
 /// Checks every draft, prints how many reports and their digest, and with
 /// `out` writes each report as a JSON line there.
 pub fn run(root: &Path, commit: &str, out: Option<&Path>) -> Result<()> {
-    let (rules, alone) =
-        rules_at(root, commit).with_context(|| format!("无法读取提交 {commit} 的规则和模型"))?;
+    let (rules, alone) = rules_at(root, commit, None)
+        .with_context(|| format!("无法读取提交 {commit} 的规则和模型"))?;
     let drafts = corpus::read_development(&root.join(CORPUS_DIR), CORPUS_DIR)?;
     let mut texts: Vec<String> = drafts.into_iter().map(|d| d.text).collect();
     let glued: Vec<String> = texts.chunks(GLUED).map(|c| c.join("\n")).collect();

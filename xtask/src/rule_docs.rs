@@ -235,15 +235,43 @@ pub fn catalogue(handbook: &Handbook) -> String {
 /// words no rule lists (checked at build with the shipped model).
 const LEARNED_EXAMPLE: &str = "放心报，这次要是没上岸，学费我们一分不少还给您";
 
+/// The worked example of the model's hit lane (`learned::HIT_LANE`): a
+/// work-group message that lists the shortcuts staff are asked about, with
+/// no warning cue a stance lists (checked at build with the shipped model).
+const HIT_EXAMPLE: &str =
+    "整理了一份捷径问题的回复，挂证、买证、代考、考前拿题都在里面，大家看看还有啥要补充的。";
+
 /// The learned second opinion's entry (`#rule-learned`, where the checker
 /// page links its findings): what it is, what it may do, a worked example.
 fn learned_section(handbook: &Handbook, model: &wxcheck::learned::LearnedModel) -> String {
     let mut html = String::new();
-    let labels: Vec<String> = model
+    let clauses: Vec<&wxcheck::learned::LearnedClause> = model
         .clauses
+        .iter()
+        .filter(|c| c.clause != wxcheck::learned::HIT_LANE)
+        .collect();
+    let labels: Vec<String> = clauses
         .iter()
         .map(|c| escape(&wxcheck::clause_label(&c.clause).unwrap_or_else(|| c.clause.clone())))
         .collect();
+    let hit = if model
+        .clauses
+        .iter()
+        .any(|c| c.clause == wxcheck::learned::HIT_LANE)
+    {
+        let report = handbook.rules.check(HIT_EXAMPLE, wxcheck::Context::Group);
+        let verdict = report.verdict.label_zh();
+        format!(
+            "<li>它还读“禁止发布”的句子本身：规则写明“带有否定、警示、报道或提问语气时不算”的词（如“代考”“挂证”），\
+                 句子里却没有规则收录的那些语气词时，它判断这句话更像是在宣传、提供，还是在提醒、拒绝、转述；\
+                 更像后者的，只按“需修改”提示并说明原因（手机号、身份证号这类规则不受影响）。\
+                 例子：工作群里写“{}”——自检的结论是“{}”。</li>\n",
+            escape(HIT_EXAMPLE),
+            escape(verdict)
+        )
+    } else {
+        String::new()
+    };
     let report = handbook
         .rules
         .check(LEARNED_EXAMPLE, wxcheck::Context::Customer);
@@ -265,10 +293,11 @@ fn learned_section(handbook: &Handbook, model: &wxcheck::learned::LearnedModel) 
          <ul><li>它只提示，不下结论：结论最多是“建议”，不会因为它变成“需修改”或“禁止发布”；规则已经指出的句子，它不再提示。</li>\n\
          <li>它会出错：请对照条款原文判断，确无问题可以忽略。</li>\n\
          <li>例子：客户私聊里写“{example}”——没有“包过”“退费”这些规则词，自检{outcome}。</li>\n\
+         {hit}\
          <li>覆盖的条款：{clauses}。</li>\n\
          <li>管理员不需要编辑它：语料更新后运行 <code>cargo xtask train-model</code> 重新训练，生成 <code>book/rules/learned.json</code>。</li></ul>\n</section>",
         id = wxcheck::learned::RULE_ID,
-        n = model.clauses.len(),
+        n = clauses.len(),
         p = f64::from(model.threshold) / 10.0,
         example = escape(LEARNED_EXAMPLE),
         clauses = labels.join("、"),
@@ -357,4 +386,33 @@ fn list(items: &[String]) -> String {
         .iter()
         .map(|e| format!("<li>{}</li>", escape(e)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The catalogue's example of the hit lane shows what it says: with the
+    /// shipped rules and model, the message's block is lowered to revise by
+    /// the hit lane (not by a stance cue, which would clear it).
+    #[test]
+    fn the_hit_lane_example_is_lowered_by_the_lane() {
+        let root = crate::repo_root();
+        let Ok(json) = std::fs::read_to_string(root.join(crate::train_model::MODEL_PATH)) else {
+            return; // no model shipped: no hit lane to show
+        };
+        let rules = crate::train_model::book_rules(&root)
+            .unwrap()
+            .with_learned_json("learned.json", &json, &|_| true)
+            .unwrap();
+        let report = rules.check(HIT_EXAMPLE, wxcheck::Context::Group);
+        assert_eq!(report.verdict, wxcheck::Verdict::Revise, "{report:?}");
+        assert!(
+            report
+                .findings
+                .iter()
+                .any(|f| f.message.contains("这句话更像是在提醒、拒绝或转述")),
+            "{report:?}"
+        );
+    }
 }

@@ -19,13 +19,21 @@
 //!
 //! The model records a SHA-256 of the drafts it learned from, so a test can
 //! tell when the corpus changed and the model must be trained again.
+//!
+//! Besides a lane per clause the model gets its hit lane
+//! (`wxcheck::learned::HIT_LANE`): the sentences around the `block` hits of
+//! the rules with their stances left out (`RuleSet::without_stances`), in
+//! the same drafts, offer against mention. Its bar, `report::HIT_DOUBT`, was
+//! chosen with `cargo xtask first-openings --hit-lane`, which trains the
+//! lane without the blind batches it then scores.
 
 use crate::corpus::{DevDraft, read_development};
 use anyhow::{Context as _, Result};
 use sha2::{Digest, Sha256};
 use std::path::Path;
-use wxcheck::learned::{self, LearnedModel, Sample, TrainingParams};
+use wxcheck::learned::{self, Lane, LearnedModel, Sample, TrainingParams};
 use wxcheck::normalize::Normalized;
+use wxcheck::{Context, RuleSet, SourceFile};
 
 /// Where the model is written, from the repository root.
 pub const MODEL_PATH: &str = "book/rules/learned.json";
@@ -87,10 +95,68 @@ pub fn train(root: &Path) -> Result<(LearnedModel, usize)> {
             clauses: &d.clauses,
         })
         .collect();
-    Ok((
-        learned::train(&samples, &params(), note(&drafts)),
-        drafts.len(),
-    ))
+    let mut model = learned::train(&samples, &params(), note(&drafts));
+    if let Some(lane) = hit_lane(&book_rules(root)?, &drafts) {
+        learned::add_lane(&mut model, &lane);
+    }
+    Ok((model, drafts.len()))
+}
+
+/// The book's rules (`book/rules/*.toml` with `book/settings.toml`), without
+/// the learned model: what the hit lane's samples are read with.
+pub fn book_rules(root: &Path) -> Result<RuleSet> {
+    let book = root.join("book");
+    let settings = crate::settings::Settings::load(&book.join("settings.toml"))?;
+    let mut paths: Vec<_> = std::fs::read_dir(book.join("rules"))
+        .context("无法读取 book/rules")?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    paths.sort();
+    let mut files = Vec::new();
+    for path in paths {
+        let text = crate::sources::read_text(&book, &path).map_err(|e| anyhow::anyhow!("{e}"))?;
+        files.push(SourceFile {
+            name: format!(
+                "book/rules/{}",
+                path.file_name().unwrap_or_default().to_string_lossy()
+            ),
+            text,
+        });
+    }
+    RuleSet::load_with(&files, settings.values())
+        .map_err(|errors| anyhow::anyhow!(crate::handbook::join_lines(&errors)))
+}
+
+/// The hit lane fitted on `drafts`, their `block` hits read by `rules`
+/// with the stances left out: a hit's sentences are a positive sample where
+/// the draft breaks its clause, a negative one where the draft is clean (a
+/// violation of another clause says nothing about this hit). `None` when
+/// there are too few of either.
+pub fn hit_lane(rules: &RuleSet, drafts: &[DevDraft]) -> Option<Lane> {
+    let bare = rules.without_stances();
+    let samples: Vec<(String, Context, bool)> = drafts
+        .iter()
+        .flat_map(|d| {
+            bare.block_sentences(rules, &d.text, d.context)
+                .into_iter()
+                .filter_map(|(clause, sentences)| {
+                    let breaks = d.clauses.iter().any(|c| **c == *clause);
+                    (breaks || d.clauses.is_empty()).then_some((sentences, d.context, breaks))
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let hit = [learned::HIT_LANE.to_string()];
+    let samples: Vec<Sample> = samples
+        .iter()
+        .map(|(sentences, context, breaks)| Sample {
+            folded: sentences,
+            context: *context,
+            clauses: if *breaks { &hit } else { &[] },
+        })
+        .collect();
+    learned::fit_hit_lane(&samples, &params())
 }
 
 /// The command: trains and writes the model atomically.

@@ -29,6 +29,17 @@ use std::collections::{BTreeMap, HashMap};
 /// The `rule` of the findings the model adds; no rules file may use it.
 pub const RULE_ID: &str = "learned";
 
+/// The one lane of the model that is no clause: trained on the sentences
+/// around the hits of `block` rules with their stances left out (see
+/// `RuleSet::block_sentences`), 1 where the draft breaks the hit's clause
+/// and 0 where the draft is clean (a warning, a refusal, a report, a
+/// question that names the banned thing). The check reads it on the
+/// sentences of a `block` finding the other doubts kept (`report::HIT_DOUBT`):
+/// the clause lanes read the whole draft for a clause, this one reads one
+/// sentence for "offer or mention", which is what the stance cues are for and
+/// what they miss in words nobody listed. Never an opinion of its own.
+pub const HIT_LANE: &str = "hit";
+
 /// The model's file name, beside the rules files.
 pub const FILE_NAME: &str = "learned.json";
 
@@ -124,6 +135,8 @@ pub struct Learned {
     /// Each clause's [`clause_key`], in the model's clause order.
     #[cfg(not(target_arch = "wasm32"))]
     clause_keys: Vec<Option<u64>>,
+    /// The index of the [`HIT_LANE`] among the model's clauses, if trained.
+    hit: Option<usize>,
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -211,6 +224,7 @@ impl Learned {
                 .map(|c| clause_key(&c.clause))
                 .collect(),
             below_threshold: below_threshold(model.threshold),
+            hit: model.clauses.iter().position(|c| c.clause == HIT_LANE),
             model,
             index: GramIndex::new(&keyed),
             rows,
@@ -223,6 +237,11 @@ impl Learned {
 
     pub fn model(&self) -> &LearnedModel {
         &self.model
+    }
+
+    /// The [`HIT_LANE`]'s index, if the model has one.
+    pub(crate) fn hit_lane(&self) -> Option<usize> {
+        self.hit
     }
 
     /// The rows of [`Learned::each_weight`] for orders `[1, 2]` (the
@@ -538,6 +557,9 @@ impl Reading<'_> {
             if z < self.learned.below_threshold {
                 continue;
             }
+            if Some(k) == self.learned.hit {
+                continue;
+            }
             let p = sigmoid(z);
             let clause = &model.clauses[k].clause;
             if p < model.threshold as f32 / SCALE || known(clause) {
@@ -766,6 +788,87 @@ pub struct TrainingParams {
 
 /// Trains one logistic model per clause (see the module docs).
 pub fn train(samples: &[Sample], params: &TrainingParams, note: String) -> LearnedModel {
+    let mut clause_ids: Vec<&str> = samples
+        .iter()
+        .flat_map(|s| s.clauses.iter().map(String::as_str))
+        .collect();
+    clause_ids.sort_unstable();
+    clause_ids.dedup();
+    clause_ids.retain(|c| {
+        samples
+            .iter()
+            .filter(|s| s.clauses.iter().any(|x| x == c))
+            .count()
+            >= params.min_positives
+    });
+    let (clauses, grams) = fit_lanes(samples, params, &clause_ids, 0);
+    LearnedModel {
+        note,
+        orders: params.orders.clone(),
+        threshold: (params.threshold * SCALE).round() as i32,
+        clauses,
+        grams,
+    }
+}
+
+/// A [`HIT_LANE`] fitted apart, to add to a model ([`add_lane`]).
+pub struct Lane {
+    clause: LearnedClause,
+    /// n-gram → weight (thousandths).
+    grams: Vec<(String, i32)>,
+}
+
+/// Fits the [`HIT_LANE`] on `samples`: the sentences around block hits,
+/// each a sample whose `clauses` is `[HIT_LANE]` where the draft breaks the
+/// hit's clause and empty where the draft is clean. `None` without both
+/// kinds (at least `min_positives` of each).
+pub fn fit_hit_lane(samples: &[Sample], params: &TrainingParams) -> Option<Lane> {
+    let positives = samples.iter().filter(|s| !s.clauses.is_empty()).count();
+    if positives < params.min_positives || samples.len() - positives < params.min_positives {
+        return None;
+    }
+    let (mut clauses, grams) = fit_lanes(samples, params, &[HIT_LANE], 0);
+    let clause = clauses.pop()?;
+    let grams = grams.into_iter().map(|(g, pairs)| (g, pairs[1])).collect();
+    Some(Lane { clause, grams })
+}
+
+/// Adds `lane` to `model` as its last clause (replacing a lane of the same
+/// name, so that a model retrained with a lane can take another).
+pub fn add_lane(model: &mut LearnedModel, lane: &Lane) {
+    if let Some(k) = model
+        .clauses
+        .iter()
+        .position(|c| c.clause == lane.clause.clause)
+    {
+        model.clauses.remove(k);
+        let k = k as i32;
+        for pairs in model.grams.values_mut() {
+            let kept: Vec<i32> = pairs
+                .chunks(2)
+                .filter(|p| p[0] != k)
+                .flat_map(|p| [if p[0] > k { p[0] - 1 } else { p[0] }, p[1]])
+                .collect();
+            *pairs = kept;
+        }
+        model.grams.retain(|_, pairs| !pairs.is_empty());
+    }
+    let k = model.clauses.len() as i32;
+    model.clauses.push(lane.clause.clone());
+    for (g, w) in &lane.grams {
+        model.grams.entry(g.clone()).or_default().extend([k, *w]);
+    }
+}
+
+/// One logistic model per id of `ids` over the n-grams of `samples` (a
+/// sample is positive for an id its `clauses` holds), numbered from
+/// `first`: the clauses and, per kept n-gram, its `[lane, weight, …]`.
+fn fit_lanes(
+    samples: &[Sample],
+    params: &TrainingParams,
+    ids: &[&str],
+    first: usize,
+) -> (Vec<LearnedClause>, BTreeMap<String, Vec<i32>>) {
     // Vocabulary: n-grams in at least `min_drafts` drafts, in a fixed order.
     let grams_of = |s: &Sample| -> HashMap<String, f64> {
         let mut counts: HashMap<String, f64> = HashMap::new();
@@ -813,23 +916,10 @@ pub fn train(samples: &[Sample], params: &TrainingParams, note: String) -> Learn
         })
         .collect();
     let width = vocab.len() + n_ctx + 1; // + bias
-    let mut clause_ids: Vec<&str> = samples
-        .iter()
-        .flat_map(|s| s.clauses.iter().map(String::as_str))
-        .collect();
-    clause_ids.sort_unstable();
-    clause_ids.dedup();
-    clause_ids.retain(|c| {
-        samples
-            .iter()
-            .filter(|s| s.clauses.iter().any(|x| x == c))
-            .count()
-            >= params.min_positives
-    });
 
     let mut clauses = Vec::new();
     let mut grams: BTreeMap<String, Vec<i32>> = BTreeMap::new();
-    for (k, clause) in clause_ids.iter().enumerate() {
+    for (k, clause) in (first..).zip(ids) {
         let y: Vec<bool> = samples
             .iter()
             .map(|s| s.clauses.iter().any(|c| c == clause))
@@ -863,13 +953,7 @@ pub fn train(samples: &[Sample], params: &TrainingParams, note: String) -> Learn
             context_bias: (0..n_ctx).map(|i| round(w[vocab.len() + i])).collect(),
         });
     }
-    LearnedModel {
-        note,
-        orders: params.orders.clone(),
-        threshold: (params.threshold * SCALE).round() as i32,
-        clauses,
-        grams,
-    }
+    (clauses, grams)
 }
 
 /// In thousandths (see [`SCALE`]).
@@ -936,6 +1020,84 @@ mod tests {
             }
         }
         assert!((500..9000).contains(&said), "{said}");
+    }
+
+    /// A lane is added as the last clause, and a second lane of the same
+    /// name replaces the first: its weights go, the other clauses' stay,
+    /// renumbered where they came after it.
+    #[test]
+    fn a_lane_is_added_last_and_replaced() {
+        let lane_of = |bias: i32, gram: &str| Lane {
+            clause: LearnedClause {
+                clause: HIT_LANE.into(),
+                bias,
+                context_bias: vec![0; Context::ALL.len()],
+            },
+            grams: vec![(gram.into(), 500)],
+        };
+        let clause = |c: &str| LearnedClause {
+            clause: c.into(),
+            bias: 0,
+            context_bias: vec![0; Context::ALL.len()],
+        };
+        let mut model = LearnedModel {
+            note: String::new(),
+            orders: vec![1, 2],
+            threshold: 700,
+            clauses: vec![clause("3.1.1")],
+            grams: BTreeMap::from([("包".to_string(), vec![0, 100])]),
+        };
+        add_lane(&mut model, &lane_of(1, "谨防"));
+        assert_eq!(model.clauses.len(), 2);
+        assert_eq!(model.grams["谨防"], vec![1, 500]);
+        // Put the lane in the middle, then replace it.
+        model.clauses.push(clause("3.3.1"));
+        model.grams.get_mut("包").unwrap().extend([2, 300]);
+        add_lane(&mut model, &lane_of(2, "举报"));
+        let names: Vec<&str> = model.clauses.iter().map(|c| c.clause.as_str()).collect();
+        assert_eq!(names, ["3.1.1", "3.3.1", HIT_LANE]);
+        assert_eq!(model.clauses[2].bias, 2);
+        assert!(!model.grams.contains_key("谨防"));
+        assert_eq!(model.grams["包"], vec![0, 100, 1, 300]);
+        assert_eq!(model.grams["举报"], vec![2, 500]);
+        assert!(Learned::new(model).unwrap().hit_lane() == Some(2));
+    }
+
+    /// The hit lane is fitted only with offers and mentions both: with
+    /// one kind alone there is nothing to tell apart. With both, the
+    /// mention's words weigh against an offer.
+    #[test]
+    fn the_hit_lane_needs_offers_and_mentions() {
+        let params = TrainingParams {
+            orders: vec![1, 2],
+            min_positives: 2,
+            min_drafts: 1,
+            l2: 1e-4,
+            epochs: 200,
+            keep: 50,
+            threshold: 0.7,
+        };
+        let offer = ["代考包过私聊", "代考价格私聊", "代考名额私聊"];
+        let mention = ["谨防代考诈骗", "谨防代考骗局", "谨防代考广告"];
+        let samples =
+            |texts: &[&'static str], clauses: &'static [String]| -> Vec<Sample<'static>> {
+                texts
+                    .iter()
+                    .map(|t| Sample {
+                        folded: t,
+                        context: Context::Public,
+                        clauses,
+                    })
+                    .collect()
+            };
+        let hit: &'static [String] = Box::leak(Box::new([HIT_LANE.to_string()]));
+        assert!(fit_hit_lane(&samples(&offer, hit), &params).is_none());
+        assert!(fit_hit_lane(&samples(&mention, &[]), &params).is_none());
+        let mut both = samples(&offer, hit);
+        both.extend(samples(&mention, &[]));
+        let lane = fit_hit_lane(&both, &params).unwrap();
+        let weight = |g: &str| lane.grams.iter().find(|(x, _)| x == g).map_or(0, |p| p.1);
+        assert!(weight("谨防") < 0 && weight("私聊") > 0, "{:?}", lane.grams);
     }
 
     /// Packed clause ids are distinct where the ids are: every id of up to

@@ -177,7 +177,11 @@ impl RuleSet {
                 ),
             ));
         }
-        if let Some(c) = model.clauses.iter().find(|c| !known(&c.clause)) {
+        if let Some(c) = model
+            .clauses
+            .iter()
+            .find(|c| c.clause != learned::HIT_LANE && !known(&c.clause))
+        {
             return Err(error(format!(
                 "模型中的条款 `{}` 在手册中不存在：请运行 cargo xtask train-model 重新训练",
                 c.clause
@@ -300,6 +304,58 @@ impl RuleSet {
             let hits = self.compiled.hits(&self.rules, &norm, context);
             (norm, hits)
         }
+    }
+
+    /// This rule set with no rule's stances (`unless`, `soften`): what the
+    /// words find before a sentence's tone is read. For training the learned
+    /// model's [`learned::HIT_LANE`] (`cargo xtask train-model`), whose
+    /// clean samples are exactly the hits the stances exist to clear.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn without_stances(&self) -> RuleSet {
+        let mut set = self.clone();
+        for rule in &mut set.rules {
+            rule.unless.clear();
+            rule.soften.clear();
+        }
+        set
+    }
+
+    /// For each `block` finding of `text` by a rule of `tone` (the rules as
+    /// written, before [`RuleSet::without_stances`]: their
+    /// [`Rule::reads_tone`]): its clause and the folded text of the sentences
+    /// it stands in, as the check's doubts read them
+    /// (`report::sentences_of_finding`). The samples of the learned model's
+    /// [`learned::HIT_LANE`], read with [`RuleSet::without_stances`].
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn block_sentences(
+        &self,
+        tone: &RuleSet,
+        text: &str,
+        context: Context,
+    ) -> Vec<(std::sync::Arc<str>, String)> {
+        let report = self.check(text, context);
+        let (norm, _) = self.raw_hits(text, context);
+        let folded = norm.as_str();
+        let sentences = learned::sentences(folded, &norm.ends().sentence);
+        let spans = norm.original_spans(&sentences);
+        report
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Block)
+            .filter(|f| {
+                tone.rules
+                    .iter()
+                    .find(|r| *r.id == *f.rule)
+                    .is_some_and(Rule::reads_tone)
+            })
+            .filter_map(|f| {
+                let (first, last) = report::sentences_of_finding(&spans, f);
+                (first < last).then(|| {
+                    let range = sentences[first].0..sentences[last - 1].1;
+                    (f.clause.clone(), folded[range].to_string())
+                })
+            })
+            .collect()
     }
 
     /// Checks one draft.

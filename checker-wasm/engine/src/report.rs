@@ -269,6 +269,27 @@ const DOUBTED_REVISE_NOTE: &str = "（按过往草稿训练的统计模型几乎
 /// [`DOUBT_BESIDE`].
 const DOUBTED_BESIDE_NOTE: &str = "（这份草稿别处有提醒、报道或“已获同意”一类的话，按过往草稿训练的统计模型也不能肯定这里违反了这一条，所以按“需修改”提示：如果是在提醒、报道或举例，请确认读者不会误解；如果是在宣传或提供，请按建议修改。）";
 
+/// Below this probability of the model's [`crate::learned::HIT_LANE`] for
+/// the sentences a `block` finding stands in, the finding is reported at
+/// `revise` with [`HIT_DOUBTED_NOTE`], whatever the draft's clause lanes
+/// said: the sentence reads like a mention (a warning, a refusal, a report)
+/// rather than an offer. Applied after the other doubts, to what they left
+/// at `block`, on drafts of [`DOUBT_MIN_CHARS`] or more, and only to the
+/// findings of rules whose hits a sentence's tone clears
+/// ([`Rule::reads_tone`]: a phone number in an ad is no mention whatever
+/// the words around it). Chosen on development's first openings, each with
+/// its first opening's rules and model and a lane trained on the other
+/// development files (`cargo xtask first-openings --hit-lane`; 35 batches,
+/// 7,796 clean drafts, 38 of them blocked, and 2,693 blocked violations):
+/// 0.5 left 22 clean drafts blocked and lowered 23 violations; 0.6, 19 and
+/// 43; 0.7, 17 and 71. A lowered violation is still found, at `revise`.
+/// Raising [`DOUBT`] instead spared one clean draft for about thirteen
+/// violations lowered (DESIGN.md, "The hit lane").
+pub(crate) const HIT_DOUBT: f32 = 0.6;
+
+/// Added to the message of a `block` finding the hit lane doubted.
+const HIT_DOUBTED_NOTE: &str = "（按过往草稿训练的统计模型认为这句话更像是在提醒、拒绝或转述，而不是在宣传或提供，所以按“需修改”提示：请确认读者不会误解；如果是在宣传或提供，请按建议修改。）";
+
 /// Added to the message of a `block` finding the learned model doubted.
 const DOUBTED_NOTE: &str = "（按过往草稿训练的统计模型认为这份草稿不太像违反这一条，所以按“需修改”提示：如果是在提醒、报道或举例，请确认读者不会误解；如果是在宣传或提供，请按建议修改。）";
 
@@ -357,8 +378,9 @@ fn lower_doubted(
     if shorter_than(folded, DOUBT_MIN_CHARS) {
         return;
     }
+    let hit = learned.hit_lane();
     // The sentences as character ranges of the original, like the findings:
-    // mapped only when some finding is doubted (most checks have none).
+    // mapped only when some finding needs them (most checks have none).
     let mut spans: Option<Vec<(usize, usize)>> = None;
     let mut beside = beside;
     for (i, f) in report.findings.iter_mut().enumerate() {
@@ -370,42 +392,84 @@ fn lower_doubted(
             }
             _ => false,
         };
-        let (bar, lowered, note) = match f.severity {
-            Severity::Block if is_beside => (DOUBT_BESIDE, Severity::Revise, DOUBTED_BESIDE_NOTE),
-            Severity::Block => (DOUBT, Severity::Revise, DOUBTED_NOTE),
-            Severity::Revise => (DOUBT_REVISE, Severity::Advice, DOUBTED_REVISE_NOTE),
-            _ => continue,
-        };
-        let Some(k) = learned.clause_index(&f.clause) else {
+        doubt_by_clause(
+            f, is_beside, rules, learned, reading, folded, norm, &mut spans,
+        );
+        let Some(h) = hit.filter(|_| {
+            f.severity == Severity::Block
+                && rules
+                    .iter()
+                    .find(|r| *r.id == *f.rule)
+                    .is_some_and(Rule::reads_tone)
+        }) else {
             continue;
         };
-        if reading.probability(k) >= bar {
-            continue;
-        }
-        // Only a `revise` rule's own finding: a block lowered to revise
-        // (quoted) keeps its level.
-        let own_revise = || {
-            rules
-                .iter()
-                .find(|r| *r.id == *f.rule)
-                .is_some_and(|r| r.severity == Severity::Revise)
-        };
-        if f.severity == Severity::Revise && !own_revise() {
-            continue;
-        }
         let spans = spans.get_or_insert_with(|| norm.original_spans(&reading.sentences));
-        let first = spans.partition_point(|&(_, end)| end <= f.start);
-        let last = spans.partition_point(|&(start, _)| start < f.end);
-        let local = match (first..last).is_empty() {
-            true => 0.0,
-            false => reading.probability_of_sentences(folded, k, first, last - 1),
-        };
-        if local < bar {
-            f.severity = lowered;
-            f.message = format!("{}{note}", f.message).into();
+        let (first, last) = sentences_of_finding(spans, f);
+        if first < last && reading.probability_of_sentences(folded, h, first, last - 1) < HIT_DOUBT
+        {
+            f.severity = Severity::Revise;
+            f.message = format!("{}{HIT_DOUBTED_NOTE}", f.message).into();
         }
     }
     if let Some(spans) = spans {
         crate::pool::give(spans);
+    }
+}
+
+/// The sentences (`first..last`, indices of `spans`, the draft's sentences
+/// as character ranges of the original) that finding `f` stands in: the
+/// model's doubts read these, and so does the training of its hit lane
+/// (`RuleSet::block_sentences`).
+pub(crate) fn sentences_of_finding(spans: &[(usize, usize)], f: &Finding) -> (usize, usize) {
+    let first = spans.partition_point(|&(_, end)| end <= f.start);
+    let last = spans.partition_point(|&(start, _)| start < f.end);
+    (first, last)
+}
+
+/// [`lower_doubted`]'s doubts by the clause lanes, for one finding.
+#[allow(clippy::too_many_arguments)]
+fn doubt_by_clause(
+    f: &mut Finding,
+    is_beside: bool,
+    rules: &[Rule],
+    learned: &Learned,
+    reading: &crate::learned::Reading,
+    folded: &str,
+    norm: &Normalized,
+    spans: &mut Option<Vec<(usize, usize)>>,
+) {
+    let (bar, lowered, note) = match f.severity {
+        Severity::Block if is_beside => (DOUBT_BESIDE, Severity::Revise, DOUBTED_BESIDE_NOTE),
+        Severity::Block => (DOUBT, Severity::Revise, DOUBTED_NOTE),
+        Severity::Revise => (DOUBT_REVISE, Severity::Advice, DOUBTED_REVISE_NOTE),
+        _ => return,
+    };
+    let Some(k) = learned.clause_index(&f.clause) else {
+        return;
+    };
+    if reading.probability(k) >= bar {
+        return;
+    }
+    // Only a `revise` rule's own finding: a block lowered to revise
+    // (quoted) keeps its level.
+    let own_revise = || {
+        rules
+            .iter()
+            .find(|r| *r.id == *f.rule)
+            .is_some_and(|r| r.severity == Severity::Revise)
+    };
+    if f.severity == Severity::Revise && !own_revise() {
+        return;
+    }
+    let spans = spans.get_or_insert_with(|| norm.original_spans(&reading.sentences));
+    let (first, last) = sentences_of_finding(spans, f);
+    let local = match (first..last).is_empty() {
+        true => 0.0,
+        false => reading.probability_of_sentences(folded, k, first, last - 1),
+    };
+    if local < bar {
+        f.severity = lowered;
+        f.message = format!("{}{note}", f.message).into();
     }
 }

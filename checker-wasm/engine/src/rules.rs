@@ -205,6 +205,20 @@ impl Rule {
     pub fn applies(&self, context: Context) -> bool {
         self.contexts.contains(&context)
     }
+
+    /// Does the sentence's tone clear a hit of this rule (a negation, a
+    /// warning, a report or a question in `unless`)? Only such a rule's
+    /// hits are read by the learned model's hit lane (`learned::HIT_LANE`):
+    /// offer or mention is a question of tone, and a phone number in an ad
+    /// is no mention for any wording around it.
+    pub fn reads_tone(&self) -> bool {
+        self.unless.iter().any(|s| {
+            matches!(
+                s,
+                Stance::Negation | Stance::Warning | Stance::Report | Stance::Question
+            )
+        })
+    }
 }
 
 /// The serialised form of [`Rule`].

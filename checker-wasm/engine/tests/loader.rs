@@ -296,6 +296,67 @@ fn a_block_the_learned_model_doubts_is_reported_at_revise() {
 }
 
 #[test]
+fn a_block_whose_sentence_reads_like_a_mention_is_reported_at_revise() {
+    // 3.3.1 sure for the whole draft (so no clause doubt), and a hit lane
+    // (`learned::HIT_LANE`) that reads an offer (about 88 %) unless the
+    // sentence says 班会 (then about 5 %): the lane reads the finding's own
+    // sentences, and gives no opinion of its own.
+    let model = toy_model(
+        &[("3.3.1", 5000), (wxcheck::learned::HIT_LANE, 2000)],
+        &[("班会", 1, -30000)],
+    );
+    let rules = common::rules().with_learned(model, &|_| true).unwrap();
+    let long = "本周六上午九点照常上课。".repeat(30);
+    // (draft, severity of its 3.3.1 finding, lowered by the hit lane?)
+    let table = [
+        (
+            "这个周末大家一起去赌博吧，还是老地方，三缺一".to_string(),
+            Severity::Block,
+            false,
+        ),
+        (
+            "这周的班会上大家讨论了赌博，还是老地方，三缺一".to_string(),
+            Severity::Revise,
+            true,
+        ),
+        (format!("{long}班会讨论赌博。"), Severity::Revise, true),
+        // Another sentence's 班会 says nothing about this one.
+        (
+            format!("班会照常。{long}周末一起赌博"),
+            Severity::Block,
+            false,
+        ),
+        // Under `DOUBT_MIN_CHARS`, as for the other doubts: no doubt.
+        ("班会讨论赌博".to_string(), Severity::Block, false),
+    ];
+    assert_doubted_3_3_1(&rules, &table, "更像是在提醒、拒绝或转述");
+    // A rule no tone clears (a phone number) is not read by the lane.
+    let model = toy_model(
+        &[("3.3.3", 5000), (wxcheck::learned::HIT_LANE, -30000)],
+        &[],
+    );
+    let phone_rules = common::rules().with_learned(model, &|_| true).unwrap();
+    let r = phone_rules.check(
+        "这周的班会上大家讨论了一下，家长电话13812345678",
+        Context::Public,
+    );
+    let f = r.findings.iter().find(|f| &*f.clause == "3.3.3").unwrap();
+    assert_eq!(f.severity, Severity::Block, "{r:?}");
+    for (draft, _, _) in &table {
+        let r = rules.check(draft, Context::Public);
+        assert!(r.findings.iter().all(|f| &*f.clause != "hit"), "{draft}");
+    }
+    // The lane needs no clause of the handbook: the build's check of the
+    // model's clauses passes it.
+    let model = toy_model(&[(wxcheck::learned::HIT_LANE, 0)], &[]);
+    assert!(
+        common::rules()
+            .with_learned(model, &|c| c == "3.3.1")
+            .is_ok()
+    );
+}
+
+#[test]
 fn a_block_with_a_warning_elsewhere_in_the_draft_needs_less_doubt() {
     // 3.3.1 at even odds (bias 0: 50 %, between `DOUBT` and
     // `DOUBT_BESIDE`), all but sure with 下注.
