@@ -212,10 +212,9 @@ fn rule_drift(editions: &Editions, rules: &RuleSet) -> (Vec<Diagnostic>, Vec<Rep
     editions::check_rules(editions, &citations)
 }
 
-/// Loads `book/rules/*.toml` with their `{{name}}` references filled in from
-/// the settings, checks every rule's clause against the handbook and runs
-/// every rule's examples.
-pub fn load_rules(book_dir: &Path, settings: &Settings, clauses: &ClauseIndex) -> Result<RuleSet> {
+/// The rules files of a book (`rules/*.toml`, sorted), each named as errors
+/// show it; an unreadable or empty one, or none at all, is an error.
+pub fn rules_files(book_dir: &Path) -> Result<Vec<SourceFile>> {
     let rules_dir = book_dir.join("rules");
     let mut files = Vec::new();
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&rules_dir)
@@ -241,12 +240,20 @@ pub fn load_rules(book_dir: &Path, settings: &Settings, clauses: &ClauseIndex) -
     if files.is_empty() {
         bail!("{}: 没有规则文件（*.toml）", rules_dir.display());
     }
+    Ok(files)
+}
+
+/// Loads `book/rules/*.toml` with their `{{name}}` references filled in from
+/// the settings, checks every rule's clause against the handbook and runs
+/// every rule's examples.
+pub fn load_rules(book_dir: &Path, settings: &Settings, clauses: &ClauseIndex) -> Result<RuleSet> {
+    let files = rules_files(book_dir)?;
     let mut rules = RuleSet::load_with(&files, settings.values())
         .map_err(|errors| anyhow::anyhow!(join_lines(&errors)))?;
     rules
         .check_clauses(&|id| clauses.get(id).is_some())
         .map_err(|errors| anyhow::anyhow!(join_lines(&errors)))?;
-    let model = rules_dir.join(wxcheck::learned::FILE_NAME);
+    let model = book_dir.join("rules").join(wxcheck::learned::FILE_NAME);
     if model.is_file() {
         let text =
             crate::sources::read_text(book_dir, &model).map_err(|e| anyhow::anyhow!("{e}"))?;

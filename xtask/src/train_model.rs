@@ -33,7 +33,7 @@ use sha2::{Digest, Sha256};
 use std::path::Path;
 use wxcheck::learned::{self, Lane, LearnedModel, Sample, TrainingParams};
 use wxcheck::normalize::Normalized;
-use wxcheck::{Context, RuleSet, SourceFile};
+use wxcheck::{Context, RuleSet};
 
 /// Where the model is written, from the repository root.
 pub const MODEL_PATH: &str = "book/rules/learned.json";
@@ -107,23 +107,7 @@ pub fn train(root: &Path) -> Result<(LearnedModel, usize)> {
 pub fn book_rules(root: &Path) -> Result<RuleSet> {
     let book = root.join("book");
     let settings = crate::settings::Settings::load(&book.join("settings.toml"))?;
-    let mut paths: Vec<_> = std::fs::read_dir(book.join("rules"))
-        .context("无法读取 book/rules")?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    paths.sort();
-    let mut files = Vec::new();
-    for path in paths {
-        let text = crate::sources::read_text(&book, &path).map_err(|e| anyhow::anyhow!("{e}"))?;
-        files.push(SourceFile {
-            name: format!(
-                "book/rules/{}",
-                path.file_name().unwrap_or_default().to_string_lossy()
-            ),
-            text,
-        });
-    }
+    let files = crate::handbook::rules_files(&book)?;
     RuleSet::load_with(&files, settings.values())
         .map_err(|errors| anyhow::anyhow!(crate::handbook::join_lines(&errors)))
 }
