@@ -8,7 +8,7 @@
 use crate::diagnostics::{Diagnostic, Diagnostics, line_of};
 use anyhow::{Result, bail};
 use serde::Deserialize;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use wxcheck::Context;
 
 /// One labelled draft.
@@ -41,17 +41,9 @@ struct CorpusDraft {
 /// in file order), named `shown_as/<file>` in errors. A missing folder is an
 /// empty corpus: a handbook copied without its tests still builds.
 pub fn read_development(dir: &Path, shown_as: &str) -> Result<Vec<DevDraft>> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Ok(Vec::new());
-    };
-    let mut paths: Vec<_> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    paths.sort();
     let mut errors = Vec::new();
     let mut drafts = Vec::new();
-    for path in paths {
+    for path in development_files(dir) {
         let name = format!(
             "{shown_as}/{}",
             path.file_name().unwrap_or_default().to_string_lossy()
@@ -62,6 +54,20 @@ pub fn read_development(dir: &Path, shown_as: &str) -> Result<Vec<DevDraft>> {
         bail!(Diagnostics(errors));
     }
     Ok(drafts)
+}
+
+/// The `*.toml` files directly in `dir`, sorted by name; none for a missing
+/// folder.
+pub fn development_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    paths.sort();
+    paths
 }
 
 /// The drafts of one corpus file (`name` as errors show it).

@@ -90,18 +90,14 @@ pub fn run(root: &Path, show: bool, hit_lane: bool) -> Result<()> {
             .iter()
             .flat_map(|b| b.files.iter().map(String::as_str))
             .collect();
-        let dir = root.join(CORPUS_DIR);
+        let mut names = Vec::new();
         let mut drafts = Vec::new();
-        let mut names: Vec<String> = std::fs::read_dir(&dir)?
-            .filter_map(|e| e.ok()?.file_name().into_string().ok())
-            .filter(|n| n.ends_with(".toml") && !in_table.contains(n.as_str()))
-            .collect();
-        names.sort();
-        for n in &names {
-            drafts.extend(corpus::read_file(
-                &dir.join(n),
-                &format!("{CORPUS_DIR}/{n}"),
-            )?);
+        for path in corpus::development_files(&root.join(CORPUS_DIR)) {
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            if !in_table.contains(&*name) {
+                drafts.extend(corpus::read_file(&path, &format!("{CORPUS_DIR}/{name}"))?);
+                names.push(name.into_owned());
+            }
         }
         let rules = crate::train_model::book_rules(root)?;
         let lane = crate::train_model::hit_lane(&rules, &drafts)

@@ -55,7 +55,8 @@ const USAGE: &str = "\
   test                       运行全部测试（Rust 测试、构建、浏览器测试）
   train-model                用开发语料（tests/corpus/*.toml）重新训练统计模型，写入 book/rules/learned.json
   blind-kit <目录>           在仓库之外的新目录里备好盲写测试草稿所需的材料（说明、制度原文、标注口径、格式样例）
-  first-openings [--show]    用当前的检查引擎、按 tests/corpus/history/first-openings.toml 所记各批第一次打开时的规则和模型
+  first-openings [--show] [--hit-lane]
+                             用当前的检查引擎、按 tests/corpus/history/first-openings.toml 所记各批第一次打开时的规则和模型
                              （从 git 历史读取）重新给这些移入开发集的盲写批次计分，用来衡量引擎改动；
                              加 --show 时列出被“禁止发布”的干净草稿；加 --hit-lane 时给各批当时的模型加上
                              用表外开发文件训练的 hit 通道（句子读起来是提供还是提及），衡量它对没见过的草稿的作用

@@ -333,8 +333,7 @@ impl RuleSet {
         text: &str,
         context: Context,
     ) -> Vec<(std::sync::Arc<str>, String)> {
-        let report = self.check(text, context);
-        let (norm, _) = self.raw_hits(text, context);
+        let (report, norm) = self.check_normalized(text, context);
         let folded = norm.as_str();
         let sentences = learned::sentences(folded, &norm.ends().sentence);
         let spans = norm.original_spans(&sentences);
@@ -342,12 +341,7 @@ impl RuleSet {
             .findings
             .iter()
             .filter(|f| f.severity == Severity::Block)
-            .filter(|f| {
-                tone.rules
-                    .iter()
-                    .find(|r| *r.id == *f.rule)
-                    .is_some_and(Rule::reads_tone)
-            })
+            .filter(|f| report::rule_of(&tone.rules, f).is_some_and(Rule::reads_tone))
             .filter_map(|f| {
                 let (first, last) = report::sentences_of_finding(&spans, f);
                 (first < last).then(|| {
@@ -360,6 +354,11 @@ impl RuleSet {
 
     /// Checks one draft.
     pub fn check(&self, text: &str, context: Context) -> Report {
+        self.check_normalized(text, context).0
+    }
+
+    /// [`RuleSet::check`], with the normalised text it read.
+    fn check_normalized(&self, text: &str, context: Context) -> (Report, Normalized) {
         let (norm, hits) = self.raw_hits(text, context);
         let (mut report, beside) =
             report::build(&self.rules, &self.compiled.clause_key, text, &norm, hits);
@@ -374,7 +373,7 @@ impl RuleSet {
                 context,
             );
         }
-        report
+        (report, norm)
     }
 
     /// The rules, in file order (read-only; for the rule table page).

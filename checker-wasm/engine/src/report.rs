@@ -396,11 +396,7 @@ fn lower_doubted(
             f, is_beside, rules, learned, reading, folded, norm, &mut spans,
         );
         let Some(h) = hit.filter(|_| {
-            f.severity == Severity::Block
-                && rules
-                    .iter()
-                    .find(|r| *r.id == *f.rule)
-                    .is_some_and(Rule::reads_tone)
+            f.severity == Severity::Block && rule_of(rules, f).is_some_and(Rule::reads_tone)
         }) else {
             continue;
         };
@@ -408,13 +404,23 @@ fn lower_doubted(
         let (first, last) = sentences_of_finding(spans, f);
         if first < last && reading.probability_of_sentences(folded, h, first, last - 1) < HIT_DOUBT
         {
-            f.severity = Severity::Revise;
-            f.message = format!("{}{HIT_DOUBTED_NOTE}", f.message).into();
+            lower(f, Severity::Revise, HIT_DOUBTED_NOTE);
         }
     }
     if let Some(spans) = spans {
         crate::pool::give(spans);
     }
+}
+
+/// The rule that made finding `f` (none for the model's own opinions).
+pub(crate) fn rule_of<'r>(rules: &'r [Rule], f: &Finding) -> Option<&'r Rule> {
+    rules.iter().find(|r| *r.id == *f.rule)
+}
+
+/// Lowers finding `f` to `to`, its message followed by `note`, which says why.
+fn lower(f: &mut Finding, to: Severity, note: &str) {
+    f.severity = to;
+    f.message = format!("{}{note}", f.message).into();
 }
 
 /// The sentences (`first..last`, indices of `spans`, the draft's sentences
@@ -453,12 +459,7 @@ fn doubt_by_clause(
     }
     // Only a `revise` rule's own finding: a block lowered to revise
     // (quoted) keeps its level.
-    let own_revise = || {
-        rules
-            .iter()
-            .find(|r| *r.id == *f.rule)
-            .is_some_and(|r| r.severity == Severity::Revise)
-    };
+    let own_revise = || rule_of(rules, f).is_some_and(|r| r.severity == Severity::Revise);
     if f.severity == Severity::Revise && !own_revise() {
         return;
     }
@@ -469,7 +470,6 @@ fn doubt_by_clause(
         false => reading.probability_of_sentences(folded, k, first, last - 1),
     };
     if local < bar {
-        f.severity = lowered;
-        f.message = format!("{}{note}", f.message).into();
+        lower(f, lowered, note);
     }
 }
