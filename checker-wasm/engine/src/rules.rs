@@ -19,7 +19,7 @@
 //! message = "承诺考试通过……"
 //! suggestion = "改为……"
 //! words = ["保过", "包过"]          # or: pattern = "…" + anchors = […], or: validator = "phone"
-//! allow = ["不保过"]                 # optional, this rule only
+//! allow = ["不保过"]                 # optional, this rule only; `@name` cites a concept
 //! must-flag = ["本班保过"]
 //! must-pass = ["本课程不承诺通过"]
 //! ```
@@ -914,9 +914,11 @@ impl Reader<'_> {
                     .into(),
             );
         }
-        // `@name` in words and in the parts of `all` stands for a concept.
+        // `@name` in words, in the parts of `all` and in `allow` stands for a
+        // concept: an allow list two rules share (the common words a surname
+        // character stands in) is written once.
         let mut parts_names = None;
-        for key in ["words", "all"] {
+        for key in ["words", "all", "allow"] {
             let Some(f) = fields.get_mut(key) else {
                 continue;
             };
