@@ -233,67 +233,71 @@ const DEV_FLOOR: Floor = Floor {
 const TEST_FLOOR: Floor = Floor {
     right: 0.93,
     clean_alarm_rate: 0.025,
-    // As shipped since round sixty-eight: blind-7j 1, blind-70i 1 (2). Before
-    // it, since the hit lane: blind-17f 1, blind-60o 2, blind-78y 1,
-    // blind-80c 1, blind-86p 1, blind-88t 1, blind-92a 1, blind-97l 1,
-    // blind-104y 1, blind-111m 1, blind-116w 1, blind-118a 1, blind-118b 1,
-    // blind-120f 1, blind-124n 1, blind-125p 1 (17). Before the lane:
-    // blind-7j 1, blind-17f 1, blind-51x 2, blind-60o 2, blind-70i 1,
-    // blind-74r 1, blind-78y 1, blind-80c 1, blind-82h 1, blind-86p 1,
-    // blind-88t 1, blind-90x 1, blind-92a 1, blind-97l 1, blind-100r 1,
-    // blind-104y 6, blind-104z 1, blind-111m 1, blind-114s 1, blind-116w 1,
-    // blind-118a 4, blind-118b 1, blind-120f 1, blind-122i 1, blind-122j 1,
-    // blind-123l 2, blind-124n 1 (38) (unchanged by `report::DOUBT_BESIDE`;
-    // batches 51, 60, 66, 70, 74, 78, 80, 82, 86, 88, 90, 92, 94, 95, 97,
-    // 100, 102, 104, 107, 109, 111, 113, 114, 116, 118, 120, 122, 123, 124,
-    // 125 and 126 were opened after the round that moved the files below;
-    // batches 52, 54, 56, 58, 62, 64, 68, 72, 76, 81, 84, 95, 102, 109, 113
-    // and 126 have none as shipped). The rules alone block 102 (17 before
-    // batch 60, 21 before batch 66, 24 before batch 70, 30 before batch 74,
-    // 33 before round forty-four, whose `question-not-in` blocks a work-group
-    // draft of blind-51w: a question no longer clears exam fraud in the work
-    // group, decided on development, where it found 28 violations and flagged
-    // no clean draft; 34 before batch 78, 36 before batch 80, 37 before round
-    // forty-six, whose cues from development's batch 79 cleared one of
-    // blind-8k's, 36 before batches 81 and 82: 81f's two are doubted by the
-    // model; 40 before batch 86, whose 86o's two are doubted; 44 before batch
-    // 88, whose 88s's is doubted; 46 before batch 90, 47 before batch 92, 48
-    // before round fifty-two, whose report cue 一般怎么回 cleared one of
-    // blind-51w's (47), and 48 with batch 94, 51 with batch 95, whose 95g's
-    // two are doubted, 52 with batch 97, 54 with batch 100, whose 100q's is
-    // doubted, 56 with batch 102, whose 102v's two are doubted, 55 after
-    // round fifty-seven, 65 with batch 104, 63 with `stance::OWNER_REACH` at
-    // 180, 68 with batch 107, 67 after round fifty-nine, 65 with negation's
-    // topic markers, 72 with batch 109 and after round sixty, 71 with
-    // negation's `after` words in the hit's sentence, 73 with batch 111 and
-    // after round sixty-one and with batch 113, 71 after round sixty-two, 67
-    // after round sixty-three, which moved 107f and 109j to development and
-    // added batch 114, 71 with batch 116 and after round sixty-four, 78 with
-    // batch 118 and after round sixty-five, 81 with batch 120 and after round
-    // sixty-six, 83 with batch 122, 88 with batch 123, 87 after round
-    // sixty-seven, whose words from development's batch 124m cleared one of
-    // blind-51w's, 89 with batch 124n, 98 with batch 125, 102 with batch
-    // 126); the learned model doubts some (revise, see `report::DOUBT`), and
-    // which ones moves by one or two with each retraining: rounds thirty-four
-    // to forty-three and forty-five changed no clean draft's verdict by
-    // rules, and the count went 8 → 9 → 10 → 11 → 9 (+2 of batch 60) → 9 (+2)
-    // → 9 (+2) → 10 (+2) → 9 (+2) → 9 (+2) → 9 (+2) → 9 (+2, +1 of batch 74)
-    // by retraining alone; round forty-two's model (800 n-grams kept per
-    // clause instead of 400) doubts blind-8k's block and not blind-2's, round
-    // forty-three's blind-2's and not blind-49t's, round forty-four's
-    // neither, round forty-five's blind-49t's again. Round forty-eight raised
-    // `DOUBT` from 0.2 to 0.35 (chosen on development's first-opened
-    // batches): with round forty-seven's model that took 19 to 13, and its
-    // own retraining (batches 83 and 85 joined development; the rules changed
-    // no test draft's block) brought three back, 16, plus 86p's one; round
-    // forty-nine changed none, plus 88t's one; round fifty changed none, plus
-    // 90x's one; round fifty-one none, plus 92a's one; round fifty-two's cue
-    // cleared one of blind-51w's and its retraining doubts blind-88t's, plus
-    // 94e's one; round fifty-three none, plus 95h's one; round fifty-four
-    // none, plus 97l's one; `DOUBT_BESIDE` and round fifty-five none, plus
-    // 100r's one; round fifty-six's retraining doubts blind-43g's, and batch
-    // 102 adds none; round fifty-seven none, and batch 104, aimed at the line
-    // between an offer or a leak and a warning about it, adds 8;
+    // As shipped since batches 129–132: blind-7j 1, blind-70i 1, blind-129w
+    // 2, blind-130z 1, blind-131a 1 (6; the eight files, decided test before
+    // writing on ordinary themes to replace the sixteen round sixty-eight
+    // moved, block 3 with c3f2c1f's rules and model). After round
+    // sixty-eight, before them: blind-7j 1, blind-70i 1 (2). Before it, since
+    // the hit lane: blind-17f 1, blind-60o 2, blind-78y 1, blind-80c 1,
+    // blind-86p 1, blind-88t 1, blind-92a 1, blind-97l 1, blind-104y 1,
+    // blind-111m 1, blind-116w 1, blind-118a 1, blind-118b 1, blind-120f 1,
+    // blind-124n 1, blind-125p 1 (17). Before the lane: blind-7j 1, blind-17f
+    // 1, blind-51x 2, blind-60o 2, blind-70i 1, blind-74r 1, blind-78y 1,
+    // blind-80c 1, blind-82h 1, blind-86p 1, blind-88t 1, blind-90x 1,
+    // blind-92a 1, blind-97l 1, blind-100r 1, blind-104y 6, blind-104z 1,
+    // blind-111m 1, blind-114s 1, blind-116w 1, blind-118a 4, blind-118b 1,
+    // blind-120f 1, blind-122i 1, blind-122j 1, blind-123l 2, blind-124n 1
+    // (38) (unchanged by `report::DOUBT_BESIDE`; batches 51, 60, 66, 70, 74,
+    // 78, 80, 82, 86, 88, 90, 92, 94, 95, 97, 100, 102, 104, 107, 109, 111,
+    // 113, 114, 116, 118, 120, 122, 123, 124, 125 and 126 were opened after
+    // the round that moved the files below; batches 52, 54, 56, 58, 62, 64,
+    // 68, 72, 76, 81, 84, 95, 102, 109, 113 and 126 have none as shipped).
+    // The rules alone block 102 (17 before batch 60, 21 before batch 66, 24
+    // before batch 70, 30 before batch 74, 33 before round forty-four, whose
+    // `question-not-in` blocks a work-group draft of blind-51w: a question no
+    // longer clears exam fraud in the work group, decided on development,
+    // where it found 28 violations and flagged no clean draft; 34 before
+    // batch 78, 36 before batch 80, 37 before round forty-six, whose cues
+    // from development's batch 79 cleared one of blind-8k's, 36 before
+    // batches 81 and 82: 81f's two are doubted by the model; 40 before batch
+    // 86, whose 86o's two are doubted; 44 before batch 88, whose 88s's is
+    // doubted; 46 before batch 90, 47 before batch 92, 48 before round
+    // fifty-two, whose report cue 一般怎么回 cleared one of blind-51w's (47), and
+    // 48 with batch 94, 51 with batch 95, whose 95g's two are doubted, 52
+    // with batch 97, 54 with batch 100, whose 100q's is doubted, 56 with
+    // batch 102, whose 102v's two are doubted, 55 after round fifty-seven, 65
+    // with batch 104, 63 with `stance::OWNER_REACH` at 180, 68 with batch
+    // 107, 67 after round fifty-nine, 65 with negation's topic markers, 72
+    // with batch 109 and after round sixty, 71 with negation's `after` words
+    // in the hit's sentence, 73 with batch 111 and after round sixty-one and
+    // with batch 113, 71 after round sixty-two, 67 after round sixty-three,
+    // which moved 107f and 109j to development and added batch 114, 71 with
+    // batch 116 and after round sixty-four, 78 with batch 118 and after round
+    // sixty-five, 81 with batch 120 and after round sixty-six, 83 with batch
+    // 122, 88 with batch 123, 87 after round sixty-seven, whose words from
+    // development's batch 124m cleared one of blind-51w's, 89 with batch
+    // 124n, 98 with batch 125, 102 with batch 126); the learned model doubts
+    // some (revise, see `report::DOUBT`), and which ones moves by one or two
+    // with each retraining: rounds thirty-four to forty-three and forty-five
+    // changed no clean draft's verdict by rules, and the count went 8 → 9 →
+    // 10 → 11 → 9 (+2 of batch 60) → 9 (+2) → 9 (+2) → 10 (+2) → 9 (+2) → 9
+    // (+2) → 9 (+2) → 9 (+2, +1 of batch 74) by retraining alone; round
+    // forty-two's model (800 n-grams kept per clause instead of 400) doubts
+    // blind-8k's block and not blind-2's, round forty-three's blind-2's and
+    // not blind-49t's, round forty-four's neither, round forty-five's
+    // blind-49t's again. Round forty-eight raised `DOUBT` from 0.2 to 0.35
+    // (chosen on development's first-opened batches): with round
+    // forty-seven's model that took 19 to 13, and its own retraining (batches
+    // 83 and 85 joined development; the rules changed no test draft's block)
+    // brought three back, 16, plus 86p's one; round forty-nine changed none,
+    // plus 88t's one; round fifty changed none, plus 90x's one; round
+    // fifty-one none, plus 92a's one; round fifty-two's cue cleared one of
+    // blind-51w's and its retraining doubts blind-88t's, plus 94e's one;
+    // round fifty-three none, plus 95h's one; round fifty-four none, plus
+    // 97l's one; `DOUBT_BESIDE` and round fifty-five none, plus 100r's one;
+    // round fifty-six's retraining doubts blind-43g's, and batch 102 adds
+    // none; round fifty-seven none, and batch 104, aimed at the line between
+    // an offer or a leak and a warning about it, adds 8;
     // `stance::OWNER_REACH` 120 → 180 (chosen on development) spares three,
     // blind-70i's, blind-74r's and blind-94e's; round fifty-eight's
     // retraining (aimed batch 105 joined development) no longer doubts
@@ -342,18 +346,19 @@ const TEST_FLOOR: Floor = Floor {
     // files that held them moved to development (17 → 0), and its retraining
     // no longer doubts blind-7j's and blind-70i's (both sentences sit at the
     // hit lane's bar: the same two came back when the lane kept 2,000
-    // n-grams, DESIGN.md) (see "Clean drafts blocked, round by round" in
-    // tests/corpus/README.md). Batches 3, 4, 6, 9, 10, 13, 14, 16, 18, 19,
-    // 21–29, 31, 33, 35, 37, 39, 44, 46, 48, 50, 53, 55, 57, 59, 61, 63, 65,
-    // 67, 69, 71, 73, 75, 77, 79, 83, 85, 87, 89, 91, 93, 96, 98, 99, 101,
-    // 103, 105, 106, 108, 110, 112, 115, 117, 119 and 121, and the half 124m,
-    // were scored once and moved to development; batch 1 and the files 11r,
-    // 11s, 12u, 15b, 20k, 30g, 32k, 32l, 38w, 38x and 47p moved there on Nov
-    // 30, after rules were tuned on drafts in them, 107f and 109j in round
-    // sixty-three, and 17f, 60o, 78y, 80c, 86p, 88t, 92a, 97l, 104y, 111m,
-    // 116w, 118a, 118b, 120f, 124n and 125p in round sixty-eight (the README
-    // says which).
-    clean_blocked: 2,
+    // n-grams, DESIGN.md); batches 129–132 add 4 (13 by the rules alone) (see
+    // "Clean drafts blocked, round by round" in tests/corpus/README.md).
+    // Batches 3, 4, 6, 9, 10, 13, 14, 16, 18, 19, 21–29, 31, 33, 35, 37, 39,
+    // 44, 46, 48, 50, 53, 55, 57, 59, 61, 63, 65, 67, 69, 71, 73, 75, 77, 79,
+    // 83, 85, 87, 89, 91, 93, 96, 98, 99, 101, 103, 105, 106, 108, 110, 112,
+    // 115, 117, 119 and 121, the half 124m, and batches 127 and 128 (decided
+    // development before writing), were scored once and moved to development;
+    // batch 1 and the files 11r, 11s, 12u, 15b, 20k, 30g, 32k, 32l, 38w, 38x
+    // and 47p moved there on Nov 30, after rules were tuned on drafts in
+    // them, 107f and 109j in round sixty-three, and 17f, 60o, 78y, 80c, 86p,
+    // 88t, 92a, 97l, 104y, 111m, 116w, 118a, 118b, 120f, 124n and 125p in
+    // round sixty-eight (the README says which).
+    clean_blocked: 6,
 };
 
 fn check_floor(name: &str, card: &Scorecard, floor: &Floor) -> Vec<String> {
