@@ -226,15 +226,17 @@ const DEV_FLOOR: Floor = Floor {
     // sentence also names a spouse (紧急联系人是您爱人……联系她: the `others`
     // cue), and dev-128u's job ad 底薪3500-5000，提成阶梯制 (pay in a job ad
     // is public; a commission rate or earnings named in one, which the same
-    // writers label leaks, share its words).
-    clean_blocked: 5,
+    // writers label leaks, share its words); round sixty-nine's retraining
+    // doubts the job ad.
+    clean_blocked: 4,
 };
 
 const TEST_FLOOR: Floor = Floor {
     right: 0.93,
     clean_alarm_rate: 0.025,
-    // As shipped since batches 129–132: blind-7j 1, blind-70i 1, blind-129w
-    // 2, blind-130z 1, blind-131a 1 (6; the eight files, decided test before
+    // As shipped since round sixty-nine: blind-7j 1, blind-70i 1, blind-126r
+    // 1 (3). Since batches 129–132: blind-7j 1, blind-70i 1, blind-129w 2,
+    // blind-130z 1, blind-131a 1 (6; the eight files, decided test before
     // writing on ordinary themes to replace the sixteen round sixty-eight
     // moved, block 3 with c3f2c1f's rules and model). After round
     // sixty-eight, before them: blind-7j 1, blind-70i 1 (2). Before it, since
@@ -346,8 +348,13 @@ const TEST_FLOOR: Floor = Floor {
     // files that held them moved to development (17 → 0), and its retraining
     // no longer doubts blind-7j's and blind-70i's (both sentences sit at the
     // hit lane's bar: the same two came back when the lane kept 2,000
-    // n-grams, DESIGN.md); batches 129–132 add 4 (13 by the rules alone) (see
-    // "Clean drafts blocked, round by round" in tests/corpus/README.md).
+    // n-grams, DESIGN.md); batches 129–132 add 4 (13 by the rules alone);
+    // round sixty-nine tuned on three drafts of 129w and 130z read after
+    // their scoring (提成绩, 菠菜 in a list of vegetables, a tutor's 答案…发你), so
+    // both files moved to development (their 3), and its retraining doubts
+    // blind-131a's and no longer blind-126r's (three sentences, 7j's, 70i's
+    // and 126r's, sit at the hit lane's bar and move with each retraining)
+    // (see "Clean drafts blocked, round by round" in tests/corpus/README.md).
     // Batches 3, 4, 6, 9, 10, 13, 14, 16, 18, 19, 21–29, 31, 33, 35, 37, 39,
     // 44, 46, 48, 50, 53, 55, 57, 59, 61, 63, 65, 67, 69, 71, 73, 75, 77, 79,
     // 83, 85, 87, 89, 91, 93, 96, 98, 99, 101, 103, 105, 106, 108, 110, 112,
@@ -355,10 +362,11 @@ const TEST_FLOOR: Floor = Floor {
     // development before writing), were scored once and moved to development;
     // batch 1 and the files 11r, 11s, 12u, 15b, 20k, 30g, 32k, 32l, 38w, 38x
     // and 47p moved there on Nov 30, after rules were tuned on drafts in
-    // them, 107f and 109j in round sixty-three, and 17f, 60o, 78y, 80c, 86p,
-    // 88t, 92a, 97l, 104y, 111m, 116w, 118a, 118b, 120f, 124n and 125p in
-    // round sixty-eight (the README says which).
-    clean_blocked: 6,
+    // them, 107f and 109j in round sixty-three, 17f, 60o, 78y, 80c, 86p, 88t,
+    // 92a, 97l, 104y, 111m, 116w, 118a, 118b, 120f, 124n and 125p in round
+    // sixty-eight, and 129w and 130z in round sixty-nine (the README says
+    // which).
+    clean_blocked: 3,
 };
 
 fn check_floor(name: &str, card: &Scorecard, floor: &Floor) -> Vec<String> {
