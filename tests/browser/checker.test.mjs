@@ -677,9 +677,12 @@ describe("发布前自检", () => {
         // resident ID inside a 学籍号 (G or L before it) to 148.6 KB, and a
         // consent in a closing note in parentheses to 148.8 KB, and the
         // learned model's hit lane (a block whose sentence reads like a
-        // mention lowered to revise, report::HIT_DOUBT) to 149.1 KB: within
-        // budget; this guards it.
-        assert.ok(figures.size.wasmPlusGlueGzipKB <= 149.1, JSON.stringify(figures.size));
+        // mention lowered to revise, report::HIT_DOUBT) to 149.1 KB, and the
+        // one-character folds the blind evasion battery called for (circled,
+        // mathematical, superscript and subscript letters and digits,
+        // Cyrillic look-alikes as a sorted table, pinyin tone marks as a byte
+        // string) to 149.5 KB: within budget, with 0.5 KB left; this guards it.
+        assert.ok(figures.size.wasmPlusGlueGzipKB <= 149.5, JSON.stringify(figures.size));
     });
 
     test("wasm unavailable: the page says so in words", async () => {

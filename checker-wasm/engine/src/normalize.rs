@@ -119,10 +119,135 @@ pub fn fold_char(c: char) -> Fold {
         0x278A..=0x2793 => return number(u - 0x278A + 1), // ➊–➓
         0x3251..=0x325F => return number(u - 0x3251 + 21), // ㉑–㉟
         0x1D7CE..=0x1D7FF => digit((u - 0x1D7CE) % 10),   // mathematical digits
+        // Superscript and subscript digits (¹⁰⁰%, ₁₃₉…).
+        0x2070 => '0',
+        0xB9 => '1',
+        0xB2 => '2',
+        0xB3 => '3',
+        0x2074..=0x2079 => digit(u - 0x2070),
+        0x2080..=0x2089 => digit(u - 0x2080),
+        // Letters dressed up as symbols, each a plain letter to a reader:
+        // circled (ⓑⓐⓞ) and the mathematical styles (𝐛𝐚𝐨: thirteen styles
+        // of 52 letters, upper then lower). Not the squared emoji letters
+        // (🅰, 🅱): drafts put them between Han characters as decoration
+        // (答🅰️案), where an emoji is dropped, more often than they spell.
+        0x24B6..=0x24CF => latin(u - 0x24B6),
+        0x24D0..=0x24E9 => latin(u - 0x24D0),
+        0x1D400..=0x1D6A3 => latin((u - 0x1D400) % 52 % 26),
         _ if is_invisible(c) => return Fold::Drop,
-        _ => to_simplified(c),
+        _ => match look_alike(c) {
+            Some(letter) => letter,
+            None => to_simplified(c),
+        },
     };
-    Fold::One(lower_latin(c))
+    Fold::One(plain_latin(lower_latin(c)))
+}
+
+/// The lower-case ASCII letter `n` places after `a`.
+fn latin(n: u32) -> char {
+    char::from_u32(u32::from(b'a') + n).unwrap_or('a')
+}
+
+/// The ASCII letter a modifier letter (ᵇᵃᵒ, ʰ), a subscript letter (ₐ) or
+/// a Cyrillic letter that looks like a Latin one (bаoguо with Cyrillic а
+/// and о) stands for. By hand, a small table sorted by character for a
+/// binary search (a `match` of the same arms was twice the wasm bytes): the
+/// Unicode confusables list would cost the wasm build far more than these
+/// few letters that drafts use.
+const LOOK_ALIKES: &[(char, u8)] = &[
+    ('ʰ', b'h'),
+    ('ʲ', b'j'),
+    ('ʳ', b'r'),
+    ('ʷ', b'w'),
+    ('ʸ', b'y'),
+    ('ˡ', b'l'),
+    ('ˢ', b's'),
+    ('ˣ', b'x'),
+    ('Ѕ', b's'),
+    ('І', b'i'),
+    ('Ј', b'j'),
+    ('А', b'a'),
+    ('В', b'b'),
+    ('Е', b'e'),
+    ('К', b'k'),
+    ('М', b'm'),
+    ('Н', b'h'),
+    ('О', b'o'),
+    ('Р', b'p'),
+    ('С', b'c'),
+    ('Т', b't'),
+    ('У', b'y'),
+    ('Х', b'x'),
+    ('а', b'a'),
+    ('е', b'e'),
+    ('о', b'o'),
+    ('р', b'p'),
+    ('с', b'c'),
+    ('у', b'y'),
+    ('х', b'x'),
+    ('ѕ', b's'),
+    ('і', b'i'),
+    ('ј', b'j'),
+    ('һ', b'h'),
+    ('ԁ', b'd'),
+    ('ԝ', b'w'),
+    ('ᵃ', b'a'),
+    ('ᵇ', b'b'),
+    ('ᵈ', b'd'),
+    ('ᵉ', b'e'),
+    ('ᵍ', b'g'),
+    ('ᵏ', b'k'),
+    ('ᵐ', b'm'),
+    ('ᵒ', b'o'),
+    ('ᵖ', b'p'),
+    ('ᵗ', b't'),
+    ('ᵘ', b'u'),
+    ('ᵛ', b'v'),
+    ('ᶜ', b'c'),
+    ('ᶠ', b'f'),
+    ('ᶻ', b'z'),
+    ('ⁱ', b'i'),
+    ('ⁿ', b'n'),
+    ('ₐ', b'a'),
+    ('ₑ', b'e'),
+    ('ₒ', b'o'),
+    ('ₓ', b'x'),
+    ('ₕ', b'h'),
+    ('ₖ', b'k'),
+    ('ₗ', b'l'),
+    ('ₘ', b'm'),
+    ('ₙ', b'n'),
+    ('ₚ', b'p'),
+    ('ₛ', b's'),
+    ('ₜ', b't'),
+];
+
+fn look_alike(c: char) -> Option<char> {
+    LOOK_ALIKES
+        .binary_search_by_key(&c, |&(k, _)| k)
+        .ok()
+        .map(|i| char::from(LOOK_ALIKES[i].1))
+}
+
+/// A lower-case Latin letter without its accent: pinyin written with tone
+/// marks (bǎi fēn bǎi, dǔ bó) is the same pinyin to a reader, and so to the
+/// variant table, which lists it plain. ü stays ü (lü is not lu). A string
+/// indexed from U+00E0 to U+017F ('.' for a letter kept as it is): smaller in
+/// the wasm than a `match` of the same ranges.
+const PLAIN_LATIN: &[u8; 160] = b"aaaaaa..eeeeiiii..ooooo..uuu.....a.a.a.............e.e.e.e.e.............i.i.i.i.............................o.o.o.......................u.u.u.u.u.u............";
+
+fn plain_latin(c: char) -> char {
+    let u = c as u32;
+    let plain = match u {
+        0xE0..=0x17F => PLAIN_LATIN[(u - 0xE0) as usize],
+        0x1CE => b'a',
+        0x1D0 => b'i',
+        0x1D2 => b'o',
+        0x1D4 => b'u',
+        0x1D6 | 0x1D8 | 0x1DA | 0x1DC => return 'ü',
+        _ => b'.',
+    };
+    if plain == b'.' { c } else { char::from(plain) }
 }
 
 /// Lower case for the Latin letters a Chinese draft actually contains (ASCII,
@@ -1118,6 +1243,18 @@ mod tests {
             ("包_过", "包过"),
             ("包\u{200B}过", "包过"),
             ("ＶＩＰ１３８", "vip138"),
+            // Letters and digits dressed up (the blind evasion battery's).
+            ("ⓗⓔⓛⓛⓞ", "hello"),
+            ("ⒽⒾ", "hi"),
+            ("𝐡𝐞𝐥𝐥𝐨 𝐰𝐨𝐫𝐥𝐝", "hello world"),
+            ("𝑯𝒊", "hi"),
+            ("ᵗᵉˢᵗ", "test"),
+            ("tеst", "test"),
+            ("nǐ hǎo", "ni hao"),
+            ("lǜ", "lü"),
+            ("¹⁰⁰%", "100%"),
+            ("₁₃₉", "139"),
+            ("m²", "m2"),
             ("①③⑧", "138"),
             ("⑩", "10"),
             ("138 1234 5678", "13812345678"),

@@ -1,29 +1,26 @@
-//! The blind evasion battery (issue 10's evasion goal, measured by an
-//! outsider): `tests/data/evasion-blind.toml`, written by someone who saw
-//! neither the rules nor the normaliser, from a one-page brief (the five
-//! payloads of `tests/evasion.rs`, disguised in whatever ways a person
-//! dodging a filter would use), and frozen once it was first scored. The
-//! team's own battery (`tests/evasion.rs`) is generated from trick families
-//! the team chose; this one says how those families hold against tricks
-//! nobody here thought of.
+//! The blind evasion batteries (issue 10's evasion goal, measured by
+//! outsiders): `tests/data/evasion-blind-*.toml`, each written by someone
+//! who saw neither the rules nor the normaliser, from a one-page brief (the
+//! five payloads of `tests/evasion.rs`, disguised in whatever ways a person
+//! dodging a filter would use, and clean look-alikes). The team's own
+//! battery (`tests/evasion.rs`) is generated from trick families the team
+//! chose; these say how those families hold against tricks nobody here
+//! thought of.
 //!
 //! A case is caught when some finding of the rules covers part of its
 //! disguised payload (as in `tests/evasion.rs`); a clean look-alike passes
 //! when no finding reaches `revise`.
 //!
-//! **First scoring (Nov 30, 2026, at the commit that added it): 184 of 363
-//! cases through (50.7 %), against the team battery's 19 of 374 (5.1 %);
-//! 7 of 134 clean look-alikes at revise or worse.** Issue 10's goal, at
-//! most 10 % through, is not met on this battery; the test records the
-//! figure as a ratchet and prints the goal's state instead of asserting it.
-//! What got through, by kind, is in `DESIGN.md` ("The blind evasion
-//! battery"). The battery is frozen: tuning the normaliser on it makes it a
-//! development set, and the next figure must come from a fresh one.
+//! Like the corpus, a battery is development once the normaliser has been
+//! tuned on it, and only a fresh one measures (see [`BATTERIES`]). The test
+//! records each battery's figures as a ratchet and prints the goal's state
+//! instead of asserting it. What got through, by kind, is in `DESIGN.md`
+//! ("The blind evasion battery").
 
 mod common;
 
 use serde::Deserialize;
-use wxcheck::{Context, Severity};
+use wxcheck::{Context, RuleSet, Severity};
 
 #[derive(Deserialize)]
 struct Battery {
@@ -49,16 +46,47 @@ struct Clean {
 /// Issue 10's goal: at most this share of the cases gets through.
 const GOAL: f64 = 0.10;
 
-/// Cases through at the battery's first scoring (see the module docs).
-const MAX_THROUGH: usize = 184;
-
-/// Clean look-alikes reported at `revise` or worse at its first scoring.
-const MAX_CLEAN_FLAGGED: usize = 7;
+/// Each battery: its file, its part, and the most cases through and clean
+/// look-alikes at `revise` or worse it may show (its figures when last
+/// measured).
+const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
+    // First scored at b849850: 184 through, 7 look-alikes flagged. The
+    // one-character folds (circled, mathematical, superscript and
+    // subscript letters and digits, Cyrillic look-alikes, pinyin tone
+    // marks) were then tuned on it: 172 through.
+    (
+        "evasion-blind-1.toml",
+        include_str!("data/evasion-blind-1.toml"),
+        "development",
+        172,
+        7,
+    ),
+];
 
 #[test]
-fn blind_evasion_battery() {
-    let battery: Battery = toml::from_str(include_str!("data/evasion-blind.toml")).unwrap();
+fn blind_evasion_batteries() {
     let rules = common::rules();
+    let mut failures = Vec::new();
+    for &(name, text, part, max_through, max_flagged) in BATTERIES {
+        let battery: Battery = toml::from_str(text).unwrap();
+        let (through, flagged) = score(&rules, name, part, &battery);
+        if through > max_through {
+            failures.push(format!(
+                "{name}: {through} cases got through (at most {max_through} when last measured)"
+            ));
+        }
+        if flagged > max_flagged {
+            failures.push(format!(
+                "{name}: {flagged} clean look-alikes flagged (at most {max_flagged} when last measured)"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Prints one battery's figures; returns the cases through and the clean
+/// look-alikes at `revise` or worse.
+fn score(rules: &RuleSet, name: &str, part: &str, battery: &Battery) -> (usize, usize) {
     // payload → (cases, caught), in first-seen order.
     let mut payloads: Vec<(String, usize, usize)> = Vec::new();
     let mut through = Vec::new();
@@ -66,7 +94,7 @@ fn blind_evasion_battery() {
         let byte = c
             .text
             .find(&c.disguised)
-            .unwrap_or_else(|| panic!("`disguised` is not in the text: {:?}", c.text));
+            .unwrap_or_else(|| panic!("{name}: `disguised` is not in the text: {:?}", c.text));
         let start = c.text[..byte].chars().count();
         let end = start + c.disguised.chars().count();
         let caught = rules
@@ -85,15 +113,21 @@ fn blind_evasion_battery() {
     let flagged: Vec<String> = battery
         .clean
         .iter()
-        .filter_map(|c| {
-            let report = rules.check(&c.text, Context::Public);
-            report
+        .filter(|c| {
+            rules
+                .check(&c.text, Context::Public)
                 .findings
                 .iter()
                 .any(|f| f.severity >= Severity::Revise)
-                .then(|| format!("[{}] {:?}", c.trick, c.text))
         })
+        .map(|c| format!("[{}] {:?}", c.trick, c.text))
         .collect();
+    let cases = battery.case.len();
+    assert!(
+        cases >= 300,
+        "{name}: the battery has {cases} cases, fewer than 300"
+    );
+    println!("{name} ({part})");
     println!("{:<12} {:>6} {:>7}", "payload", "cases", "caught");
     for (p, n, caught) in &payloads {
         println!(
@@ -101,13 +135,15 @@ fn blind_evasion_battery() {
             100.0 * *caught as f64 / *n as f64
         );
     }
-    let cases = battery.case.len();
+    let met = through.len() as f64 <= GOAL * cases as f64;
     println!(
-        "overall: {cases} cases, {} through ({:.1}%); clean look-alikes: {} of {} at revise or worse",
+        "overall: {cases} cases, {} through ({:.1}%); clean look-alikes: {} of {} at revise or worse; goal (at most {:.0}% through): {}",
         through.len(),
         100.0 * through.len() as f64 / cases as f64,
         flagged.len(),
-        battery.clean.len()
+        battery.clean.len(),
+        GOAL * 100.0,
+        if met { "met" } else { "not met" }
     );
     for t in &through {
         println!("through: {t}");
@@ -115,24 +151,5 @@ fn blind_evasion_battery() {
     for f in &flagged {
         println!("flagged: {f}");
     }
-    let met = through.len() as f64 <= GOAL * cases as f64;
-    println!(
-        "goal (issue 10, at most {:.0}% through): {}",
-        GOAL * 100.0,
-        if met { "met" } else { "not met" }
-    );
-    assert!(
-        cases >= 300,
-        "the battery has {cases} cases, fewer than 300"
-    );
-    assert!(
-        through.len() <= MAX_THROUGH,
-        "{} cases got through (at most {MAX_THROUGH} at the first scoring)",
-        through.len()
-    );
-    assert!(
-        flagged.len() <= MAX_CLEAN_FLAGGED,
-        "{} clean look-alikes flagged (at most {MAX_CLEAN_FLAGGED} at the first scoring)",
-        flagged.len()
-    );
+    (through.len(), flagged.len())
 }
