@@ -61,6 +61,17 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
         172,
         7,
     ),
+    // Written from the same brief by another helper while the folds were
+    // made, and first scored after them (11d15e0): the measure. 146 of 338
+    // through (43.2 %; 152 with the engine before the folds), 2 of 120
+    // look-alikes flagged.
+    (
+        "evasion-blind-2.toml",
+        include_str!("data/evasion-blind-2.toml"),
+        "test",
+        146,
+        2,
+    ),
 ];
 
 #[test]
