@@ -19,9 +19,11 @@
 //!
 //! Second round (issue 10): Unicode spaces (NBSP), bidi controls, invisible
 //! fillers, control characters and combining marks; emoji, symbols and
-//! brackets between Han characters; digit groups split by `./_、～` or a line
-//! break (only when the chain is long enough to be personal data, so 3.5 and
-//! 2027/1/1 stay); `100 % 通过`; HTML entities (`&#21253;`, `&amp;`); and the
+//! brackets between Han characters; digit groups split by `./_、～+#` or a
+//! line break, or each wrapped in brackets or quotes ((135)(2109)(8846): not a
+//! note in brackets after a number) (only when the chain is long enough to be
+//! personal data, so 3.5 and 2027/1/1 stay); letters and digits dressed up
+//! as symbols (ⓑ, 𝐛, ᵇ, Cyrillic а, ¹⁰⁰) and pinyin tone marks; `100 % 通过`; HTML entities (`&#21253;`, `&amp;`); and the
 //! variant table (`crate::variants`: baoguo → 包过). Chinese numerals
 //! (一三九…) are *not* folded here: word rules must keep seeing 一二年级 and
 //! 三个月; the personal-data validators read them instead
@@ -401,15 +403,37 @@ fn is_digit_separator(c: char) -> bool {
 }
 
 /// Separators that also write decimals (3.5), dates (2027/1/1), lists
-/// (1、2、3), ranges (3~5), products (3*5) and tables (3|5): joined only when
-/// the whole chain of groups they connect has at least [`MIN_CHAIN`] digits,
-/// the shortest personal number (a mobile), so `3.5` and `2027/1/1` stay as
-/// written and `138.1234.5678` joins. Not `,`: thousands in prices.
+/// (1、2、3), ranges (3~5), products (3*5), tables (3|5), sums (3+5) and
+/// tags (#188#6620#), and brackets or quotes round each group
+/// ((135)(2109)(8846), “182”“7406”, 【430104】【…】: the blind evasion
+/// battery's, see [`wraps_groups`]): joined only when the whole chain of
+/// groups they connect has at least [`MIN_CHAIN`] digits, the shortest
+/// personal number (a mobile), so `3.5` and `2027/1/1` stay as written and
+/// `138.1234.5678` joins. Not `,`: it also separates whole numbers in a
+/// list (138 1234 0001, 139 5678 0002), which must not fuse.
 fn is_weak_digit_separator(c: char) -> bool {
     matches!(
         c,
-        '.' | '/' | '_' | '、' | '~' | '\n' | '\r' | '*' | '|' | '\\' | '&'
-    )
+        '.' | '/' | '_' | '、' | '~' | '\n' | '\r' | '*' | '|' | '\\' | '&' | '+' | '#'
+    ) || is_digit_wrapper(c)
+}
+
+/// Brackets and quotes that may wrap a digit group.
+fn is_digit_wrapper(c: char) -> bool {
+    matches!(c, '(' | ')' | '[' | ']' | '"' | '【' | '】' | '“' | '”')
+}
+
+/// Whether a separator run between two digit groups that holds a bracket or
+/// quote closes one group and opens the next ()(, 】【, ”“, ""): only then
+/// are both groups wrapped alike. A bracket after a number opens a note
+/// (0571-8866 1250（24小时）), and that must not join the 24.
+fn wraps_groups(run: &[(char, (usize, usize))]) -> bool {
+    let closes = |c: char| matches!(c, ')' | ']' | '】' | '”' | '"');
+    let opens = |c: char| matches!(c, '(' | '[' | '【' | '“' | '"');
+    match run.iter().position(|e| closes(e.0)) {
+        Some(i) => run[i + 1..].iter().any(|e| opens(e.0)),
+        None => false,
+    }
 }
 
 /// A chain of digit groups joined across weak separators has at least this
@@ -677,6 +701,8 @@ impl Normalized {
                         }
                         Some(p) if p.is_ascii_digit() && c.is_ascii_digit() => {
                             pending.iter().all(|e| is_digit_separator(e.0))
+                                && (!pending.iter().any(|e| is_digit_wrapper(e.0))
+                                    || wraps_groups(&pending))
                                 && trailing_digits(&text[group_floor..]) <= MAX_DIGIT_GROUP
                                 && right_digits(c, rest_of_fold, &s[next..]) <= MAX_DIGIT_GROUP
                                 && (pending.iter().all(|e| !is_weak_digit_separator(e.0))
@@ -1252,6 +1278,18 @@ mod tests {
             ("tеst", "test"),
             ("nǐ hǎo", "ni hao"),
             ("lǜ", "lü"),
+            // Digit groups each wrapped in brackets or quotes, or tagged,
+            // join when the chain is long enough; a note in brackets after
+            // a number does not.
+            ("(135)(2109)(8846)", "(13521098846)"),
+            ("“182”“7406”“3915”", "“18274063915”"),
+            ("【430104】【19900107】【0687】", "【430104199001070687】"),
+            ("#188#6620#1437#", "#18866201437#"),
+            ("170+8821+4096", "17088214096"),
+            ("0571-8866 1250（24小时）", "057188661250(24小时)"),
+            ("(3)(5)", "(3)(5)"),
+            ("3+5=8", "3+5=8"),
+            ("138 1234 0001, 139 5678 0002", "13812340001, 13956780002"),
             ("¹⁰⁰%", "100%"),
             ("₁₃₉", "139"),
             ("m²", "m2"),

@@ -53,23 +53,25 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
     // First scored at b849850: 184 through, 7 look-alikes flagged. The
     // one-character folds (circled, mathematical, superscript and
     // subscript letters and digits, Cyrillic look-alikes, pinyin tone
-    // marks) were then tuned on it: 172 through.
+    // marks) were then tuned on it: 172 through; digit groups joined across
+    // +, # and brackets or quotes round each group: 162.
     (
         "evasion-blind-1.toml",
         include_str!("data/evasion-blind-1.toml"),
         "development",
-        172,
+        162,
         7,
     ),
     // Written from the same brief by another helper while the folds were
     // made, and first scored after them (11d15e0): the measure. 146 of 338
     // through (43.2 %; 152 with the engine before the folds), 2 of 120
-    // look-alikes flagged.
+    // look-alikes flagged; 142 after the digit-group joins (tuned on
+    // battery 1 only).
     (
         "evasion-blind-2.toml",
         include_str!("data/evasion-blind-2.toml"),
         "test",
-        146,
+        142,
         2,
     ),
 ];
