@@ -683,8 +683,10 @@ describe("发布前自检", () => {
         // Cyrillic look-alikes as a sorted table, pinyin tone marks as a byte
         // string) to 149.5 KB, and digit groups joined across +, # and
         // brackets or quotes round each group (normalize::wraps_groups) to
-        // 149.6 KB: within budget, with 0.4 KB left; this guards it.
-        assert.ok(figures.size.wasmPlusGlueGzipKB <= 149.6, JSON.stringify(figures.size));
+        // 149.6 KB, and the radio readings of digits (洞 拐 勾) and 参 in
+        // numeral runs to 149.7 KB: within budget, with 0.3 KB left; this
+        // guards it.
+        assert.ok(figures.size.wasmPlusGlueGzipKB <= 149.7, JSON.stringify(figures.size));
     });
 
     test("wasm unavailable: the page says so in words", async () => {

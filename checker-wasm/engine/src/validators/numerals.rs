@@ -1,6 +1,6 @@
 //! Personal numbers written in Chinese numerals: 一三九一二三四五六七八,
-//! 壹叁玖…, 幺三八… (幺 and 两 are how digits are read out), or mixed with
-//! digits (139一二三四5678).
+//! 壹叁玖…, 幺三八… (幺, 两, 拐, 勾 and 洞 are how digits are read out over
+//! a line), or mixed with digits (139一二三四5678).
 //!
 //! Only the validators read numerals as digits. Folding them in the
 //! normaliser would rewrite what word rules see (一二年级, 三个月, 一一对应)
@@ -16,16 +16,18 @@ use crate::rules::Validator;
 #[inline(always)]
 fn numeral(c: u32) -> Option<u8> {
     Some(match c {
-        0x3007 | 0x96F6 => 0,          // 〇 零
+        // The radio readings (幺两三四五六拐八勾洞, as digits are read out
+        // over a line) and 参, what Traditional 參 (for 叁) folds to.
+        0x3007 | 0x96F6 | 0x6D1E => 0, // 〇 零 洞
         0x4E00 | 0x58F9 | 0x5E7A => 1, // 一 壹 幺
         0x4E8C | 0x8D30 | 0x4E24 => 2, // 二 贰 两
-        0x4E09 | 0x53C1 => 3,          // 三 叁
+        0x4E09 | 0x53C1 | 0x53C2 => 3, // 三 叁 参
         0x56DB | 0x8086 => 4,          // 四 肆
         0x4E94 | 0x4F0D => 5,          // 五 伍
         0x516D | 0x9646 => 6,          // 六 陆
-        0x4E03 | 0x67D2 => 7,          // 七 柒
+        0x4E03 | 0x67D2 | 0x62D0 => 7, // 七 柒 拐
         0x516B | 0x634C => 8,          // 八 捌
-        0x4E5D | 0x7396 => 9,          // 九 玖
+        0x4E5D | 0x7396 | 0x52FE => 9, // 九 玖 勾
         _ => return None,
     })
 }
@@ -156,7 +158,7 @@ mod tests {
             let (mut start, mut n, mut numerals) = (0, 0, 0);
             for (i, c) in s.char_indices().chain([(s.len(), '.')]) {
                 let d = c.is_ascii_digit()
-                    || "〇零一壹幺二贰两三叁四肆五伍六陆七柒八捌九玖".contains(c);
+                    || "〇零洞一壹幺二贰两三叁参四肆五伍六陆七柒拐八捌九玖勾".contains(c);
                 if d {
                     if n == 0 {
                         (start, numerals) = (i, 0);
@@ -199,6 +201,9 @@ mod tests {
             (Validator::Phone, "电话壹叁玖壹贰叁肆伍陆柒捌", 1),
             (Validator::Phone, "电话139一二三四5678", 1),
             (Validator::Phone, "电话一三九〇二三四五六七八", 1),
+            (Validator::Phone, "老师电话幺五九洞幺二八九三六七", 1),
+            (Validator::Phone, "值班手机幺三两拐勾洞洞幺五三四", 1),
+            (Validator::Phone, "联系壹参玖伍贰零捌柒陆肆壹", 1), // 聯係壹參玖… folded
             (Validator::Phone, "一二年级三个月", 0),
             (Validator::Phone, "三三两两一二三四五六七", 0),
             (Validator::Phone, "一三九一二三四五六七八九", 0), // 12 digits
