@@ -55,24 +55,26 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
     // subscript letters and digits, Cyrillic look-alikes, pinyin tone
     // marks) were then tuned on it: 172 through; digit groups joined across
     // +, # and brackets or quotes round each group: 162; the radio readings
-    // of digits (洞 拐 勾) and 参 in numeral runs: 156.
+    // of digits (洞 拐 勾) and 参 in numeral runs: 156; the variants du bo and
+    // bai fen bai: 150.
     (
         "evasion-blind-1.toml",
         include_str!("data/evasion-blind-1.toml"),
         "development",
-        156,
+        150,
         7,
     ),
     // Written from the same brief by another helper while the folds were
     // made, and first scored after them (11d15e0): the measure. 146 of 338
     // through (43.2 %; 152 with the engine before the folds), 2 of 120
     // look-alikes flagged; 142 after the digit-group joins, 139 after the
-    // radio readings (both tuned on battery 1 only).
+    // radio readings, 136 after two pinyin variants (all tuned on battery 1
+    // only).
     (
         "evasion-blind-2.toml",
         include_str!("data/evasion-blind-2.toml"),
         "test",
-        139,
+        136,
         2,
     ),
 ];
