@@ -18,15 +18,15 @@
 //! paragraphs.
 //!
 //! Second round (issue 10): Unicode spaces (NBSP), bidi controls, invisible
-//! fillers, control characters and combining marks; emoji, symbols and
-//! brackets between Han characters; digit groups split by `./_、～+#` or a
-//! line break, or each wrapped in brackets or quotes ((135)(2109)(8846): not a
-//! note in brackets after a number) (only when the chain is long enough to be
-//! personal data, so 3.5 and 2027/1/1 stay); letters and digits dressed up
-//! as symbols (ⓑ, 𝐛, ᵇ, Cyrillic а, ¹⁰⁰) and pinyin tone marks; `100 % 通过`; HTML entities (`&#21253;`, `&amp;`); and the
-//! variant table (`crate::variants`: baoguo → 包过). Chinese numerals
-//! (一三九…) are *not* folded here: word rules must keep seeing 一二年级 and
-//! 三个月; the personal-data validators read them instead
+//! fillers, control characters and combining marks; emoji, symbols and brackets
+//! between Han characters; digit groups split by `./_、～+#` or a line break, or
+//! each wrapped in brackets or quotes ((135)(2109)(8846): not a note in
+//! brackets after a number) (only when the chain is long enough to be personal
+//! data, so 3.5 and 2027/1/1 stay); letters and digits dressed up as symbols
+//! (ⓑ, 𝐛, ᵇ, Cyrillic а, ¹⁰⁰) and pinyin tone marks; `100 % 通过`; HTML entities
+//! (`&#21253;`, `&amp;`); and the variant table (`crate::variants`: baoguo →
+//! 包过). Chinese numerals (一三九…) are *not* folded here: word rules must keep
+//! seeing 一二年级 and 三个月; the personal-data validators read them instead
 //! (`validators::numerals`).
 //!
 //! `normalize(normalize(s)) == normalize(s)` holds (a property test checks it).
@@ -88,8 +88,10 @@ fn is_combining(c: char) -> bool {
 }
 
 /// Folds one character: width (NFKC for the ranges that matter here: full-width
-/// ASCII, the ideographic space, enclosed digits), Traditional → Simplified,
-/// lower case (ASCII and Latin), invisible characters dropped.
+/// ASCII, the ideographic space, enclosed digits, circled and mathematical
+/// letters, superscript and subscript digits), Traditional → Simplified,
+/// lower case (ASCII and Latin) without accents, letters that look Latin
+/// ([`LOOK_ALIKES`]), invisible characters dropped.
 pub fn fold_char(c: char) -> Fold {
     if c.is_ascii() {
         return if c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r') {
@@ -418,20 +420,28 @@ fn is_weak_digit_separator(c: char) -> bool {
     ) || is_digit_wrapper(c)
 }
 
+/// Brackets and quotes that may close a wrapped digit group.
+fn closes_group(c: char) -> bool {
+    matches!(c, ')' | ']' | '】' | '”' | '"')
+}
+
+/// Brackets and quotes that may open a wrapped digit group.
+fn opens_group(c: char) -> bool {
+    matches!(c, '(' | '[' | '【' | '“' | '"')
+}
+
 /// Brackets and quotes that may wrap a digit group.
 fn is_digit_wrapper(c: char) -> bool {
-    matches!(c, '(' | ')' | '[' | ']' | '"' | '【' | '】' | '“' | '”')
+    closes_group(c) || opens_group(c)
 }
 
 /// Whether a separator run between two digit groups that holds a bracket or
 /// quote closes one group and opens the next ()(, 】【, ”“, ""): only then
 /// are both groups wrapped alike. A bracket after a number opens a note
 /// (0571-8866 1250（24小时）), and that must not join the 24.
-fn wraps_groups(run: &[(char, (usize, usize))]) -> bool {
-    let closes = |c: char| matches!(c, ')' | ']' | '】' | '”' | '"');
-    let opens = |c: char| matches!(c, '(' | '[' | '【' | '“' | '"');
-    match run.iter().position(|e| closes(e.0)) {
-        Some(i) => run[i + 1..].iter().any(|e| opens(e.0)),
+fn wraps_groups(run: &[Held]) -> bool {
+    match run.iter().position(|e| closes_group(e.0)) {
+        Some(i) => run[i + 1..].iter().any(|e| opens_group(e.0)),
         None => false,
     }
 }
@@ -1256,6 +1266,13 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// [`look_alike`] binary-searches its table: it must stay sorted, with
+    /// each character once.
+    #[test]
+    fn look_alikes_are_sorted() {
+        assert!(LOOK_ALIKES.windows(2).all(|w| w[0].0 < w[1].0));
     }
 
     #[test]
