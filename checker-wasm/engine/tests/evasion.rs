@@ -7,7 +7,7 @@
 
 mod common;
 
-use wxcheck::{Context, RuleSet};
+use wxcheck::Context;
 
 /// The payloads, each in a carrier sentence (`{}` marks its place) that is
 /// clean without it.
@@ -387,16 +387,6 @@ fn tricks() -> Vec<Trick> {
     t
 }
 
-/// Whether some finding covers part of the payload at characters
-/// `start..end` of the draft.
-fn caught(rules: &RuleSet, draft: &str, start: usize, end: usize) -> bool {
-    rules
-        .check(draft, Context::Public)
-        .findings
-        .iter()
-        .any(|f| f.start < end && start < f.end)
-}
-
 #[test]
 fn evasion_battery() {
     let rules = common::rules();
@@ -412,7 +402,7 @@ fn evasion_battery() {
             let draft = format!("{head}{evasion}{tail}");
             let start = head.chars().count();
             let end = start + evasion.chars().count();
-            let hit = caught(&rules, &draft, start, end);
+            let hit = common::caught(&rules, &draft, start, end);
             if *family == "control" {
                 assert!(hit, "the plain payload {label} must be caught: {draft:?}");
                 let clean = format!("{head}{tail}");

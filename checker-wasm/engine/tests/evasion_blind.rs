@@ -113,11 +113,7 @@ fn score(rules: &RuleSet, name: &str, part: &str, battery: &Battery) -> (usize, 
             .unwrap_or_else(|| panic!("{name}: `disguised` is not in the text: {:?}", c.text));
         let start = c.text[..byte].chars().count();
         let end = start + c.disguised.chars().count();
-        let caught = rules
-            .check(&c.text, Context::Public)
-            .findings
-            .iter()
-            .any(|f| f.start < end && start < f.end);
+        let caught = common::caught(rules, &c.text, start, end);
         match payloads.iter_mut().find(|p| p.0 == c.payload) {
             Some(p) => (p.1, p.2) = (p.1 + 1, p.2 + usize::from(caught)),
             None => payloads.push((c.payload.clone(), 1, usize::from(caught))),

@@ -111,3 +111,14 @@ fn corpus_in(dir: &str) -> Vec<(String, Draft)> {
     }
     out
 }
+
+/// Whether some finding of `rules` on `draft` (public) covers part of the
+/// characters `start..end`: an evasion battery's "caught" (`tests/evasion.rs`,
+/// `tests/evasion_blind.rs`).
+pub fn caught(rules: &RuleSet, draft: &str, start: usize, end: usize) -> bool {
+    rules
+        .check(draft, Context::Public)
+        .findings
+        .iter()
+        .any(|f| f.start < end && start < f.end)
+}
