@@ -56,25 +56,29 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
     // marks) were then tuned on it: 172 through; digit groups joined across
     // +, # and brackets or quotes round each group: 162; the radio readings
     // of digits (洞 拐 勾) and 参 in numeral runs: 156; the variants du bo and
-    // bai fen bai: 150.
+    // bai fen bai: 150. The eleventh session's pass (homophone and split
+    // character variants, 证书包过, commas between digit groups, o l ⭕ and
+    // Roman numerals in digit runs, ID and sfz glued to an ID, X spelled
+    // 叉 Ⅹ 艾克斯, numbers written backwards, IDs in pieces, “赌”“博”, の,
+    // A-not-A questions that are no negation): 83.
     (
         "evasion-blind-1.toml",
         include_str!("data/evasion-blind-1.toml"),
         "development",
-        150,
+        83,
         7,
     ),
     // Written from the same brief by another helper while the folds were
     // made, and first scored after them (11d15e0): the measure. 146 of 338
     // through (43.2 %; 152 with the engine before the folds), 2 of 120
     // look-alikes flagged; 142 after the digit-group joins, 139 after the
-    // radio readings, 136 after two pinyin variants (all tuned on battery 1
-    // only).
+    // radio readings, 136 after two pinyin variants, 99 after the eleventh
+    // session's pass (all tuned on battery 1 only).
     (
         "evasion-blind-2.toml",
         include_str!("data/evasion-blind-2.toml"),
         "test",
-        136,
+        99,
         2,
     ),
 ];

@@ -44,8 +44,10 @@ pub fn find(v: Validator, text: &str) -> Vec<Hit> {
 /// Runs `v` given the text's [`long_digit_runs`], so several validators
 /// share one scan for digits.
 pub fn find_in(v: Validator, text: &str, runs: &[(usize, usize)]) -> Vec<Hit> {
-    // Runs of ASCII digits come first, then those with Chinese numerals.
-    let split = runs.partition_point(|&(s, e)| text.as_bytes()[s..e].is_ascii());
+    // Runs of ASCII digits come first, then those with numerals (Chinese,
+    // Roman, or the letters o and l).
+    let split =
+        runs.partition_point(|&(s, e)| text.as_bytes()[s..e].iter().all(u8::is_ascii_digit));
     let (ascii, numeral) = runs.split_at(split);
     let mut hits = match v {
         Validator::Phone => phone::find(text, ascii),
@@ -56,6 +58,46 @@ pub fn find_in(v: Validator, text: &str, runs: &[(usize, usize)]) -> Vec<Hit> {
     };
     for &(s, e) in numeral {
         hits.extend(numerals::find(v, text, s, e));
+    }
+    if hits.is_empty() && !runs.is_empty() && REVERSED.iter().any(|cue| text.contains(cue)) {
+        hits = backwards(v, text, runs);
+    }
+    if hits.is_empty() && v == Validator::ResidentId {
+        hits = resident_id::split(text);
+    }
+    hits
+}
+
+/// Words that say a number is written backwards (电话倒过来念：2057…).
+const REVERSED: [&str; 7] = [
+    "倒过来",
+    "倒着",
+    "倒序",
+    "反过来",
+    "反着",
+    "从右往左",
+    "从后往前",
+];
+
+/// Mobiles and IDs written backwards, in a draft that says so (`REVERSED`):
+/// each run read from its end. Only there: a number that validates both
+/// ways round is rare, but 倒过来 is what makes it a number at all. A hit
+/// covers the whole run.
+fn backwards(v: Validator, text: &str, runs: &[(usize, usize)]) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    for &(s, e) in runs {
+        let digits: String = numerals::digits(text, s, e).chars().rev().collect();
+        let run = [(0, digits.len())];
+        let found = match v {
+            Validator::Phone => phone::find(&digits, &run),
+            Validator::ResidentId => resident_id::find(&digits, &run),
+            Validator::BankCard | Validator::Email => Vec::new(),
+        };
+        hits.extend(found.into_iter().map(|h| Hit {
+            start: s,
+            end: e,
+            masked: h.masked,
+        }));
     }
     hits
 }
@@ -112,6 +154,31 @@ fn ascii_digit_runs(text: &str) -> Vec<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// (validator, normalised text, how many hits): numbers written
+    /// backwards count only where the draft says so.
+    #[test]
+    fn backwards() {
+        for (v, text, want) in [
+            (Validator::Phone, "电话倒过来念:20579364831", 1),
+            (Validator::Phone, "电话:20579364831", 0),
+            (Validator::Phone, "倒着写的:96138075231", 1),
+            (Validator::Phone, "倒计时:20579364831", 0),
+            (
+                Validator::ResidentId,
+                "身份证倒过来写:774470300991101011",
+                1,
+            ),
+            (
+                Validator::ResidentId,
+                "倒着念:七七四四七〇三〇〇九九一一〇一〇一一",
+                1,
+            ),
+            (Validator::Phone, "倒过来:13812345678", 1), // read forwards first
+        ] {
+            assert_eq!(find(v, text).len(), want, "{v:?} {text}");
+        }
+    }
 
     /// The probing scan finds exactly the maximal runs of at least 11
     /// digits a byte-by-byte scan finds, over strings of digits and letters

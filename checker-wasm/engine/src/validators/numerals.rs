@@ -14,7 +14,7 @@ use crate::rules::Validator;
 
 /// The digit a Chinese numeral (as a code point) stands for.
 #[inline(always)]
-fn numeral(c: u32) -> Option<u8> {
+pub(crate) fn numeral(c: u32) -> Option<u8> {
     Some(match c {
         // The radio readings (幺两三四五六拐八勾洞, as digits are read out
         // over a line) and 参, what Traditional 參 (for 叁) folds to.
@@ -28,17 +28,23 @@ fn numeral(c: u32) -> Option<u8> {
         0x4E03 | 0x67D2 | 0x62D0 => 7, // 七 柒 拐
         0x516B | 0x634C => 8,          // 八 捌
         0x4E5D | 0x7396 | 0x52FE => 9, // 九 玖 勾
+        // Roman numerals Ⅰ–Ⅸ and ⅰ–ⅸ standing for digits (Ⅰ3Ⅸ5…).
+        0x2160..=0x2168 => (c - 0x215F) as u8,
+        0x2170..=0x2178 => (c - 0x216F) as u8,
         _ => return None,
     })
 }
 
-/// The digit starting at byte `i` of `b` (an ASCII digit or a three-byte
-/// numeral) and its length in bytes.
+/// The digit starting at byte `i` of `b` (an ASCII digit, the letters o and
+/// l that look like 0 and 1 (1OO, l5OO3927l84; folded, so lower case), or a
+/// three-byte numeral) and its length in bytes.
 #[inline(always)]
 fn digit_at(b: &[u8], i: usize) -> Option<(u8, usize)> {
     match b[i..] {
         [x, ..] if x.is_ascii_digit() => Some((x - b'0', 1)),
-        [x, y, z, ..] if (0xE3..=0xE9).contains(&x) => {
+        [b'o', ..] => Some((0, 1)),
+        [b'l', ..] => Some((1, 1)),
+        [x, y, z, ..] if (0xE2..=0xE9).contains(&x) => {
             let u = (u32::from(x & 0x0F) << 12) | (u32::from(y & 0x3F) << 6) | u32::from(z & 0x3F);
             numeral(u).map(|d| (d, 3))
         }
@@ -46,11 +52,13 @@ fn digit_at(b: &[u8], i: usize) -> Option<(u8, usize)> {
     }
 }
 
-/// The fewest bytes a run can have: ten ASCII digits and one numeral.
-const MIN_BYTES: usize = super::MIN_RUN - 1 + 3;
+/// The fewest bytes a run can have: eleven ASCII digits and letters (o, l).
+const MIN_BYTES: usize = super::MIN_RUN;
 
 /// Maximal runs of at least 11 digits and numerals with at least one numeral
-/// (pure digit runs are the ASCII scan's).
+/// (pure digit runs are the ASCII scan's). o and l count as numerals, so
+/// hello13812345678 gives llo13812345678 here too: fourteen digits, which
+/// no validator takes, while the ASCII scan still finds the mobile.
 ///
 /// Such a run has at least [`MIN_BYTES`] bytes, so a run starting anywhere in
 /// `i..=i + MIN_BYTES - 1` covers byte `i + MIN_BYTES - 1`: one probe of the
@@ -90,7 +98,7 @@ pub fn runs(text: &str) -> Vec<(usize, usize)> {
             match digit_at(b, end) {
                 Some((_, len)) => {
                     n += 1;
-                    numerals += usize::from(len == 3);
+                    numerals += usize::from(!b[end].is_ascii_digit());
                     end += len;
                 }
                 None => break,
@@ -109,6 +117,19 @@ pub fn runs(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// The run `text[s..e]` of digits and numerals, read as ASCII digits.
+pub fn digits(text: &str, s: usize, e: usize) -> String {
+    let b = text.as_bytes();
+    let mut digits = String::with_capacity(e - s);
+    let mut i = s;
+    while i < e {
+        let (d, len) = digit_at(b, i).expect("a run of digits and numerals");
+        digits.push(char::from(b'0' + d));
+        i += len;
+    }
+    digits
+}
+
 /// Runs validator `v` on the run `text[s..e]` read as digits; hits are
 /// mapped back to byte ranges of `text`.
 pub fn find(v: Validator, text: &str, s: usize, e: usize) -> Vec<Hit> {
@@ -125,10 +146,10 @@ pub fn find(v: Validator, text: &str, s: usize, e: usize) -> Vec<Hit> {
     }
     at.push(e);
     let n = digits.len();
-    // A resident ID may end in x, written after the numerals.
-    if b.get(e) == Some(&b'x') {
+    // A resident ID may end in x (however spelled), written after the numerals.
+    if let Some(len) = resident_id::spelled_x(&text[e..]) {
         digits.push('x');
-        at.push(e + 1);
+        at.push(e + len);
     }
     let run = [(0, n)];
     let hits = match v {
@@ -158,13 +179,13 @@ mod tests {
             let (mut start, mut n, mut numerals) = (0, 0, 0);
             for (i, c) in s.char_indices().chain([(s.len(), '.')]) {
                 let d = c.is_ascii_digit()
-                    || "〇零洞一壹幺二贰两三叁参四肆五伍六陆七柒拐八捌九玖勾".contains(c);
+                    || "ol〇零洞一壹幺二贰两三叁参四肆五伍六陆七柒拐八捌九玖勾ⅠⅨⅰⅸ".contains(c);
                 if d {
                     if n == 0 {
                         (start, numerals) = (i, 0);
                     }
                     n += 1;
-                    numerals += usize::from(!c.is_ascii());
+                    numerals += usize::from(!c.is_ascii_digit());
                 } else {
                     if n >= 11 && numerals > 0 {
                         out.push((start, i));
@@ -174,7 +195,9 @@ mod tests {
             }
             out
         };
-        let pieces = ["一", "3", "九", "a", "好", "。", "两", "", "〇"];
+        let pieces = [
+            "一", "3", "九", "a", "好", "。", "两", "", "〇", "o", "l", "Ⅸ", "Ⅹ",
+        ];
         let mut random = crate::random_text::RandomText::new(7);
         for _ in 0..20_000 {
             let mut s = String::new();
@@ -204,6 +227,11 @@ mod tests {
             (Validator::Phone, "老师电话幺五九洞幺二八九三六七", 1),
             (Validator::Phone, "值班手机幺三两拐勾洞洞幺五三四", 1),
             (Validator::Phone, "联系壹参玖伍贰零捌柒陆肆壹", 1), // 聯係壹參玖… folded
+            (Validator::Phone, "私聊l5oo3927l84", 1),
+            (Validator::Phone, "ⅰ3ⅸ5ⅶ2ⅷ0ⅵ4ⅲ是我手机", 1),
+            (Validator::Phone, "Ⅰ3Ⅸ5Ⅶ2Ⅷ0Ⅵ4Ⅲ是我手机", 1),
+            (Validator::Phone, "hello13812345678", 1),
+            (Validator::Phone, "lol, cool", 0),
             (Validator::Phone, "一二年级三个月", 0),
             (Validator::Phone, "三三两两一二三四五六七", 0),
             (Validator::Phone, "一三九一二三四五六七八九", 0), // 12 digits
@@ -222,6 +250,7 @@ mod tests {
                 "一一〇一〇一一九九〇〇三〇七四四七八",
                 0,
             ),
+            (Validator::ResidentId, "身份证号11o1o1199oo3o74477", 1),
         ] {
             let hits = find(v, text);
             assert_eq!(hits.len(), want, "{v:?} {text}");

@@ -46,35 +46,159 @@ pub fn is_valid(id: &[u8]) -> bool {
     CHECK[(sum % 11) as usize] == id[17]
 }
 
+/// The length in bytes of the ID's check character X at the start of
+/// `rest`, if it is one: `x` (folded), or written as the Roman numeral Ⅹ, or
+/// as 叉 or 艾克斯, as it is read out (the blind evasion battery's).
+pub(crate) fn spelled_x(rest: &str) -> Option<usize> {
+    ["x", "Ⅹ", "ⅹ", "叉", "艾克斯"]
+        .into_iter()
+        .find(|x| rest.starts_with(x))
+        .map(str::len)
+}
+
 /// ID numbers among `runs` (maximal digit runs of `text`): 18 digits, or 17
-/// followed by `x`, not glued to other letters or digits, but for the one
-/// letter of a student's 学籍号: `G` (or `L`, a temporary one) and the
-/// holder's ID number (学籍号G330106201203154327; folded, so lower case).
+/// followed by `x`, not glued to other letters or digits, but for the
+/// letters that only label it: a student's 学籍号 is `G` (or `L`, a temporary
+/// one) and the holder's ID number (学籍号G330106201203154327; folded, so
+/// lower case), and `ID` or `sfz` (身份证) may be written right against it
+/// (ID310104…: the blind evasion battery's).
 pub fn find(text: &str, runs: &[(usize, usize)]) -> Vec<Hit> {
     let b = text.as_bytes();
     let mut hits = Vec::new();
     for &(i, e) in runs {
-        let student_number =
-            |k: usize| matches!(b[k], b'g' | b'l') && (k == 0 || !b[k - 1].is_ascii_alphanumeric());
-        if i > 0 && b[i - 1].is_ascii_alphabetic() && !student_number(i - 1) {
+        let letters = b[..i]
+            .iter()
+            .rev()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count();
+        let label = matches!(&b[i - letters..i], b"g" | b"l" | b"id" | b"sfz")
+            && !(i > letters && b[i - letters - 1].is_ascii_digit());
+        if letters > 0 && !label {
             continue;
         }
-        let end = if e - i == 17 && b.get(e) == Some(&b'x') {
-            e + 1
-        } else {
-            e
+        // The number as 18 bytes, its check character as `x` however spelled.
+        let mut id = [0u8; 18];
+        let end = match spelled_x(&text[e..]) {
+            Some(len) if e - i == 17 => {
+                id[..17].copy_from_slice(&b[i..e]);
+                id[17] = b'x';
+                e + len
+            }
+            _ if e - i == 18 => {
+                id.copy_from_slice(&b[i..e]);
+                e
+            }
+            _ => continue,
         };
         let alone = !b.get(end).is_some_and(u8::is_ascii_alphanumeric);
-        if end - i == 18
-            && alone
-            && is_valid(&b[i..end])
-            && !(uscc::is_valid(&b[i..end]) && uscc::labelled(text, i))
-        {
+        if alone && is_valid(&id) && !(uscc::is_valid(&id) && uscc::labelled(text, i)) {
             hits.push(Hit {
                 start: i,
                 end,
-                masked: mask(&text[i..end], 6, 4),
+                masked: mask(std::str::from_utf8(&id).expect("ASCII"), 6, 4),
             });
+        }
+    }
+    hits
+}
+
+/// Words that say a draft is about an ID number, without which [`split`]
+/// does not look; the Latin ones only as words of their own (not in video).
+const ID_CUES: [&str; 5] = ["身份证", "证件号", "身份号", "id", "sfz"];
+
+/// Whether `text` holds one of [`ID_CUES`].
+fn names_an_id(text: &str) -> bool {
+    let b = text.as_bytes();
+    ID_CUES.iter().any(|cue| {
+        text.match_indices(cue).any(|(at, _)| {
+            !cue.is_ascii()
+                || !(at > 0 && b[at - 1].is_ascii_alphabetic()
+                    || b.get(at + cue.len()).is_some_and(u8::is_ascii_alphabetic))
+        })
+    })
+}
+
+/// How many characters may stand between two pieces of a split ID
+/// (，后四位 is five).
+const SPLIT_GAP: usize = 6;
+
+/// An ID number given in pieces: 前六位310104，生日20010120，后四位2104;
+/// 610113，1966年08月12日，1723; 前半：420106196⏎后半：503145471 (the blind
+/// evasion battery's). Consecutive groups of digits or Chinese numerals,
+/// each gap at most [`SPLIT_GAP`] characters with no sentence end in it,
+/// that together make 17 digits and an x, or 18, and pass the checks of a
+/// real ID. Only in a draft that names an ID (`ID_CUES`): the checksum,
+/// the date and the region already make a chance concatenation rare, and
+/// the cue makes it rarer. The hit covers the pieces and what is between.
+pub(crate) fn split(text: &str) -> Vec<Hit> {
+    if !names_an_id(text) {
+        return Vec::new();
+    }
+    // Each group of digits or numerals: where it starts and ends, and its
+    // digits. A group of one or two numerals alone is a word (前六位, 后四位).
+    let mut groups: Vec<(usize, usize, Vec<u8>)> = Vec::new();
+    let mut numerals_only = true;
+    for (at, c) in text.char_indices() {
+        let digit = match c {
+            '0'..='9' => Some(c as u8 - b'0'),
+            _ => super::numerals::numeral(c as u32),
+        };
+        match (digit, groups.last_mut()) {
+            (Some(d), Some(g)) if g.1 == at => {
+                g.1 = at + c.len_utf8();
+                g.2.push(b'0' + d);
+                numerals_only &= !c.is_ascii_digit();
+            }
+            (Some(d), _) => {
+                if groups
+                    .last()
+                    .is_some_and(|g| numerals_only && g.2.len() < 3)
+                {
+                    groups.pop();
+                }
+                groups.push((at, at + c.len_utf8(), vec![b'0' + d]));
+                numerals_only = !c.is_ascii_digit();
+            }
+            (None, _) => {}
+        }
+    }
+    if groups
+        .last()
+        .is_some_and(|g| numerals_only && g.2.len() < 3)
+    {
+        groups.pop();
+    }
+    // Whether the text between two groups may join them.
+    let joins = |a: usize, b: usize| {
+        let gap = &text[a..b];
+        gap.chars().count() <= SPLIT_GAP && !gap.contains(['。', '!', '?', ';'])
+    };
+    let mut hits = Vec::new();
+    for first in 0..groups.len() {
+        let mut id = Vec::with_capacity(18);
+        for (k, g) in groups.iter().enumerate().skip(first) {
+            if (k > first && !joins(groups[k - 1].1, g.0)) || id.len() + g.2.len() > 18 {
+                break;
+            }
+            id.extend_from_slice(&g.2);
+            let mut end = g.1;
+            if k > first
+                && id.len() == 17
+                && let Some(len) = spelled_x(&text[end..])
+            {
+                id.push(b'x');
+                end += len;
+            }
+            if k > first && id.len() == 18 {
+                if is_valid(&id) {
+                    hits.push(Hit {
+                        start: groups[first].0,
+                        end,
+                        masked: mask(std::str::from_utf8(&id).expect("ASCII"), 6, 4),
+                    });
+                }
+                break;
+            }
         }
     }
     hits
@@ -103,5 +227,40 @@ mod tests {
         assert_eq!(find("l110101199003074477").len(), 1);
         assert!(find("ag110101199003074477").is_empty());
         assert!(find("订单k110101199003074477").is_empty());
+        assert_eq!(find("id310104198109129300，代缴社保用").len(), 1);
+        // The check character X spelled otherwise.
+        assert_eq!(find("身份证11010519491231002叉，最后一位是叉").len(), 1);
+        assert_eq!(find("身份证11010519491231002艾克斯").len(), 1);
+        assert_eq!(
+            find("身份证11010519491231002Ⅹ")[0].masked,
+            "110105********002x"
+        );
+        assert!(find("身份证11010519491231003叉").is_empty());
+    }
+
+    /// (normalised text, how many hits): IDs in pieces.
+    #[test]
+    fn split_ids() {
+        for (text, want) in [
+            (
+                "身份证信息:前六位110101,生日19900307,后四位4477,帮我填表",
+                1,
+            ),
+            ("身份证:110101,1990年03月07日,4477", 1),
+            ("身份证前半:110101199\n后半:003074477", 1),
+            ("身份证:地区码110101,出生19900307,顺序码447,校验位7", 1),
+            ("身份证壹壹零壹零壹,壹玖玖零零叁零柒,肆肆柒柒", 1),
+            ("前六位110101,生日19900307,后四位4477", 0), // no cue
+            ("身份证:110101。1990年03月07日,4477", 0),   // a sentence ends
+            ("身份证:110101,这是我们在1990年03月07日收到的那份,4477", 0), // too far apart
+            ("身份证:110101,19900307,4478", 0),          // check digit
+            ("id:110101,19900307,4477", 1),
+            ("video:110101,19900307,4477", 0),
+        ] {
+            assert_eq!(super::split(text).len(), want, "{text}");
+        }
+        assert_eq!(find("sfz310104198109129300").len(), 1);
+        assert!(find("orderid310104198109129300").is_empty());
+        assert!(find("3id310104198109129300").is_empty());
     }
 }
