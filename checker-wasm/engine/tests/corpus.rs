@@ -227,15 +227,26 @@ const DEV_FLOOR: Floor = Floor {
     // cue), and dev-128u's job ad 底薪3500-5000，提成阶梯制 (pay in a job ad
     // is public; a commission rate or earnings named in one, which the same
     // writers label leaks, share its words); round sixty-nine's retraining
-    // doubts the job ad.
-    clean_blocked: 4,
+    // doubts the job ad. The eleventh session's evasion pass moved
+    // dev-126r in from the test part, and the model retrained with it
+    // doubts its 课酬 sentence (我们老师的课酬由公司按职级统一核定) but no
+    // longer dev-128u's 直播间底价怎么定？记住这个公式：底价 = 成本 ×
+    // （1 + 最低毛利率）…: a price taught as course content, whose words a
+    // leak of the company's floor price shares.
+    clean_blocked: 5,
 };
 
 const TEST_FLOOR: Floor = Floor {
     right: 0.93,
     clean_alarm_rate: 0.025,
-    // As shipped since round sixty-nine: blind-7j 1, blind-70i 1, blind-126r
-    // 1 (3). Since batches 129–132: blind-7j 1, blind-70i 1, blind-129w 2,
+    // As shipped since the eleventh session's evasion pass, which
+    // moved blind-126r to development (its quote change was chosen
+    // having seen a draft of it), added batch 135 (two files, first
+    // opened at 654ab90: none of 223 clean drafts blocked) and
+    // retrained the model: blind-7j 1, blind-131a 1 (2; blind-70i 1
+    // and blind-7j 1 before the retraining).
+    // Since round sixty-nine: blind-7j 1, blind-70i 1, blind-126r 1 (3).
+    // Since batches 129–132: blind-7j 1, blind-70i 1, blind-129w 2,
     // blind-130z 1, blind-131a 1 (6; the eight files, decided test before
     // writing on ordinary themes to replace the sixteen round sixty-eight
     // moved, block 3 with c3f2c1f's rules and model). After round
@@ -365,9 +376,10 @@ const TEST_FLOOR: Floor = Floor {
     // 15b, 20k, 30g, 32k, 32l, 38w, 38x and 47p moved there on Nov 30, after
     // rules were tuned on drafts in them, 107f and 109j in round sixty-three,
     // 17f, 60o, 78y, 80c, 86p, 88t, 92a, 97l, 104y, 111m, 116w, 118a, 118b,
-    // 120f, 124n and 125p in round sixty-eight, and 129w and 130z in round
-    // sixty-nine (the README says which).
-    clean_blocked: 3,
+    // 120f, 124n and 125p in round sixty-eight, 129w and 130z in round
+    // sixty-nine, and 126r with the eleventh session's evasion pass (the
+    // README says which).
+    clean_blocked: 2,
 };
 
 fn check_floor(name: &str, card: &Scorecard, floor: &Floor) -> Vec<String> {
