@@ -429,13 +429,61 @@ fn is_weak_digit_separator(c: char) -> bool {
 
 /// Whether a `,` between two digit groups joins them (135,0246,1879 and
 /// 3,1,0,1,…: the blind evasion battery's), on top of the weak separators'
-/// long chain: not when the group after it has three digits (1,280,000 is
-/// thousands), and not when the digits before it already make a whole
-/// number (`left`: at least [`MIN_CHAIN`]) unless that chain was itself
-/// joined across commas, so that a list (138 1234 0001, 139 5678 0002) keeps
-/// its numbers apart.
-fn comma_joins(left: usize, right: usize, comma_chain: bool) -> bool {
-    right != 3 && (left < MIN_CHAIN || comma_chain)
+/// long chain: not before a group of thousands (see [`thousands`]), and not
+/// when the digits before it already make a whole number (`left`: at least
+/// [`MIN_CHAIN`]) unless that chain was itself joined across commas, so that
+/// a list (138 1234 0001, 139 5678 0002) keeps its numbers apart.
+fn comma_joins(left: usize, thousands: bool, comma_chain: bool) -> bool {
+    !thousands && (left < MIN_CHAIN || comma_chain)
+}
+
+/// [`fold_char`], but ⭕ and ○ next to a digit are zeros (44⭕1⭕6…, 2○24:
+/// the blind evasion battery's): right after a digit (`after_digit`), or
+/// right before one (the first character of `rest` that folding keeps).
+/// Elsewhere they are decoration, dropped between Han characters. The fold
+/// and its lookaheads all read them through this, so that they agree and a
+/// fold folds to itself.
+fn fold_in_number(c: char, after_digit: bool, rest: &str) -> Fold {
+    if matches!(c, '⭕' | '○') && (after_digit || zero_or_digit_next(rest)) {
+        Fold::One('0')
+    } else {
+        fold_char(c)
+    }
+}
+
+/// Whether the first character of `rest` that folding keeps is a digit
+/// (１, ①) or another ⭕ or ○.
+fn zero_or_digit_next(rest: &str) -> bool {
+    rest.chars()
+        .map(|n| (n, fold_char(n)))
+        .find(|(_, f)| !matches!(f, Fold::Drop))
+        .is_some_and(|(n, f)| match f {
+            _ if matches!(n, '⭕' | '○') => true,
+            Fold::One(d) | Fold::Two(d, _) => d.is_ascii_digit(),
+            Fold::Drop => false,
+        })
+}
+
+/// Whether the digit group starting with the folded char `first` (and
+/// `second`), continuing into `rest` of the original text, is a group of
+/// thousands after a comma (1,280,000): three digits, then a comma or no
+/// digit separator at all. A three-digit group that another separator
+/// continues (00,000 00000) is not: a first fold joins it to the next, and
+/// the result must fold to itself.
+fn thousands(first: char, second: Option<char>, rest: &str) -> bool {
+    if right_digits(first, second, rest) != 3 {
+        return false;
+    }
+    let mut digits = usize::from(first.is_ascii_digit())
+        + usize::from(second.is_some_and(|d| d.is_ascii_digit()));
+    for (at, c) in rest.char_indices() {
+        match fold_in_number(c, digits > 0, &rest[at + c.len_utf8()..]) {
+            Fold::Drop => {}
+            Fold::One(d) if d.is_ascii_digit() && digits < 3 => digits += 1,
+            Fold::One(f) | Fold::Two(f, _) => return f == ',' || !is_digit_separator(f),
+        }
+    }
+    true
 }
 
 /// Brackets and quotes that may close a wrapped digit group.
@@ -712,18 +760,8 @@ impl Normalized {
                 text.push(c);
                 k += 1;
             };
-            // ⭕ and ○ next to a digit are zeros (44⭕1⭕6…, 2○24: the blind
-            // evasion battery's); elsewhere they are decoration, dropped.
-            let c = if matches!(c, '⭕' | '○')
-                && ((pending.is_empty() && text.ends_with(|p: char| p.is_ascii_digit()))
-                    || s[next..]
-                        .starts_with(|n: char| n.is_ascii_digit() || matches!(n, '⭕' | '○')))
-            {
-                '0'
-            } else {
-                c
-            };
-            let (a, b) = match fold_char(c) {
+            let after_digit = pending.is_empty() && text.ends_with(|p: char| p.is_ascii_digit());
+            let (a, b) = match fold_in_number(c, after_digit, &s[next..]) {
                 Fold::Drop => (None, None),
                 Fold::One(a) => (Some(a), None),
                 Fold::Two(a, b) => (Some(a), Some(b)),
@@ -757,7 +795,7 @@ impl Normalized {
                                 && (!comma
                                     || comma_joins(
                                         trailing_digits_up_to(&text, MIN_CHAIN),
-                                        right_digits(c, rest_of_fold, &s[next..]),
+                                        thousands(c, rest_of_fold, &s[next..]),
                                         comma_chain,
                                     ))
                         }
@@ -1207,7 +1245,7 @@ fn chain_digits(first: char, second: Option<char>, rest: &str) -> usize {
                 c
             }
         };
-        let (f, width) = match fold_char(c) {
+        let (f, width) = match fold_in_number(c, group > 0 && !gap, &rest[at..]) {
             Fold::Drop => continue,
             Fold::One(f) => (f, 1),
             Fold::Two(f, _) => (f, 2),
@@ -1242,11 +1280,11 @@ fn right_digits(first: char, second: Option<char>, rest: &str) -> usize {
         Some(_) => return n,
         None => {}
     }
-    for c in rest.chars() {
+    for (at, c) in rest.char_indices() {
         if n > MAX_DIGIT_GROUP {
             break;
         }
-        match fold_char(c) {
+        match fold_in_number(c, n > 0, &rest[at + c.len_utf8()..]) {
             Fold::Drop => {}
             Fold::One(d) if d.is_ascii_digit() => n += 1,
             Fold::Two(d, e) if d.is_ascii_digit() && e.is_ascii_digit() => n += 2,
@@ -1423,6 +1461,10 @@ mod tests {
             ("2○24年", "2024年"),
             ("⭕重要通知⭕", "⭕重要通知⭕"),
             ("包⭕过", "包过"),
+            // Read alike by the fold and its lookaheads (found by the
+            // idempotence property).
+            ("⭕１３８", "0138"),
+            ("000_0⭕000000", "00000000000"),
             // Commas: groups join, thousands and lists of whole numbers do not.
             ("135,0246,1879", "13502461879"),
             ("135，0246，1879", "13502461879"),
@@ -1437,6 +1479,10 @@ mod tests {
                 "1,2,3 和 13812340001,13956780002",
             ),
             ("第3,4,5题", "第3,4,5题"),
+            // A three-digit group that another separator continues is no
+            // thousands (and the first fold must fold to itself).
+            ("00，000 00000_0", "00000000000"),
+            ("1,280 5", "1,2805"),
             // A group made too long by a two-digit fold is no part of a chain
             // (and folding the result again changes nothing).
             ("0.000-0000000⑳", "0.000-000000020"),

@@ -68,6 +68,16 @@ fn drafty() -> impl Strategy<Value = String> {
             "、",
             "～",
             "%",
+            // The eleventh session's: commas between digit groups, zeros
+            // written ⭕ or ○, characters quoted one by one, の.
+            ",",
+            "000",
+            "0",
+            "⭕",
+            "○",
+            "“",
+            "”",
+            "の",
             "&amp;",
             "&#21253;",
             "&",
