@@ -363,13 +363,13 @@ impl Compiled {
         near::hits(rules, norm, &mut parts, &mut hits);
         crate::pool::give(parts);
         let mut by_kind: Vec<(Validator, Vec<validators::Hit>)> = Vec::new();
-        let mut runs: Option<Vec<(usize, usize)>> = None;
+        let mut runs: Option<validators::Runs> = None;
         for &(r, validator) in &self.validator_rules {
             if self.ctx_mask[r] & bit == 0 {
                 continue;
             }
             if !by_kind.iter().any(|(v, _)| *v == validator) {
-                let runs = runs.get_or_insert_with(|| validators::long_digit_runs(text));
+                let runs = runs.get_or_insert_with(|| validators::Runs::new(text));
                 by_kind.push((validator, validators::find_in(validator, text, runs)));
             }
             let found = &by_kind.iter().find(|(v, _)| *v == validator).unwrap().1;

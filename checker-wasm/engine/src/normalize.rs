@@ -277,7 +277,9 @@ pub fn is_han(c: char) -> bool {
 /// Characters wedged between Han characters to dodge filters (after folding):
 /// ASCII and CJK punctuation that does not end a clause, brackets (【包】过,
 /// 包(过)), the ellipsis, line breaks (at most one in a run: a blank line is a
-/// paragraph, see [`Normalized::new`]), and symbols and emoji (保🔥过). Not
+/// paragraph, see [`Normalized::new`], unless the characters on either side
+/// stand alone on their lines, see [`alone_on_their_lines`]), and symbols
+/// and emoji (保🔥过). Not
 /// `，。！？；：`: those really separate clauses, and joining across them
 /// makes words that nobody wrote. Nor “ and ”, which quote words (see
 /// `quotes.rs`), but for two characters quoted one by one (“赌”“博”: the
@@ -437,6 +439,22 @@ fn comma_joins(left: usize, thousands: bool, comma_chain: bool) -> bool {
     !thousands && (left < MIN_CHAIN || comma_chain)
 }
 
+/// Whether the character before the separator run that `before` ends with,
+/// and the one `after` follows, each stand alone on their lines: a word
+/// written down the page (包⏎|⏎过, 包⏎⏎过: the blind evasion battery's),
+/// which a blank line between them does not make two paragraphs.
+fn alone_on_their_lines(before: &str, after: &str) -> bool {
+    let kept = |c: char| match fold_char(c) {
+        Fold::Drop => false,
+        Fold::One(f) | Fold::Two(f, _) => !is_han_separator(f),
+    };
+    let line_ends = |c: Option<char>| c.is_none_or(|c| c == '\n');
+    let mut back = before.chars().rev().skip_while(|&c| !kept(c));
+    back.next().is_some()
+        && line_ends(back.find(|&c| c == '\n' || kept(c)))
+        && line_ends(after.chars().find(|&c| c == '\n' || kept(c)))
+}
+
 /// [`fold_char`], but ⭕ and ○ next to a digit are zeros (44⭕1⭕6…, 2○24:
 /// the blind evasion battery's): right after a digit (`after_digit`), or
 /// right before one (the first character of `rest` that folding keeps).
@@ -480,6 +498,9 @@ fn thousands(first: char, second: Option<char>, rest: &str) -> bool {
         match fold_in_number(c, digits > 0, &rest[at + c.len_utf8()..]) {
             Fold::Drop => {}
             Fold::One(d) if d.is_ascii_digit() && digits < 3 => digits += 1,
+            Fold::Two(d, e) if d.is_ascii_digit() && e.is_ascii_digit() && digits < 2 => {
+                digits += 2
+            }
             Fold::One(f) | Fold::Two(f, _) => return f == ',' || !is_digit_separator(f),
         }
     }
@@ -775,7 +796,15 @@ impl Normalized {
                 if !pending.is_empty() {
                     let comma = pending.iter().any(|e| e.0 == ',');
                     let drop = match text.chars().next_back() {
-                        _ if pending.iter().filter(|e| e.0 == '\n').count() > 1 => false,
+                        Some(p)
+                            if pending.iter().filter(|e| e.0 == '\n').count() > 1
+                                && !(is_han(p)
+                                    && is_han(c)
+                                    && pending.iter().all(|e| is_han_separator(e.0))
+                                    && alone_on_their_lines(&s[..at], &s[next..])) =>
+                        {
+                            false
+                        }
                         Some(p) if is_han(p) && is_han(c) => {
                             pending.iter().all(|e| is_han_separator(e.0))
                                 || (pending.iter().map(|e| e.0).eq(['”', '“'])
@@ -1055,7 +1084,20 @@ fn fold_one_for_one(s: &str, from: usize, text: &mut String) -> (usize, usize) {
                     break;
                 }
                 if !x.is_ascii_uppercase() {
-                    if is_ascii_separator(char::from(x)) && !keeps(char::from(x), text, run, at) {
+                    // A comma matters only after a digit (it joins no Han):
+                    // the common comma of running text costs one byte test.
+                    let after_digit = || {
+                        if at > run {
+                            b.get(at - 1)
+                        } else {
+                            text.as_bytes().last()
+                        }
+                        .is_some_and(u8::is_ascii_digit)
+                    };
+                    if is_ascii_separator(char::from(x))
+                        && (x != b',' || after_digit())
+                        && !keeps(char::from(x), text, run, at)
+                    {
                         break;
                     }
                     at += 1;
@@ -1461,6 +1503,12 @@ mod tests {
             ("2○24年", "2024年"),
             ("⭕重要通知⭕", "⭕重要通知⭕"),
             ("包⭕过", "包过"),
+            // A word written down the page, one character a line.
+            ("成人高考\n包\n\n过\n学历提升", "成人高考包过学历提升"),
+            ("操作员\n包\n|\n过\n来电", "操作员包过来电"),
+            ("约\n赌\n|\n博\n私", "约赌博私"),
+            ("第一段\n\n第二段", "第一段\n\n第二段"),
+            ("包\n\n过来", "包\n\n过来"),
             // Read alike by the fold and its lookaheads (found by the
             // idempotence property).
             ("⭕１３８", "0138"),
@@ -1519,6 +1567,10 @@ mod tests {
     fn idempotent_cases() {
         for s in [
             "0、000 ⑳13812345678",
+            "000，0⑳-00000¡",
+            "00，000 00000_0",
+            "⭕１３８",
+            "000_0⭕000000",
             "&amp;",
             "\u{202E}过包\u{202C}x",
             "&\0amp;",

@@ -12,6 +12,7 @@ pub mod email;
 pub mod numerals;
 pub mod phone;
 pub mod resident_id;
+pub mod spelled;
 pub mod uscc;
 
 use crate::rules::Validator;
@@ -38,12 +39,30 @@ pub(crate) fn mask(s: &str, head: usize, tail: usize) -> String {
 
 /// Runs `v` over normalised text.
 pub fn find(v: Validator, text: &str) -> Vec<Hit> {
-    find_in(v, text, &long_digit_runs(text))
+    find_in(v, text, &Runs::new(text))
 }
 
-/// Runs `v` given the text's [`long_digit_runs`], so several validators
-/// share one scan for digits.
-pub fn find_in(v: Validator, text: &str, runs: &[(usize, usize)]) -> Vec<Hit> {
+/// What the validators look at in one draft, found once and shared by them:
+/// the long runs of digits and numerals ([`long_digit_runs`]) and the runs
+/// of spelled-out digits ([`spelled::runs`]).
+pub struct Runs {
+    digits: Vec<(usize, usize)>,
+    spelled: Vec<spelled::Run>,
+}
+
+impl Runs {
+    pub fn new(text: &str) -> Runs {
+        Runs {
+            digits: long_digit_runs(text),
+            spelled: spelled::runs(text),
+        }
+    }
+}
+
+/// Runs `v` given the text's [`Runs`], so several validators share one scan
+/// for digits.
+pub fn find_in(v: Validator, text: &str, all: &Runs) -> Vec<Hit> {
+    let runs = &all.digits[..];
     // Runs of ASCII digits come first, then those with numerals (Chinese,
     // Roman, or the letters o and l).
     let split =
@@ -59,11 +78,25 @@ pub fn find_in(v: Validator, text: &str, runs: &[(usize, usize)]) -> Vec<Hit> {
     for &(s, e) in numeral {
         hits.extend(numerals::find(v, text, s, e));
     }
-    if hits.is_empty() && !runs.is_empty() && REVERSED.iter().any(|cue| text.contains(cue)) {
+    // Only a run as long as the number is worth reading backwards, and only
+    // then are the cues looked for (this runs on every draft with a run).
+    let fits = |&(s, e): &(usize, usize)| {
+        // Each digit-like in a run is one character.
+        let n = text[s..e].chars().count();
+        match v {
+            Validator::Phone => n == 11,
+            Validator::ResidentId => n == 18,
+            Validator::BankCard | Validator::Email => false,
+        }
+    };
+    if hits.is_empty() && runs.iter().any(fits) && REVERSED.iter().any(|cue| text.contains(cue)) {
         hits = backwards(v, text, runs);
     }
     if hits.is_empty() && v == Validator::ResidentId {
         hits = resident_id::split(text);
+    }
+    if hits.is_empty() {
+        hits = spelled::find(v, &all.spelled);
     }
     hits
 }

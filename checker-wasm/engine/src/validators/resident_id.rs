@@ -106,15 +106,20 @@ pub fn find(text: &str, runs: &[(usize, usize)]) -> Vec<Hit> {
 /// does not look; the Latin ones only as words of their own (not in video).
 const ID_CUES: [&str; 5] = ["身份证", "证件号", "身份号", "id", "sfz"];
 
-/// Whether `text` holds one of [`ID_CUES`].
+/// Whether `text` holds one of [`ID_CUES`]. This runs on every draft
+/// without an ID, so each cue is first looked for with `contains` (which
+/// the standard library vectorises for short needles; walking
+/// `match_indices` of five cues was 9 % of the mixed corpus's time), and
+/// only a Latin one found is checked for letters around it.
 fn names_an_id(text: &str) -> bool {
     let b = text.as_bytes();
     ID_CUES.iter().any(|cue| {
-        text.match_indices(cue).any(|(at, _)| {
-            !cue.is_ascii()
-                || !(at > 0 && b[at - 1].is_ascii_alphabetic()
-                    || b.get(at + cue.len()).is_some_and(u8::is_ascii_alphabetic))
-        })
+        text.contains(cue)
+            && (!cue.is_ascii()
+                || text.match_indices(cue).any(|(at, _)| {
+                    !(at > 0 && b[at - 1].is_ascii_alphabetic()
+                        || b.get(at + cue.len()).is_some_and(u8::is_ascii_alphabetic))
+                }))
     })
 }
 
