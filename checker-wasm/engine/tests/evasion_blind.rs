@@ -62,12 +62,14 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
     // 叉 Ⅹ 艾克斯, numbers written backwards, IDs in pieces, “赌”“博”, の,
     // A-not-A questions that are no negation): 83. Its second part
     // (English and slang words for gambling, a word written down the page,
-    // numbers spelled in pinyin or English words): 66.
+    // numbers spelled in pinyin or English words): 66. Invitations to
+    // gamble written as questions (gambling-invitation), 来电咨询 and the
+    // like no question, 宝guo: 61.
     (
         "evasion-blind-1.toml",
         include_str!("data/evasion-blind-1.toml"),
         "development",
-        66,
+        61,
         7,
     ),
     // Written from the same brief by another helper while the folds were
@@ -75,13 +77,13 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
     // through (43.2 %; 152 with the engine before the folds), 2 of 120
     // look-alikes flagged; 142 after the digit-group joins, 139 after the
     // radio readings, 136 after two pinyin variants, 99 after the eleventh
-    // session's pass and 92 after its second part (all tuned on battery 1
-    // only).
+    // session's pass, 92 after its second part and 90 after its third (all
+    // tuned on battery 1 only).
     (
         "evasion-blind-2.toml",
         include_str!("data/evasion-blind-2.toml"),
         "test",
-        92,
+        90,
         2,
     ),
 ];
