@@ -277,9 +277,7 @@ pub fn is_han(c: char) -> bool {
 /// Characters wedged between Han characters to dodge filters (after folding):
 /// ASCII and CJK punctuation that does not end a clause, brackets (【包】过,
 /// 包(过)), the ellipsis, line breaks (at most one in a run: a blank line is a
-/// paragraph, see [`Normalized::new`], unless the characters on either side
-/// stand alone on their lines, see [`alone_on_their_lines`]), and symbols
-/// and emoji (保🔥过). Not
+/// paragraph, see [`Normalized::new`]), and symbols and emoji (保🔥过). Not
 /// `，。！？；：`: those really separate clauses, and joining across them
 /// makes words that nobody wrote. Nor “ and ”, which quote words (see
 /// `quotes.rs`), but for two characters quoted one by one (“赌”“博”: the
@@ -439,20 +437,28 @@ fn comma_joins(left: usize, thousands: bool, comma_chain: bool) -> bool {
     !thousands && (left < MIN_CHAIN || comma_chain)
 }
 
-/// Whether the character before the separator run that `before` ends with,
-/// and the one `after` follows, each stand alone on their lines: a word
-/// written down the page (包⏎|⏎过, 包⏎⏎过: the blind evasion battery's),
-/// which a blank line between them does not make two paragraphs.
-fn alone_on_their_lines(before: &str, after: &str) -> bool {
-    let kept = |c: char| match fold_char(c) {
-        Fold::Drop => false,
-        Fold::One(f) | Fold::Two(f, _) => !is_han_separator(f),
-    };
-    let line_ends = |c: Option<char>| c.is_none_or(|c| c == '\n');
-    let mut back = before.chars().rev().skip_while(|&c| !kept(c));
-    back.next().is_some()
-        && line_ends(back.find(|&c| c == '\n' || kept(c)))
-        && line_ends(after.chars().find(|&c| c == '\n' || kept(c)))
+/// Whether the first character that `rest` (original text, after the
+/// character being folded) folds to, entities read and dropped characters
+/// skipped, is a letter: then the character before it is no lone letter.
+fn letter_next(rest: &str) -> bool {
+    let mut at = 0;
+    while let Some(c) = rest[at..].chars().next() {
+        let c = match entity(&rest[at..]).filter(|_| c == '&') {
+            Some((d, bytes, _)) => {
+                at += bytes;
+                d
+            }
+            None => {
+                at += c.len_utf8();
+                c
+            }
+        };
+        match fold_char(c) {
+            Fold::Drop => {}
+            Fold::One(f) | Fold::Two(f, _) => return f.is_ascii_lowercase(),
+        }
+    }
+    false
 }
 
 /// [`fold_char`], but ⭕ and ○ next to a digit are zeros (44⭕1⭕6…, 2○24:
@@ -751,12 +757,16 @@ impl Normalized {
         let mut group_floor = 0usize;
         // Whether the digits just before were joined across a comma.
         let mut comma_chain = false;
+        // Whether the letter just before was joined to a lone letter across
+        // a dash or dot (d-u-b-o), so that it counts as lone too.
+        let mut letter_chain = false;
         let mut reversed = false;
         // The character at byte `at` of `s` is original character `i`.
         let (mut at, mut i) = (0, 0);
         while at < s.len() {
             if pending.is_empty() {
-                let (end, chars) = fold_one_for_one(s, at, &mut text);
+                let (end, chars) = fold_one_for_one(s, at, &mut text, letter_chain);
+                letter_chain &= chars == 0;
                 (at, i) = (end, i + chars);
                 if at == s.len() {
                     break;
@@ -793,18 +803,11 @@ impl Normalized {
                     pending.push((c, span));
                     continue;
                 }
+                let mut joined_letter = false;
                 if !pending.is_empty() {
                     let comma = pending.iter().any(|e| e.0 == ',');
                     let drop = match text.chars().next_back() {
-                        Some(p)
-                            if pending.iter().filter(|e| e.0 == '\n').count() > 1
-                                && !(is_han(p)
-                                    && is_han(c)
-                                    && pending.iter().all(|e| is_han_separator(e.0))
-                                    && alone_on_their_lines(&s[..at], &s[next..])) =>
-                        {
-                            false
-                        }
+                        _ if pending.iter().filter(|e| e.0 == '\n').count() > 1 => false,
                         Some(p) if is_han(p) && is_han(c) => {
                             pending.iter().all(|e| is_han_separator(e.0))
                                 || (pending.iter().map(|e| e.0).eq(['”', '“'])
@@ -828,6 +831,21 @@ impl Normalized {
                                         comma_chain,
                                     ))
                         }
+                        // d-u-b-o, B.A.O: a dash or dot between letters that
+                        // each stand alone goes (not in well-known, www.qq.com).
+                        Some(p) if p.is_ascii_lowercase() && c.is_ascii_lowercase() => {
+                            let lone_before = letter_chain
+                                || !text[..text.len() - 1]
+                                    .ends_with(|x: char| x.is_ascii_lowercase());
+                            let lone_after = !match rest_of_fold {
+                                Some(x) => x.is_ascii_lowercase(),
+                                None => letter_next(&s[next..]),
+                            };
+                            pending.len() == 1
+                                && matches!(pending[0].0, '-' | '.')
+                                && lone_before
+                                && lone_after
+                        }
                         // 100 % 通过: a percentage is one token with its number
                         // and reads straight on into the Han after it.
                         Some(p) if (p.is_ascii_digit() && c == '%') || (p == '%' && is_han(c)) => {
@@ -836,6 +854,7 @@ impl Normalized {
                         _ => false,
                     };
                     comma_chain = drop && (comma || comma_chain);
+                    joined_letter = drop && c.is_ascii_lowercase();
                     if drop {
                         group_floor = text.len();
                     } else {
@@ -846,6 +865,7 @@ impl Normalized {
                     pending.clear();
                 }
                 comma_chain &= c.is_ascii_digit();
+                letter_chain = joined_letter;
                 push(&mut text, c, span);
             }
             // Whatever comes next (a run or not) is folded character `k` from
@@ -1056,7 +1076,7 @@ fn entity_body(s: &str) -> Option<(char, usize, usize)> {
 /// to themselves are not decoded into `char`s or pushed one by one, but
 /// copied a run at a time.
 #[inline]
-fn fold_one_for_one(s: &str, from: usize, text: &mut String) -> (usize, usize) {
+fn fold_one_for_one(s: &str, from: usize, text: &mut String, letter_chain: bool) -> (usize, usize) {
     let b = s.as_bytes();
     // Bytes `run..at` fold to themselves and are not yet copied.
     let (mut run, mut at, mut chars) = (from, from, 0);
@@ -1072,6 +1092,17 @@ fn fold_one_for_one(s: &str, from: usize, text: &mut String) -> (usize, usize) {
             Some(p) if is_han(p) => !is_han_separator(sep),
             Some(p) if p.is_ascii_digit() => !is_digit_separator(sep),
             Some('%') => !is_han_separator(sep),
+            // d-u-b-o: a dash or dot after a letter that stands alone (in
+            // the folded text, or joined so by the slow path just before) is
+            // the slow path's to judge.
+            Some(p) if p.is_ascii_lowercase() && matches!(sep, '-' | '.') => {
+                let before_p = match at - run {
+                    0 => text.len().checked_sub(2).map(|k| text.as_bytes()[k]),
+                    1 => text.as_bytes().last().copied(),
+                    _ => Some(b[at - 2]),
+                };
+                !((letter_chain && at == from) || !before_p.is_some_and(|x| x.is_ascii_lowercase()))
+            }
             _ => true,
         }
     };
@@ -1503,12 +1534,15 @@ mod tests {
             ("2○24年", "2024年"),
             ("⭕重要通知⭕", "⭕重要通知⭕"),
             ("包⭕过", "包过"),
-            // A word written down the page, one character a line.
-            ("成人高考\n包\n\n过\n学历提升", "成人高考包过学历提升"),
-            ("操作员\n包\n|\n过\n来电", "操作员包过来电"),
-            ("约\n赌\n|\n博\n私", "约赌博私"),
-            ("第一段\n\n第二段", "第一段\n\n第二段"),
-            ("包\n\n过来", "包\n\n过来"),
+            // Letters spelled out one by one; not words.
+            ("一起d-u-b-o吗", "一起赌博吗"),
+            ("面试b.a.o g.u.o辅导", "面试包过辅导"),
+            ("U.S.A.", "usa."),
+            ("well-known", "well-known"),
+            ("www.qq.com", "www.qq.com"),
+            ("e.g. this", "eg. this"),
+            // A blank line is a paragraph, even between single characters.
+            ("包\n\n过", "包\n\n过"),
             // Read alike by the fold and its lookaheads (found by the
             // idempotence property).
             ("⭕１３８", "0138"),

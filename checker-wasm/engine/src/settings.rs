@@ -129,9 +129,9 @@ mod tests {
         ] {
             assert_eq!(fill(value, &s, how).unwrap(), want, "{value}");
         }
-        let meta = parse_settings("s.toml", "d = \"A.b+c\"").unwrap();
+        let meta = parse_settings("s.toml", "d = \"Ab.cd+e\"").unwrap();
         // Normalised (lower case), and regex syntax escaped.
-        assert_eq!(fill("{{d}}", &meta, Fill::Regex).unwrap(), "a\\.b\\+c");
+        assert_eq!(fill("{{d}}", &meta, Fill::Regex).unwrap(), "ab\\.cd\\+e");
     }
 
     #[test]

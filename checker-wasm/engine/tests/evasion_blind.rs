@@ -64,7 +64,8 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
     // (English and slang words for gambling, a word written down the page,
     // numbers spelled in pinyin or English words): 66. Invitations to
     // gamble written as questions (gambling-invitation), 来电咨询 and the
-    // like no question, 宝guo: 61.
+    // like no question, 宝guo: 61. Letters spelled out one by one (d-u-b-o)
+    // in, the word down the page out again (not idempotent): 61.
     (
         "evasion-blind-1.toml",
         include_str!("data/evasion-blind-1.toml"),
@@ -77,13 +78,13 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
     // through (43.2 %; 152 with the engine before the folds), 2 of 120
     // look-alikes flagged; 142 after the digit-group joins, 139 after the
     // radio readings, 136 after two pinyin variants, 99 after the eleventh
-    // session's pass, 92 after its second part and 90 after its third (all
-    // tuned on battery 1 only).
+    // session's pass, 92 after its second part, 90 after its third and 88
+    // after its fourth (all tuned on battery 1 only).
     (
         "evasion-blind-2.toml",
         include_str!("data/evasion-blind-2.toml"),
         "test",
-        90,
+        88,
         2,
     ),
 ];
