@@ -87,6 +87,19 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
         88,
         2,
     ),
+    // Written from the same brief by a third helper while the eleventh
+    // session's passes were made, decided test before writing, and first
+    // scored after the session's last engine change (4e1b86c): a fresh
+    // measure of all of them, battery 2 having been re-measured after each.
+    // 122 of 341 through (35.8 %), 7 of 127 look-alikes flagged; with the
+    // engine and rules of the session's start (c0cd624), 158 (46.3 %) and 6.
+    (
+        "evasion-blind-3.toml",
+        include_str!("data/evasion-blind-3.toml"),
+        "test",
+        122,
+        7,
+    ),
 ];
 
 #[test]
