@@ -1,6 +1,8 @@
 //! Personal numbers written in Chinese numerals: 一三九一二三四五六七八,
 //! 壹叁玖…, 幺三八… (幺, 两, 拐, 勾 and 洞 are how digits are read out over
-//! a line), or mixed with digits (139一二三四5678).
+//! a line), or mixed with digits (139一二三四5678); also Roman numerals
+//! standing for digits (Ⅰ3Ⅸ5…) and the letters o and l inside a run of
+//! digits (l5OO3927l84). Digits spelled out in words are `spelled.rs`'s.
 //!
 //! Only the validators read numerals as digits. Folding them in the
 //! normaliser would rewrite what word rules see (一二年级, 三个月, 一一对应)
