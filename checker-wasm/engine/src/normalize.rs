@@ -437,22 +437,24 @@ fn comma_joins(left: usize, thousands: bool, comma_chain: bool) -> bool {
     !thousands && (left < MIN_CHAIN || comma_chain)
 }
 
+/// The character `c` that `rest` starts with, or the one an HTML entity
+/// there stands for, and how many bytes it takes: how the fold reads the
+/// original text, for the lookaheads that must read it alike.
+fn char_or_entity(rest: &str, c: char) -> (char, usize) {
+    match entity(rest).filter(|_| c == '&') {
+        Some((d, bytes, _)) => (d, bytes),
+        None => (c, c.len_utf8()),
+    }
+}
+
 /// Whether the first character that `rest` (original text, after the
 /// character being folded) folds to, entities read and dropped characters
 /// skipped, is a letter: then the character before it is no lone letter.
 fn letter_next(rest: &str) -> bool {
     let mut at = 0;
     while let Some(c) = rest[at..].chars().next() {
-        let c = match entity(&rest[at..]).filter(|_| c == '&') {
-            Some((d, bytes, _)) => {
-                at += bytes;
-                d
-            }
-            None => {
-                at += c.len_utf8();
-                c
-            }
-        };
+        let (c, bytes) = char_or_entity(&rest[at..], c);
+        at += bytes;
         match fold_char(c) {
             Fold::Drop => {}
             Fold::One(f) | Fold::Two(f, _) => return f.is_ascii_lowercase(),
@@ -1308,16 +1310,8 @@ fn chain_digits(first: char, second: Option<char>, rest: &str) -> usize {
             break;
         }
         // 139&amp;1234: the separator may be an entity.
-        let c = match entity(&rest[at..]).filter(|_| c == '&') {
-            Some((d, bytes, _)) => {
-                at += bytes;
-                d
-            }
-            None => {
-                at += c.len_utf8();
-                c
-            }
-        };
+        let (c, bytes) = char_or_entity(&rest[at..], c);
+        at += bytes;
         let (f, width) = match fold_in_number(c, group > 0 && !gap, &rest[at..]) {
             Fold::Drop => continue,
             Fold::One(f) => (f, 1),

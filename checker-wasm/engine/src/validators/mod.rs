@@ -95,10 +95,23 @@ pub fn find_in(v: Validator, text: &str, all: &Runs) -> Vec<Hit> {
     if hits.is_empty() && v == Validator::ResidentId {
         hits = resident_id::split(text);
     }
-    if hits.is_empty() {
+    if hits.is_empty() && matches!(v, Validator::Phone | Validator::ResidentId) {
         hits = spelled::find(v, &all.spelled);
     }
     hits
+}
+
+/// What validator `v` finds in `digits[..n]`, one run already read as
+/// ASCII digits (from numerals, words, or backwards; an ID's x may follow
+/// it), as byte ranges of `digits`.
+pub(crate) fn in_digits(v: Validator, digits: &str, n: usize) -> Vec<Hit> {
+    let run = [(0, n)];
+    match v {
+        Validator::Phone => phone::find(digits, &run),
+        Validator::ResidentId => resident_id::find(digits, &run),
+        Validator::BankCard => bank_card::find(digits, &run),
+        Validator::Email => Vec::new(),
+    }
 }
 
 /// Words that say a number is written backwards (电话倒过来念：2057…).
@@ -120,17 +133,15 @@ fn backwards(v: Validator, text: &str, runs: &[(usize, usize)]) -> Vec<Hit> {
     let mut hits = Vec::new();
     for &(s, e) in runs {
         let digits: String = numerals::digits(text, s, e).chars().rev().collect();
-        let run = [(0, digits.len())];
-        let found = match v {
-            Validator::Phone => phone::find(&digits, &run),
-            Validator::ResidentId => resident_id::find(&digits, &run),
-            Validator::BankCard | Validator::Email => Vec::new(),
-        };
-        hits.extend(found.into_iter().map(|h| Hit {
-            start: s,
-            end: e,
-            masked: h.masked,
-        }));
+        hits.extend(
+            in_digits(v, &digits, digits.len())
+                .into_iter()
+                .map(|h| Hit {
+                    start: s,
+                    end: e,
+                    masked: h.masked,
+                }),
+        );
     }
     hits
 }

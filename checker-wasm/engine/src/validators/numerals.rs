@@ -11,7 +11,7 @@
 //! number), and only a run that passes a validator's checks is reported, so
 //! 三三两两 or 一二三四五六七 in a lesson plan never are.
 
-use super::{Hit, bank_card, phone, resident_id};
+use super::{Hit, resident_id};
 use crate::rules::Validator;
 
 /// The digit a Chinese numeral (as a code point) stands for.
@@ -153,14 +153,8 @@ pub fn find(v: Validator, text: &str, s: usize, e: usize) -> Vec<Hit> {
         digits.push('x');
         at.push(e + len);
     }
-    let run = [(0, n)];
-    let hits = match v {
-        Validator::Phone => phone::find(&digits, &run),
-        Validator::ResidentId => resident_id::find(&digits, &run),
-        Validator::BankCard => bank_card::find(&digits, &run),
-        Validator::Email => Vec::new(),
-    };
-    hits.into_iter()
+    super::in_digits(v, &digits, n)
+        .into_iter()
         .map(|h| Hit {
             start: at[h.start],
             end: at[h.end],

@@ -7,7 +7,7 @@
 //! validator's checks is reported: yi er san in a pinyin lesson never is.
 //! Written by hand: a table of twenty-odd words and a scan of ASCII tokens.
 
-use super::{Hit, phone, resident_id};
+use super::Hit;
 use crate::rules::Validator;
 
 /// The digit a (lower-case, folded) word stands for.
@@ -175,17 +175,15 @@ pub fn find(v: Validator, runs: &[Run]) -> Vec<Hit> {
     let mut hits = Vec::new();
     for (start, end, digits) in runs {
         let digits = std::str::from_utf8(digits).expect("ASCII digits");
-        let run = [(0, digits.len())];
-        let found = match v {
-            Validator::Phone => phone::find(digits, &run),
-            Validator::ResidentId => resident_id::find(digits, &run),
-            Validator::BankCard | Validator::Email => Vec::new(),
-        };
-        hits.extend(found.into_iter().map(|h| Hit {
-            start: *start,
-            end: *end,
-            masked: h.masked,
-        }));
+        hits.extend(
+            super::in_digits(v, digits, digits.len())
+                .into_iter()
+                .map(|h| Hit {
+                    start: *start,
+                    end: *end,
+                    masked: h.masked,
+                }),
+        );
     }
     hits
 }
