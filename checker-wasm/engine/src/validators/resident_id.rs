@@ -139,10 +139,9 @@ pub(crate) fn split(text: &str) -> Vec<Hit> {
     if !names_an_id(text) {
         return Vec::new();
     }
-    // Each group of digits or numerals: where it starts and ends, and its
-    // digits. A group of one or two numerals alone is a word (前六位, 后四位).
-    let mut groups: Vec<(usize, usize, Vec<u8>)> = Vec::new();
-    let mut numerals_only = true;
+    // Each group of digits or numerals: where it starts and ends, its
+    // digits, and whether it holds numerals only.
+    let mut groups: Vec<(usize, usize, Vec<u8>, bool)> = Vec::new();
     for (at, c) in text.char_indices() {
         let digit = match c {
             '0'..='9' => Some(c as u8 - b'0'),
@@ -152,27 +151,16 @@ pub(crate) fn split(text: &str) -> Vec<Hit> {
             (Some(d), Some(g)) if g.1 == at => {
                 g.1 = at + c.len_utf8();
                 g.2.push(b'0' + d);
-                numerals_only &= !c.is_ascii_digit();
+                g.3 &= !c.is_ascii_digit();
             }
             (Some(d), _) => {
-                if groups
-                    .last()
-                    .is_some_and(|g| numerals_only && g.2.len() < 3)
-                {
-                    groups.pop();
-                }
-                groups.push((at, at + c.len_utf8(), vec![b'0' + d]));
-                numerals_only = !c.is_ascii_digit();
+                groups.push((at, at + c.len_utf8(), vec![b'0' + d], !c.is_ascii_digit()))
             }
             (None, _) => {}
         }
     }
-    if groups
-        .last()
-        .is_some_and(|g| numerals_only && g.2.len() < 3)
-    {
-        groups.pop();
-    }
+    // A group of one or two numerals alone is a word (前六位, 后四位).
+    groups.retain(|g| !(g.3 && g.2.len() < 3));
     // Whether the text between two groups may join them.
     let joins = |a: usize, b: usize| {
         let gap = &text[a..b];
