@@ -140,6 +140,57 @@ fn main() {
 /// form, and the non-Han symbols among the forms (the normaliser must not drop
 /// them as separators). Errors name the entry, in Chinese: whoever edits the
 /// table reads them.
+/// The `[[stand-in]]` entries of `data/variants.toml` (emoji read as the
+/// word they stand for, `second_reading.rs`) as `STAND_INS`, sorted by emoji.
+fn stand_ins(src: &str, table: &toml::Table, out: &mut String) {
+    let mut pairs: BTreeMap<char, String> = BTreeMap::new();
+    let entries = table.get("stand-in").and_then(|v| v.as_array());
+    for (n, e) in entries.into_iter().flatten().enumerate() {
+        let place = format!("{src} 第 {} 个 [[stand-in]]", n + 1);
+        let e = e.as_table().unwrap_or_else(|| panic!("{place}：应为表"));
+        for k in e.keys() {
+            assert!(
+                matches!(k.as_str(), "emoji" | "reads" | "must-flag" | "must-pass"),
+                "{place}：未知字段 `{k}`，请删除或改正"
+            );
+        }
+        let reads = e
+            .get("reads")
+            .and_then(|v| v.as_str())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| panic!("{place}：缺少 `reads`（这个表情代表的字）"));
+        let emoji = e
+            .get("emoji")
+            .and_then(|v| v.as_array())
+            .filter(|a| !a.is_empty())
+            .unwrap_or_else(|| panic!("{place}：缺少 `emoji`（表情列表）"));
+        for x in emoji {
+            let mut chars = x.as_str().map(str::chars).into_iter().flatten();
+            let (Some(c), None) = (chars.next(), chars.next()) else {
+                panic!("{place}：`emoji` 的每一项应为一个字符：{x}")
+            };
+            assert!(
+                !c.is_ascii() && !matches!(c as u32, 0x3400..=0x9FFF | 0x20000..=0x3FFFF),
+                "{place}：`{c}` 不是表情或符号"
+            );
+            if pairs.insert(c, reads.to_string()).is_some() {
+                panic!("{place}：`{c}` 在别的 [[stand-in]] 里已有读法");
+            }
+        }
+    }
+    let pairs: Vec<(char, String)> = pairs.into_iter().collect();
+    writeln!(
+        out,
+        "pub(crate) static STAND_INS: &[(char, &str)] = &{pairs:?};"
+    )
+    .unwrap();
+}
+
+/// Separators of the packed variant table (`PACKED`).
+const RECORD: char = '\u{1e}';
+const FIELD: char = '\u{1f}';
+const ITEM: char = '\u{1d}';
+
 fn variants() {
     let src = "data/variants.toml";
     println!("cargo::rerun-if-changed={src}");
@@ -150,11 +201,15 @@ fn variants() {
     let mut symbols = std::collections::BTreeSet::new();
     let mut all_forms = Vec::new();
     let mut canonicals = Vec::new();
-    writeln!(out, "pub(crate) static TABLE: &[Variant] = &[").unwrap();
+    // The table as one string (forms, canonical texts and context lists
+    // between control characters), split on first use (`variants::table`):
+    // as a static array of `Variant`s it was six fat pointers a form, which
+    // gzip cannot shrink (about 2 KB of the wasm).
+    let mut packed = String::new();
     for key in table.keys() {
         assert!(
-            key == "variant",
-            "{src}：未知的表 `{key}`，只能写 [[variant]]"
+            key == "variant" || key == "stand-in",
+            "{src}：未知的表 `{key}`，只能写 [[variant]] 或 [[stand-in]]"
         );
     }
     let entries = table
@@ -201,7 +256,7 @@ fn variants() {
             .unwrap_or_else(|| panic!("{place}：缺少 `canonical`（规范写法）"));
         let forms = list("forms");
         assert!(!forms.is_empty(), "{place}：`forms` 不能为空");
-        let ctx = |k: &str| format!("&{:?}", list(k));
+        let ctx = |k: &str| list(k).join(&ITEM.to_string());
         for form in &forms {
             assert!(
                 form.chars().all(|c| !c.is_uppercase()),
@@ -211,19 +266,39 @@ fn variants() {
                 !c.is_ascii() && !matches!(c as u32, 0x3400..=0x9FFF | 0x20000..=0x3FFFF)
             }));
             all_forms.push(form.clone());
-            writeln!(
-                out,
-                "Variant {{ form: {form:?}, canonical: {canonical:?}, only_before: {}, only_after: {}, not_before: {}, not_after: {} }},",
-                ctx("only_before"),
-                ctx("only_after"),
-                ctx("not_before"),
-                ctx("not_after")
-            )
-            .unwrap();
+            assert!(
+                ![form.as_str(), canonical]
+                    .into_iter()
+                    .chain(
+                        ["only_before", "only_after", "not_before", "not_after"]
+                            .map(&list)
+                            .iter()
+                            .flatten()
+                            .map(String::as_str)
+                    )
+                    .any(|t| t.contains([RECORD, FIELD, ITEM])),
+                "{place}：变体中不能有控制字符 U+001D–U+001F"
+            );
+            if !packed.is_empty() {
+                packed.push(RECORD);
+            }
+            packed.push_str(form);
+            packed.push(FIELD);
+            packed.push_str(canonical);
+            for k in ["only_before", "only_after", "not_before", "not_after"] {
+                packed.push(FIELD);
+                packed.push_str(&ctx(k));
+            }
         }
         canonicals.push((place, canonical.to_string()));
     }
-    writeln!(out, "];").unwrap();
+    writeln!(
+        out,
+        "/// Records split by {RECORD:?}, fields by {FIELD:?}, list items by {ITEM:?}:\n\
+         /// form, canonical, only_before, only_after, not_before, not_after."
+    )
+    .unwrap();
+    writeln!(out, "pub(crate) static PACKED: &str = {packed:?};").unwrap();
     // A canonical text containing a form would be replaced again and again.
     for (place, c) in &canonicals {
         if let Some(f) = all_forms.iter().find(|f| c.contains(f.as_str())) {
@@ -232,6 +307,7 @@ fn variants() {
     }
     let symbols: Vec<char> = symbols.into_iter().collect();
     writeln!(out, "pub(crate) static SYMBOLS: &[char] = &{symbols:?};").unwrap();
+    stand_ins(src, &table, &mut out);
     let dest = std::path::Path::new(&std::env::var("OUT_DIR").unwrap()).join("variants_table.rs");
     std::fs::write(dest, out).unwrap();
 }

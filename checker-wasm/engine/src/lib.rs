@@ -67,6 +67,7 @@ mod quotes;
 mod random_text;
 mod report;
 mod rules;
+mod second_reading;
 pub mod settings;
 mod stance;
 mod t2s;
@@ -360,8 +361,21 @@ impl RuleSet {
     /// [`RuleSet::check`], with the normalised text it read.
     fn check_normalized(&self, text: &str, context: Context) -> (Report, Normalized) {
         let (norm, hits) = self.raw_hits(text, context);
-        let (mut report, beside) =
-            report::build(&self.rules, &self.compiled.clause_key, text, &norm, hits);
+        let read_again = match second_reading::read(text) {
+            Some(reading) => {
+                let (norm, hits) = self.raw_hits(&reading.text, context);
+                reading.hits_over_edits(&norm, hits)
+            }
+            None => Vec::new(),
+        };
+        let (mut report, beside) = report::build(
+            &self.rules,
+            &self.compiled.clause_key,
+            text,
+            &norm,
+            hits,
+            read_again,
+        );
         if let Some(learned) = &self.learned {
             report::add_second_opinion(
                 &mut report,

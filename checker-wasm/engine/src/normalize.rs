@@ -285,7 +285,7 @@ pub fn is_han(c: char) -> bool {
 /// drops. Dropping the ” after any one quoted character (“包”过) was tried:
 /// development's 别用“最”“第一” and 跆拳道的“踢”不是 changed, and a test
 /// draft's “押”一下 stopped being found. の stands for 的 in 火星文 (包の过).
-fn is_han_separator(c: char) -> bool {
+pub(crate) fn is_han_separator(c: char) -> bool {
     matches!(
         c,
         ' ' | '\t'

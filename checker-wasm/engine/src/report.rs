@@ -46,22 +46,24 @@ const QUOTED_NOTE: &str = "（这个词在引号里，所以按“需修改”�
 
 /// The report, and the indices of its `block` findings with a stance of their
 /// rule's `unless` elsewhere in the draft (for [`add_second_opinion`]; most
-/// drafts have none, and then nothing is allocated).
+/// drafts have none, and then nothing is allocated). `hits` are in `norm`;
+/// `read_again` are the second reading's, each with its span in the
+/// original already (`second_reading.rs`), merged with the others like any
+/// hit of their clause.
 pub(crate) fn build(
     rules: &[Rule],
     clause_key: &[u32],
     original: &str,
     norm: &Normalized,
     hits: Vec<RawHit>,
+    read_again: Vec<(RawHit, (usize, usize))>,
 ) -> (Report, Vec<usize>) {
     let mut ranges = crate::pool::take();
     ranges.extend(hits.iter().map(|h| (h.start, h.end)));
     // Only a `block` hit is ever lowered: most drafts have none, and then the
     // draft is not scanned for quotation marks at all.
-    let quoted = if hits
-        .iter()
-        .any(|h| rules[h.rule].severity == Severity::Block)
-    {
+    let blocks = |h: &RawHit| rules[h.rule].severity == Severity::Block;
+    let quoted = if hits.iter().any(blocks) || read_again.iter().any(|(h, _)| blocks(h)) {
         crate::quotes::quoted_ranges(original)
     } else {
         Vec::new()
@@ -69,8 +71,9 @@ pub(crate) fn build(
     let mapped = norm.original_spans(&ranges);
     let mut spans: Vec<Span> = hits
         .into_iter()
-        .zip(&mapped)
-        .map(|(h, &(start, end))| Span {
+        .zip(mapped.iter().copied())
+        .chain(read_again)
+        .map(|(h, (start, end))| Span {
             rule: h.rule,
             start,
             end,

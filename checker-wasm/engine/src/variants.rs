@@ -20,13 +20,42 @@ use std::sync::OnceLock;
 pub(crate) struct Variant {
     form: &'static str,
     canonical: &'static str,
-    only_before: &'static [&'static str],
-    only_after: &'static [&'static str],
-    not_before: &'static [&'static str],
-    not_after: &'static [&'static str],
+    only_before: Vec<&'static str>,
+    only_after: Vec<&'static str>,
+    not_before: Vec<&'static str>,
+    not_after: Vec<&'static str>,
 }
 
 include!(concat!(env!("OUT_DIR"), "/variants_table.rs"));
+
+/// The table, split out of `PACKED` on first use (built by `build.rs`).
+fn table() -> &'static [Variant] {
+    static TABLE: OnceLock<Vec<Variant>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        PACKED
+            .split('\u{1e}')
+            .map(|record| {
+                let mut fields = record.split('\u{1f}');
+                let form = fields.next().unwrap_or_default();
+                let canonical = fields.next().unwrap_or_default();
+                let mut list = || -> Vec<&'static str> {
+                    match fields.next().unwrap_or_default() {
+                        "" => Vec::new(),
+                        items => items.split('\u{1d}').collect(),
+                    }
+                };
+                Variant {
+                    form,
+                    canonical,
+                    only_before: list(),
+                    only_after: list(),
+                    not_before: list(),
+                    not_after: list(),
+                }
+            })
+            .collect()
+    })
+}
 
 impl Variant {
     /// Whether the form found at `text[start..end]` stands for its
@@ -95,20 +124,20 @@ fn forms() -> &'static Forms {
     FORMS.get_or_init(|| {
         let ac = CharwiseDoubleArrayAhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
-            .build_with_values(TABLE.iter().map(|v| v.form).zip(0u32..))
+            .build_with_values(table().iter().map(|v| v.form).zip(0u32..))
             .expect("the variant table compiles");
         let mut starts = vec![0u64; 0x10000 / 64];
         let mut starts_astral = Vec::new();
-        for c in TABLE.iter().filter_map(|v| v.form.chars().next()) {
+        for c in table().iter().filter_map(|v| v.form.chars().next()) {
             match starts.get_mut(c as usize / 64) {
                 Some(slot) => *slot |= 1 << (c as usize % 64),
                 None => starts_astral.push(c),
             }
         }
-        let longest = TABLE.iter().map(|v| v.form.len()).max().unwrap_or(0);
+        let longest = table().iter().map(|v| v.form.len()).max().unwrap_or(0);
         let mut pairs = vec![0u64; 0x10000 / 64];
         let mut singles = Vec::new();
-        for v in TABLE {
+        for v in table() {
             let mut chars = v.form.chars();
             match (chars.next(), chars.next()) {
                 (Some(a), Some(b)) => pairs[pair(a, b) / 64] |= 1 << (pair(a, b) % 64),
@@ -183,7 +212,7 @@ fn matches(text: &str, mut each: impl FnMut(usize, usize, usize)) {
 /// fits ([`fits`]).
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn forms_with_index() -> impl Iterator<Item = (&'static str, usize)> {
-    TABLE.iter().map(|v| v.form).zip(0..)
+    table().iter().map(|v| v.form).zip(0..)
 }
 
 /// Whether form `index`, found at `text[start..end]`, stands for its
@@ -192,7 +221,7 @@ pub(crate) fn forms_with_index() -> impl Iterator<Item = (&'static str, usize)> 
 /// nothing, and a text whose every occurrence was tested needs no scan.
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn fits(text: &str, start: usize, end: usize, index: usize) -> bool {
-    TABLE[index].fits(text, start, end)
+    table()[index].fits(text, start, end)
 }
 
 /// `norm`'s text with every fitting variant replaced, its spans in
@@ -204,7 +233,7 @@ pub(crate) fn apply(norm: &Normalized) -> Option<Normalized> {
     // Bytes of `text` before `last` are in `pieces`, as `k` characters.
     let (mut last, mut k) = (0, 0);
     matches(text, |start, end, value| {
-        let v = &TABLE[value];
+        let v = &table()[value];
         if !v.fits(text, start, end) {
             return;
         }
@@ -234,7 +263,7 @@ mod tests {
     /// whole text, on texts dense with forms, their pieces and look-alikes.
     #[test]
     fn windowed_matches_are_the_whole_text_scan() {
-        let mut units: Vec<&str> = TABLE.iter().map(|v| v.form).collect();
+        let mut units: Vec<&str> = table().iter().map(|v| v.form).collect();
         units.extend([
             "包", "过", "b", "a", "o", "g", "u", " ", "。", "考", "试", "🐴", "x", "1", "0", "%",
         ]);

@@ -65,12 +65,17 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
     // numbers spelled in pinyin or English words): 66. Invitations to
     // gamble written as questions (gambling-invitation), 来电咨询 and the
     // like no question, 宝guo: 61. Letters spelled out one by one (d-u-b-o)
-    // in, the word down the page out again (not idempotent): 61.
+    // in, the word down the page out again (not idempotent): 61. The
+    // twelfth session's pass, tuned on batteries 1 and 2 (a second reading
+    // for emoji standing for words and for layouts that split one; mobiles
+    // and IDs in pieces; variants and rule words for 100 %, initials and
+    // gambling slang): 32. Numeral runs with one separator between groups
+    // (tuned on battery 3 as well): 32.
     (
         "evasion-blind-1.toml",
         include_str!("data/evasion-blind-1.toml"),
         "development",
-        61,
+        32,
         7,
     ),
     // Written from the same brief by another helper while the folds were
@@ -79,12 +84,14 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
     // look-alikes flagged; 142 after the digit-group joins, 139 after the
     // radio readings, 136 after two pinyin variants, 99 after the eleventh
     // session's pass, 92 after its second part, 90 after its third and 88
-    // after its fourth (all tuned on battery 1 only).
+    // after its fourth (all tuned on battery 1 only). Development from the
+    // twelfth session on, which tuned on it: 34, then 30 with numeral runs
+    // across separators.
     (
         "evasion-blind-2.toml",
         include_str!("data/evasion-blind-2.toml"),
-        "test",
-        88,
+        "development",
+        30,
         2,
     ),
     // Written from the same brief by a third helper while the eleventh
@@ -93,12 +100,28 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
     // measure of all of them, battery 2 having been re-measured after each.
     // 122 of 341 through (35.8 %), 7 of 127 look-alikes flagged; with the
     // engine and rules of the session's start (c0cd624), 158 (46.3 %) and 6.
+    // Re-measured after the twelfth session's first part (tuned on 1 and 2
+    // only): 95 (27.9 %). Then development: numeral runs across separators
+    // were tuned on it too, 85.
     (
         "evasion-blind-3.toml",
         include_str!("data/evasion-blind-3.toml"),
-        "test",
-        122,
+        "development",
+        85,
         7,
+    ),
+    // Written from the same brief by a fourth helper at the start of the
+    // twelfth session, decided test before writing, and first scored after
+    // the session's first part (tuned on batteries 1 and 2): 100 of 347
+    // through (28.8 %), 6 of 131 look-alikes flagged; with the engine and
+    // rules of the session's start (e710cba), 125 (36.0 %) and 6. 92 after
+    // numeral runs across separators (tuned on battery 3, not on this).
+    (
+        "evasion-blind-4.toml",
+        include_str!("data/evasion-blind-4.toml"),
+        "test",
+        92,
+        6,
     ),
 ];
 
@@ -178,7 +201,11 @@ fn score(rules: &RuleSet, name: &str, part: &str, battery: &Battery) -> (usize, 
         flagged.len(),
         battery.clean.len(),
         GOAL * 100.0,
-        if met { "met" } else { "not met" }
+        match (met, part) {
+            (true, "test") => "met",
+            (true, _) => "met, but on a battery tuned on",
+            (false, _) => "not met",
+        }
     );
     for t in &through {
         println!("through: {t}");

@@ -86,6 +86,20 @@ fn drafty() -> impl Strategy<Value = String> {
             "&#233;",
             "&amp;",
             "&#21253;",
+            // The second reading (second_reading.rs) and numbers in pieces.
+            "📦",
+            "💯",
+            "🅱",
+            "✅",
+            "(๑•̀ㅂ•́)",
+            "(",
+            "（",
+            "|",
+            "一",
+            "八",
+            "前三位",
+            "后四位",
+            "身份证",
             "&",
             "#",
             ";",
@@ -258,6 +272,22 @@ fn a_hostile_draft_costs_in_proportion() {
 #[test]
 fn long_separator_and_digit_runs_cost_in_proportion() {
     for unit in ["-", "1 ", "赌 ", "a@", "1"] {
+        assert_linear(&format!("run of {unit:?}"), unit);
+    }
+}
+
+/// Drafts the second reading reads again (`second_reading.rs`), with an
+/// edit and a finding every few characters, and numbers in pieces.
+#[test]
+fn second_readings_and_pieces_cost_in_proportion() {
+    for unit in [
+        "📦过",
+        "赌(๑•̀ㅂ•́)博",
+        "包\n\n过\n",
+        "bao✅过",
+        "前三位138，后四位1234，",
+        "110101 19900307 4477 ",
+    ] {
         assert_linear(&format!("run of {unit:?}"), unit);
     }
 }

@@ -11,6 +11,7 @@ pub mod bank_card;
 pub mod email;
 pub mod numerals;
 pub mod phone;
+pub(crate) mod pieces;
 pub mod resident_id;
 pub mod spelled;
 pub mod uscc;
@@ -37,17 +38,45 @@ pub(crate) fn mask(s: &str, head: usize, tail: usize) -> String {
     out
 }
 
+/// How many bytes of `b` come before its first byte in `lo..=hi` (all of
+/// them if none; `hi` below 0x80), looked at eight bytes at a time: most of
+/// a draft is Han and punctuation, which this skips without a turn of the
+/// loop per byte. (The standard library has no search for a byte range, and
+/// `memchr` is not in the wasm build.)
+pub(crate) fn to_next_in(b: &[u8], lo: u8, hi: u8) -> usize {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // Per byte (high bit clear), the high bit of `y + ONES * (0x80 - lo)`
+    // is set when the byte is at least `lo`: no carry crosses bytes.
+    let at_least = |y: u64, lo: u64| (y + ONES * (0x80 - lo)) & HIGH;
+    let mut k = 0;
+    while let Some(chunk) = b.get(k..k + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        let y = x & !HIGH;
+        if at_least(y, u64::from(lo)) & !at_least(y, u64::from(hi) + 1) & !x != 0 {
+            break;
+        }
+        k += 8;
+    }
+    k + b[k..]
+        .iter()
+        .position(|c| (lo..=hi).contains(c))
+        .unwrap_or(b.len() - k)
+}
+
 /// Runs `v` over normalised text.
 pub fn find(v: Validator, text: &str) -> Vec<Hit> {
     find_in(v, text, &Runs::new(text))
 }
 
 /// What the validators look at in one draft, found once and shared by them:
-/// the long runs of digits and numerals ([`long_digit_runs`]) and the runs
-/// of spelled-out digits ([`spelled::runs`]).
+/// the long runs of digits and numerals ([`long_digit_runs`]), the runs
+/// of spelled-out digits ([`spelled::runs`]) and the groups of digits a
+/// number given in pieces is made of ([`pieces::digit_groups`]).
 pub struct Runs {
     digits: Vec<(usize, usize)>,
     spelled: Vec<spelled::Run>,
+    pieces: Vec<pieces::Group>,
 }
 
 impl Runs {
@@ -55,6 +84,7 @@ impl Runs {
         Runs {
             digits: long_digit_runs(text),
             spelled: spelled::runs(text),
+            pieces: pieces::digit_groups(text),
         }
     }
 }
@@ -76,13 +106,21 @@ pub fn find_in(v: Validator, text: &str, all: &Runs) -> Vec<Hit> {
         Validator::Email => return Vec::new(),
     };
     for &(s, e) in numeral {
+        if v == Validator::BankCard && numerals::read(text, s, e).has_separator() {
+            continue;
+        }
         hits.extend(numerals::find(v, text, s, e));
     }
     // Only a run as long as the number is worth reading backwards, and only
     // then are the cues looked for (this runs on every draft with a run).
     let fits = |&(s, e): &(usize, usize)| {
-        // Each digit-like in a run is one character.
-        let n = text[s..e].chars().count();
+        // Each digit-like in a run is one character; a run may have
+        // separators too.
+        let n = if text.as_bytes()[s..e].iter().all(u8::is_ascii_digit) {
+            e - s
+        } else {
+            numerals::read(text, s, e).digits.len()
+        };
         match v {
             Validator::Phone => n == 11,
             Validator::ResidentId => n == 18,
@@ -93,7 +131,10 @@ pub fn find_in(v: Validator, text: &str, all: &Runs) -> Vec<Hit> {
         hits = backwards(v, text, runs);
     }
     if hits.is_empty() && v == Validator::ResidentId {
-        hits = resident_id::split(text);
+        hits = resident_id::split(text, &all.pieces);
+    }
+    if hits.is_empty() && v == Validator::Phone {
+        hits = phone::split(text, &all.pieces);
     }
     if hits.is_empty() && matches!(v, Validator::Phone | Validator::ResidentId) {
         hits = spelled::find(v, &all.spelled);
@@ -132,7 +173,7 @@ const REVERSED: [&str; 7] = [
 fn backwards(v: Validator, text: &str, runs: &[(usize, usize)]) -> Vec<Hit> {
     let mut hits = Vec::new();
     for &(s, e) in runs {
-        let digits: String = numerals::digits(text, s, e).chars().rev().collect();
+        let digits: String = numerals::read(text, s, e).digits.chars().rev().collect();
         hits.extend(
             in_digits(v, &digits, digits.len())
                 .into_iter()

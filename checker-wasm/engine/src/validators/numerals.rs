@@ -54,19 +54,43 @@ fn digit_at(b: &[u8], i: usize) -> Option<(u8, usize)> {
     }
 }
 
+/// Whether a digit-like starts at byte `i` of `b`: [`digit_at`] for the
+/// walks around a probe, out of line (each inlined copy of `digit_at` is
+/// wasm bytes; the probe itself keeps the inlined one).
+fn is_digit_at(b: &[u8], i: usize) -> bool {
+    digit_at(b, i).is_some()
+}
+
+/// The length in bytes of a weak separator at byte `i` of `b`, if one
+/// stands there: one between two digit-likes joins them into a run (一五一
+/// 〇〇八九 三二七四, 18６-零7４②-九九三一, 一八八、零五五三、二六四七,
+/// 155丨0618丨3324: the blind evasion batteries'). The normaliser joins
+/// groups of ASCII digits already; it does not know numerals.
+#[inline(always)]
+fn separator_at(b: &[u8], i: usize) -> Option<usize> {
+    match b[i..] {
+        [b' ' | b'-' | b',' | b'.' | b'_' | b'|' | b'/' | b'~', ..] => Some(1),
+        [0xE3, 0x80, 0x81, ..] | [0xE4, 0xB8, 0xA8, ..] => Some(3), // 、 丨
+        _ => None,
+    }
+}
+
 /// The fewest bytes a run can have: eleven ASCII digits and letters (o, l).
 const MIN_BYTES: usize = super::MIN_RUN;
 
-/// Maximal runs of at least 11 digits and numerals with at least one numeral
-/// (pure digit runs are the ASCII scan's). o and l count as numerals, so
+/// Maximal runs of at least 11 digits and numerals, with one weak separator
+/// at most between two of them ([`separator_at`]), that hold a numeral or a
+/// separator (pure digit runs are the ASCII scan's). o and l count as
+/// numerals, so
 /// hello13812345678 gives llo13812345678 here too: fourteen digits, which
 /// no validator takes, while the ASCII scan still finds the mobile.
 ///
 /// Such a run has at least [`MIN_BYTES`] bytes, so a run starting anywhere in
 /// `i..=i + MIN_BYTES - 1` covers byte `i + MIN_BYTES - 1`: one probe of the
-/// character there rules out all those starts when it is no digit (as in
-/// `long_digit_runs`). Only around a probe that is a digit or numeral (一 is
-/// common) is the text decoded character by character.
+/// character there rules out all those starts when it is neither a digit
+/// nor a separator (as in `long_digit_runs`). Only around a probe that is
+/// one (一 and the comma are common) is the text decoded character by
+/// character.
 pub fn runs(text: &str) -> Vec<(usize, usize)> {
     let b = text.as_bytes();
     let mut out = Vec::new();
@@ -78,35 +102,56 @@ pub fn runs(text: &str) -> Vec<(usize, usize)> {
         while !crate::normalize::is_char_start(b[probe]) {
             probe -= 1;
         }
-        if digit_at(b, probe).is_none() {
+        if digit_at(b, probe).is_none() && separator_at(b, probe).is_none() {
             i = probe + crate::normalize::char_len(b[probe]);
             continue;
         }
-        // Back to the start of the run (not before `i`), then forward to
-        // its end, counting characters and numerals.
-        let mut start = probe;
-        while start > i {
-            let mut k = start - 1;
+        let before = |at: usize| {
+            let mut k = at - 1;
             while !crate::normalize::is_char_start(b[k]) {
                 k -= 1;
             }
-            if digit_at(b, k).is_none() {
+            k
+        };
+        // Back to the start of the run (not before `i`), then forward to
+        // its end, counting digits, numerals and separators.
+        let mut start = probe;
+        while start > i {
+            let k = before(start);
+            if is_digit_at(b, k) && (is_digit_at(b, start) || start == probe) {
+                start = k;
+            } else if separator_at(b, k).is_some() && k > i && is_digit_at(b, start) {
+                let d = before(k);
+                if !is_digit_at(b, d) {
+                    break;
+                }
+                start = d;
+            } else {
                 break;
             }
-            start = k;
         }
-        let (mut end, mut n, mut numerals) = (start, 0, 0);
+        if !is_digit_at(b, start) {
+            // The probe was a separator with no digit before it.
+            start += separator_at(b, start).unwrap_or(1);
+        }
+        let (mut end, mut n, mut numerals, mut separators) = (start, 0, 0, 0);
         while end < b.len() {
-            match digit_at(b, end) {
-                Some((_, len)) => {
-                    n += 1;
-                    numerals += usize::from(!b[end].is_ascii_digit());
-                    end += len;
-                }
-                None => break,
+            if let Some((_, len)) = digit_at(b, end) {
+                n += 1;
+                numerals += usize::from(!b[end].is_ascii_digit());
+                end += len;
+            } else if let Some(len) = separator_at(b, end)
+                && n > 0
+                && end + len < b.len()
+                && is_digit_at(b, end + len)
+            {
+                separators += 1;
+                end += len;
+            } else {
+                break;
             }
         }
-        if n >= super::MIN_RUN && numerals > 0 {
+        if n >= super::MIN_RUN && numerals + separators > 0 {
             out.push((start, end));
         }
         // `b[end]` is no digit: skip it too.
@@ -119,48 +164,100 @@ pub fn runs(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
-/// The run `text[s..e]` of digits and numerals, read as ASCII digits.
-pub fn digits(text: &str, s: usize, e: usize) -> String {
+/// A run of digits and numerals read as ASCII digits.
+pub struct Read {
+    pub digits: String,
+    /// `at[j]`: where digit `j` starts in the text; one more for the end.
+    at: Vec<usize>,
+    /// Where each group (between separators) starts, as a digit index, and
+    /// the number of digits last.
+    groups: Vec<usize>,
+}
+
+impl Read {
+    /// Whether a separator stands in the run: a bank card is never read
+    /// across one (sixteen digits of dates and prices pass Luhn's check one
+    /// time in ten).
+    pub fn has_separator(&self) -> bool {
+        self.groups.len() > 2
+    }
+}
+
+/// The run `text[s..e]` of digits, numerals and separators, read.
+pub fn read(text: &str, s: usize, e: usize) -> Read {
     let b = text.as_bytes();
-    let mut digits = String::with_capacity(e - s);
+    let mut read = Read {
+        digits: String::with_capacity(e - s + 1),
+        at: Vec::with_capacity(e - s + 1),
+        groups: vec![0],
+    };
     let mut i = s;
     while i < e {
-        let (d, len) = digit_at(b, i).expect("a run of digits and numerals");
-        digits.push(char::from(b'0' + d));
-        i += len;
+        match digit_at(b, i) {
+            Some((d, len)) => {
+                read.digits.push(char::from(b'0' + d));
+                read.at.push(i);
+                i += len;
+            }
+            None => {
+                i += separator_at(b, i).unwrap_or(1);
+                read.groups.push(read.digits.len());
+            }
+        }
     }
-    digits
+    read.at.push(e);
+    read.groups.push(read.digits.len());
+    read
 }
 
 /// Runs validator `v` on the run `text[s..e]` read as digits; hits are
-/// mapped back to byte ranges of `text`.
+/// mapped back to byte ranges of `text`. A run with separators is also read
+/// as every stretch of its whole groups (a number next to a numeral word,
+/// 壹叁捌零贰柒陆肆叁玖壹，一直没人接; numbers in a list, 一三六…、一三八…):
+/// only those as long as the number `v` looks for.
 pub fn find(v: Validator, text: &str, s: usize, e: usize) -> Vec<Hit> {
-    let b = text.as_bytes();
-    let mut digits = String::with_capacity(e - s + 1);
-    // `at[j]`: where digit `j` starts in `text`; one more for the end.
-    let mut at = Vec::with_capacity(e - s + 1);
-    let mut i = s;
-    while i < e {
-        let (d, len) = digit_at(b, i).expect("a run of digits and numerals");
-        digits.push(char::from(b'0' + d));
-        at.push(i);
-        i += len;
-    }
-    at.push(e);
+    let Read { digits, at, groups } = read(text, s, e);
     let n = digits.len();
     // A resident ID may end in x (however spelled), written after the numerals.
-    if let Some(len) = resident_id::spelled_x(&text[e..]) {
-        digits.push('x');
-        at.push(e + len);
+    let x = resident_id::spelled_x(&text[e..]).map(|len| e + len);
+    // The lengths a stretch can have to be what `v` looks for (with an x
+    // after it, an ID has 17 digits).
+    let fits = |len: usize, with_x: bool| match v {
+        Validator::Phone => len == 11,
+        Validator::ResidentId => len == 18 || (with_x && len == 17),
+        Validator::BankCard | Validator::Email => false,
+    };
+    let mut hits = Vec::new();
+    for (k, &first) in groups[..groups.len() - 1].iter().enumerate() {
+        for (j, &last) in groups.iter().enumerate().skip(k + 1) {
+            let ends_run = j == groups.len() - 1;
+            let whole = k == 0 && ends_run;
+            if last - first > 19 {
+                break;
+            }
+            if !whole && !fits(last - first, ends_run && x.is_some()) {
+                continue;
+            }
+            let mut window = digits[first..last].to_string();
+            if ends_run && x.is_some() {
+                window.push('x');
+            }
+            hits.extend(
+                super::in_digits(v, &window, last - first)
+                    .into_iter()
+                    .map(|h| Hit {
+                        start: at[first + h.start],
+                        end: if first + h.end > n {
+                            x.unwrap_or(e)
+                        } else {
+                            at[first + h.end]
+                        },
+                        masked: h.masked,
+                    }),
+            );
+        }
     }
-    super::in_digits(v, &digits, n)
-        .into_iter()
-        .map(|h| Hit {
-            start: at[h.start],
-            end: at[h.end],
-            masked: h.masked,
-        })
-        .collect()
+    hits
 }
 
 #[cfg(test)]
@@ -171,28 +268,40 @@ mod tests {
     #[test]
     fn probing_matches_a_plain_walk() {
         let plain = |s: &str| {
+            let is_digit = |c: char| {
+                c.is_ascii_digit()
+                    || "ol〇零洞一壹幺二贰两三叁参四肆五伍六陆七柒拐八捌九玖勾ⅠⅨⅰⅸ".contains(c)
+            };
+            let is_separator = |c: char| " -,._|/~、丨".contains(c);
             let mut out = Vec::new();
-            let (mut start, mut n, mut numerals) = (0, 0, 0);
-            for (i, c) in s.char_indices().chain([(s.len(), '.')]) {
-                let d = c.is_ascii_digit()
-                    || "ol〇零洞一壹幺二贰两三叁参四肆五伍六陆七柒拐八捌九玖勾ⅠⅨⅰⅸ".contains(c);
-                if d {
-                    if n == 0 {
-                        (start, numerals) = (i, 0);
-                    }
-                    n += 1;
-                    numerals += usize::from(!c.is_ascii_digit());
+            // (start, digits, numerals, separators, end of the last digit)
+            let mut run: Option<(usize, usize, usize, usize, usize)> = None;
+            let mut pending = false;
+            for (i, c) in s.char_indices().chain([(s.len(), '。')]) {
+                if is_digit(c) {
+                    let r = run.get_or_insert((i, 0, 0, 0, i));
+                    r.1 += 1;
+                    r.2 += usize::from(!c.is_ascii_digit());
+                    r.3 += usize::from(pending);
+                    r.4 = i + c.len_utf8();
+                    pending = false;
+                } else if is_separator(c) && run.is_some() && !pending {
+                    pending = true;
                 } else {
-                    if n >= 11 && numerals > 0 {
-                        out.push((start, i));
+                    if let Some((start, n, numerals, separators, end)) = run.take()
+                        && n >= 11
+                        && numerals + separators > 0
+                    {
+                        out.push((start, end));
                     }
-                    n = 0;
+                    pending = false;
                 }
             }
             out
         };
         let pieces = [
-            "一", "3", "九", "a", "好", "。", "两", "", "〇", "o", "l", "Ⅸ", "Ⅹ",
+            "一", "3", "九", "a", "好", "。", "两", "", "〇", "o", "l", "Ⅸ", "Ⅹ", " ", "、", ",",
+            "丨",
         ];
         let mut random = crate::random_text::RandomText::new(7);
         for _ in 0..20_000 {
@@ -247,6 +356,29 @@ mod tests {
                 0,
             ),
             (Validator::ResidentId, "身份证号11o1o1199oo3o74477", 1),
+            // Groups with one weak separator between them.
+            (Validator::Phone, "一五一 〇〇八九 三二七四 课程咨询", 1),
+            (Validator::Phone, "一八八、零五五三、二六四七 打我电话", 1),
+            (Validator::Phone, "186-零742-九九三一", 1),
+            (Validator::Phone, "155丨0618丨3324 资料找我要", 1),
+            (Validator::Phone, "一 3 8 5 零 4 7 七 6 2 9 打这个", 1),
+            (Validator::Phone, "一五一  〇〇八九  三二七四", 0), // two separators
+            (
+                Validator::ResidentId,
+                "学生证:四三一〇〇二 二〇〇四〇三一七 〇二四〇",
+                1,
+            ),
+            (Validator::BankCard, "20241130,20250115", 0), // never across a separator
+            (
+                Validator::Phone,
+                "电话是壹叁捌零贰柒陆肆叁玖壹,一直没人接",
+                1,
+            ),
+            (
+                Validator::Phone,
+                "一三六七一八二九零四五、一三八一二零九三三七六、一三九二二八七六五四三",
+                3,
+            ),
         ] {
             let hits = find(v, text);
             assert_eq!(hits.len(), want, "{v:?} {text}");

@@ -29,6 +29,81 @@ pub fn find(text: &str, runs: &[(usize, usize)]) -> Vec<Hit> {
         .collect()
 }
 
+/// Words in the gap between two pieces that say the number goes on there
+/// (前七位1851206，后四位是3947; 158后面再加2361，然后接7490). Without one,
+/// pieces are not joined: a list of whole numbers (150，2000，3000元) is
+/// not a mobile.
+const PIECE_CUES: [&str; 19] = [
+    "位",
+    "二段",
+    "三段",
+    "中间",
+    "尾号",
+    "尾数",
+    "最后",
+    "后面",
+    "然后",
+    "再加",
+    "加上",
+    "接上",
+    "接着",
+    "后半",
+    "前半",
+    "拼",
+    "开头",
+    "连起来",
+    "末尾",
+];
+
+/// How many characters may stand between two pieces (，后面接上 is five;
+/// 开头，后面接上 seven).
+const SPLIT_GAP: usize = 8;
+
+/// A mobile number given in pieces ([`super::pieces`]): consecutive groups
+/// of three digits or more that make eleven digits and a mobile, where some
+/// gap says the number goes on ([`PIECE_CUES`]). The hit covers the pieces
+/// and what is between. `groups` are the draft's
+/// [`super::pieces::digit_groups`], found once for every validator, so a
+/// group of numerals alone (二五七九) is not looked at.
+pub(crate) fn split(text: &str, groups: &[super::pieces::Group]) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    for first in 0..groups.len() {
+        // A mobile's first piece starts with 1 (and is read below).
+        if groups[first].len < 3 || groups[first].first_digit(text) != b'1' {
+            continue;
+        }
+        let mut number = Vec::with_capacity(11);
+        let mut cued = false;
+        for (k, g) in groups.iter().enumerate().skip(first) {
+            // A piece shorter than three digits is a list number or a
+            // date's part (1. 基础阶段：3-6月), not a piece of a mobile.
+            if number.len() + g.len > 11 || g.len < 3 {
+                break;
+            }
+            if k > first {
+                let gap = &text[groups[k - 1].end..g.start];
+                if !super::pieces::joins(gap, SPLIT_GAP) {
+                    break;
+                }
+                cued |= PIECE_CUES.iter().any(|c| gap.contains(c));
+            }
+            g.digits_into(text, &mut number);
+            if number.len() < 11 {
+                continue;
+            }
+            if k > first && is_mobile(&number) && cued {
+                hits.push(Hit {
+                    start: groups[first].start,
+                    end: g.end,
+                    masked: mask(std::str::from_utf8(&number).expect("ASCII"), 3, 4),
+                });
+            }
+            break;
+        }
+    }
+    hits
+}
+
 #[cfg(test)]
 mod tests {
     use crate::validators::{Hit, Validator, find as run};
@@ -44,5 +119,35 @@ mod tests {
         assert!(find("4008201234").is_empty());
         assert!(find("12812345678").is_empty());
         assert!(find("订单138123456789").is_empty());
+    }
+
+    /// (normalised text, how many hits): mobiles in pieces.
+    #[test]
+    fn split_mobiles() {
+        for (text, want) in [
+            ("报名电话前七位1851206,后四位是3947,打过来说明来意", 1),
+            ("联系我:158后面再加2361,然后接7490", 1),
+            ("手机号是183开头,后面接上 6047 9215", 1),
+            ("老师手机前半段168 2903,后半段 4715", 1),
+            ("联系方式\n第一段:177\n第二段:0563\n第三段:2094", 1),
+            ("v:138 二五七九 0631", 0), // no cue; a group of numerals alone
+            ("价格:150,2000,3000元", 0), // no cue
+            ("138 1234 0001,139 5678 0002", 0), // two numbers in a list
+            ("前七位1851206。后四位是3947", 0), // a sentence ends
+            ("前七位1851206,后四位是39470", 0), // twelve digits
+            ("前三位199,中间3847,最后6120", 1),
+            ("开过光的,88一个,好多家长都请了", 0), // a numeral after a digit
+            ("编号128后面再加2361,然后接7490", 0), // 128 is no mobile prefix
+            (
+                "1. 基础阶段:3-6月\n2. 强化阶段:7-9月\n3. 冲刺阶段:10-12月",
+                0,
+            ), // short groups
+        ] {
+            assert_eq!(
+                super::split(text, &crate::validators::pieces::digit_groups(text)).len(),
+                want,
+                "{text}"
+            );
+        }
     }
 }

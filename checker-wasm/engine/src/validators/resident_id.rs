@@ -47,10 +47,11 @@ pub fn is_valid(id: &[u8]) -> bool {
 }
 
 /// The length in bytes of the ID's check character X at the start of
-/// `rest`, if it is one: `x` (folded), or written as the Roman numeral Ⅹ, or
-/// as 叉 or 艾克斯, as it is read out (the blind evasion battery's).
+/// `rest`, if it is one: `x` (folded), or written as the Roman numeral Ⅹ,
+/// the multiplication sign × or ✖, or as 叉 or 艾克斯, as it is read out (the
+/// blind evasion batteries').
 pub(crate) fn spelled_x(rest: &str) -> Option<usize> {
-    ["x", "Ⅹ", "ⅹ", "叉", "艾克斯"]
+    ["x", "Ⅹ", "ⅹ", "×", "✖", "叉", "艾克斯"]
         .into_iter()
         .find(|x| rest.starts_with(x))
         .map(str::len)
@@ -104,7 +105,7 @@ pub fn find(text: &str, runs: &[(usize, usize)]) -> Vec<Hit> {
 
 /// Words that say a draft is about an ID number, without which [`split`]
 /// does not look; the Latin ones only as words of their own (not in video).
-const ID_CUES: [&str; 5] = ["身份证", "证件号", "身份号", "id", "sfz"];
+const ID_CUES: [&str; 4] = ["身份", "证件", "id", "sfz"];
 
 /// Whether `text` holds one of [`ID_CUES`]. This runs on every draft
 /// without an ID, so each cue is first looked for with `contains` (which
@@ -123,6 +124,12 @@ fn names_an_id(text: &str) -> bool {
     })
 }
 
+/// Where the ID's parts end: region 6, year 10, month 12, day 14, sequence
+/// 17, check digit 18. In a draft that does not name an ID, pieces are
+/// joined only when each ends at one of these (330205 | 一九八九0606 | 6264,
+/// which the fold makes 330205一九八九0606 6264: 14 and 18).
+const PART_ENDS: [usize; 6] = [6, 10, 12, 14, 17, 18];
+
 /// How many characters may stand between two pieces of a split ID
 /// (，后四位 is five).
 const SPLIT_GAP: usize = 6;
@@ -132,49 +139,30 @@ const SPLIT_GAP: usize = 6;
 /// evasion battery's). Consecutive groups of digits or Chinese numerals,
 /// each gap at most [`SPLIT_GAP`] characters with no sentence end in it,
 /// that together make 17 digits and an x, or 18, and pass the checks of a
-/// real ID. Only in a draft that names an ID (`ID_CUES`): the checksum,
-/// the date and the region already make a chance concatenation rare, and
-/// the cue makes it rarer. The hit covers the pieces and what is between.
-pub(crate) fn split(text: &str) -> Vec<Hit> {
-    if !names_an_id(text) {
-        return Vec::new();
-    }
-    // Each group of digits or numerals: where it starts and ends, its
-    // digits, and whether it holds numerals only.
-    let mut groups: Vec<(usize, usize, Vec<u8>, bool)> = Vec::new();
-    for (at, c) in text.char_indices() {
-        let digit = match c {
-            '0'..='9' => Some(c as u8 - b'0'),
-            _ => super::numerals::numeral(c as u32),
-        };
-        match (digit, groups.last_mut()) {
-            (Some(d), Some(g)) if g.1 == at => {
-                g.1 = at + c.len_utf8();
-                g.2.push(b'0' + d);
-                g.3 &= !c.is_ascii_digit();
-            }
-            (Some(d), _) => {
-                groups.push((at, at + c.len_utf8(), vec![b'0' + d], !c.is_ascii_digit()))
-            }
-            (None, _) => {}
-        }
-    }
-    // A group of one or two numerals alone is a word (前六位, 后四位).
-    groups.retain(|g| !(g.3 && g.2.len() < 3));
-    // Whether the text between two groups may join them.
-    let joins = |a: usize, b: usize| {
-        let gap = &text[a..b];
-        gap.chars().count() <= SPLIT_GAP && !gap.contains(['。', '!', '?', ';'])
-    };
+/// real ID. In a draft that names an ID (`ID_CUES`), any pieces: the
+/// checksum, the date and the region already make a chance concatenation
+/// rare, and the cue makes it rarer. In a draft that does not, only the ID's
+/// own parts, region, birthday and the rest ([`PART_ENDS`]: 330205
+/// 一九八九0606 6264, 422802【19730912】1512). `groups` are the draft's
+/// [`super::pieces::digit_groups`], found once for every validator (an ID
+/// in numerals alone with one separator between its pieces is
+/// `numerals::runs`'). The hit covers the pieces and what is between.
+pub(crate) fn split(text: &str, groups: &[super::pieces::Group]) -> Vec<Hit> {
+    let cued = names_an_id(text);
+    let joins = |a: usize, b: usize| super::pieces::joins(&text[a..b], SPLIT_GAP);
     let mut hits = Vec::new();
     for first in 0..groups.len() {
+        // Without a cue the first piece ends where a part does.
+        if !cued && !PART_ENDS.contains(&groups[first].len) {
+            continue;
+        }
         let mut id = Vec::with_capacity(18);
         for (k, g) in groups.iter().enumerate().skip(first) {
-            if (k > first && !joins(groups[k - 1].1, g.0)) || id.len() + g.2.len() > 18 {
+            if (k > first && !joins(groups[k - 1].end, g.start)) || id.len() + g.len > 18 {
                 break;
             }
-            id.extend_from_slice(&g.2);
-            let mut end = g.1;
+            g.digits_into(text, &mut id);
+            let mut end = g.end;
             if k > first
                 && id.len() == 17
                 && let Some(len) = spelled_x(&text[end..])
@@ -183,9 +171,14 @@ pub(crate) fn split(text: &str) -> Vec<Hit> {
                 end += len;
             }
             if k > first && id.len() == 18 {
-                if is_valid(&id) {
+                let mut at = 0;
+                let parts = groups[first..=k].iter().all(|g| {
+                    at += g.len;
+                    PART_ENDS.contains(&at)
+                });
+                if (cued || parts) && is_valid(&id) {
                     hits.push(Hit {
-                        start: groups[first].0,
+                        start: groups[first].start,
                         end,
                         masked: mask(std::str::from_utf8(&id).expect("ASCII"), 6, 4),
                     });
@@ -242,16 +235,33 @@ mod tests {
             ("身份证:110101,1990年03月07日,4477", 1),
             ("身份证前半:110101199\n后半:003074477", 1),
             ("身份证:地区码110101,出生19900307,顺序码447,校验位7", 1),
-            ("身份证壹壹零壹零壹,壹玖玖零零叁零柒,肆肆柒柒", 1),
-            ("前六位110101,生日19900307,后四位4477", 0), // no cue
-            ("身份证:110101。1990年03月07日,4477", 0),   // a sentence ends
+            ("前六位110101,生日19900307,后四位4477", 1), // no cue, but the three parts
+            ("前半:110101199\n后半:003074477", 0),       // no cue, not the parts
+            ("请核对:110101 一九九〇0307 4477", 1),
+            ("核酸补录 110105【19491231】002x", 1),
+            ("编号 110101 19900307 4477", 1),
+            ("请核对:110101一九九〇0307 4477", 1),
+            ("登记一下:11010119900307后面再加4477", 1),
+            ("编号 1101011 9900307 4477", 0), // not where the parts end
+            ("地区码110101,出生日期1990年03月07日,顺序码447,校验码7", 1),
+            ("身份证:110101。1990年03月07日,4477", 0), // a sentence ends
             ("身份证:110101,这是我们在1990年03月07日收到的那份,4477", 0), // too far apart
-            ("身份证:110101,19900307,4478", 0),          // check digit
-            ("id:110101,19900307,4477", 1),
-            ("video:110101,19900307,4477", 0),
+            ("身份证:110101,19900307,4478", 0),        // check digit
+            ("id:110101199,003074477", 1),
+            ("video:110101199,003074477", 0),
         ] {
-            assert_eq!(super::split(text).len(), want, "{text}");
+            assert_eq!(
+                super::split(text, &crate::validators::pieces::digit_groups(text)).len(),
+                want,
+                "{text}"
+            );
         }
+        // In numerals alone, with one separator between the pieces: the
+        // numeral runs' (the validator as a whole finds it).
+        assert_eq!(
+            find("身份证壹壹零壹零壹,壹玖玖零零叁零柒,肆肆柒柒").len(),
+            1
+        );
         assert_eq!(find("sfz310104198109129300").len(), 1);
         assert!(find("orderid310104198109129300").is_empty());
         assert!(find("3id310104198109129300").is_empty());

@@ -143,28 +143,11 @@ fn is_separator(c: &u8) -> bool {
 }
 
 /// How many bytes of `b` come before its first lower-case ASCII letter (all
-/// of them if none), looked at eight bytes at a time: the text is
-/// normalised (lower case), and most of it is Han, punctuation, spaces and
-/// digits, which this skips without a turn of the loop per byte.
+/// of them if none): the text is normalised (lower case), and most of it is
+/// Han, punctuation, spaces and digits, which [`super::to_next_in`] skips
+/// eight bytes at a time.
 fn to_next_letter(b: &[u8]) -> usize {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    // Per byte (high bit clear), the high bit of `y + ONES * (0x80 - lo)`
-    // is set when the byte is at least `lo`: no carry crosses bytes.
-    let at_least = |y: u64, lo: u64| (y + ONES * (0x80 - lo)) & HIGH;
-    let mut k = 0;
-    while let Some(chunk) = b.get(k..k + 8) {
-        let x = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-        let y = x & !HIGH;
-        if at_least(y, u64::from(b'a')) & !at_least(y, u64::from(b'z') + 1) & !x != 0 {
-            break;
-        }
-        k += 8;
-    }
-    k + b[k..]
-        .iter()
-        .position(u8::is_ascii_lowercase)
-        .unwrap_or(b.len() - k)
+    super::to_next_in(b, b'a', b'z')
 }
 
 /// The ASCII digits, to slice one from.

@@ -1,0 +1,377 @@
+//! A second reading of a draft, for what the normaliser cannot take apart
+//! without knowing the words around it:
+//!
+//! - emoji that stand for a word: 科目二📦过 is 包过, 💯通过 is 100%通过, 🅱ao过
+//!   is bao过 (the table is `[[stand-in]]` in `data/variants.toml`);
+//! - layouts that split a word: a kaomoji between two characters
+//!   (包(๑•̀ㅂ•́)و✧过), a word written down the page (包⏎|⏎过, 包⏎⏎过), an emoji
+//!   between pinyin and a character (bao✅过).
+//!
+//! Why not in the normaliser. An emoji between two Han characters is a
+//! separator the fold drops (保📦过 is 保过, 赌💰博 is 赌博), and a symbol some
+//! variant form contains must be kept, so as a form 📦 stopped dropping
+//! everywhere (development's 保💯过 and 保📦录 lost their findings). A kaomoji
+//! is made of letters of other scripts (ㅂ, و), which the fold must keep. A
+//! word down the page was joined in the fold once, reading lines in the
+//! original text, and was taken out: the idempotence property found
+//! `&#21253;⏎⏎𠀀⏎`, where an entity is eight characters of the original and one
+//! of the fold (`DESIGN.md`, "The blind evasion battery"). Which reading is
+//! meant depends on the words around, which only the rules know.
+//!
+//! So a draft where one of these occurs is matched twice: as written, and as
+//! read here (stand-ins replaced by their readings, the layouts closed up);
+//! the second reading's hits over an edit, mapped back to the draft, join
+//! the first's in one report, which merges the hits of a clause as always.
+//! Finding the places costs a search for three bytes and one character;
+//! drafts without one (nearly all) cost nothing more.
+
+use crate::matcher::RawHit;
+use crate::normalize::Normalized;
+use crate::normalize::{Fold, fold_char, is_han, is_han_separator};
+use crate::variants::STAND_INS;
+
+/// One change the second reading makes: a byte range of the draft and what
+/// it reads as (empty: closed up).
+struct Edit {
+    start: usize,
+    end: usize,
+    with: &'static str,
+}
+
+/// One edit in characters: where it is in the draft and how long, and where
+/// it is in the reading and how long.
+#[derive(Clone, Copy)]
+struct Sub {
+    orig: usize,
+    orig_len: usize,
+    at: usize,
+    len: usize,
+}
+
+/// A draft as the second reading reads it.
+pub(crate) struct Reading {
+    pub text: String,
+    /// Ascending.
+    subs: Vec<Sub>,
+}
+
+fn reading_of(c: char) -> Option<&'static str> {
+    STAND_INS
+        .binary_search_by_key(&c, |&(e, _)| e)
+        .ok()
+        .map(|i| STAND_INS[i].1)
+}
+
+/// The longest kaomoji closed up, in characters.
+const KAOMOJI_MAX: usize = 16;
+
+/// The draft's second reading, or `None` when it would read the same.
+pub(crate) fn read(draft: &str) -> Option<Reading> {
+    let mut edits: Vec<Edit> = Vec::new();
+    for p in candidates(draft) {
+        if edits.last().is_some_and(|e| p < e.end) {
+            continue;
+        }
+        let edit = match draft.as_bytes()[p] {
+            0xF0 | 0xE2 => emoji(draft, p),
+            b'\n' => down_the_page(draft, p),
+            _ => kaomoji(draft, p),
+        };
+        edits.extend(edit);
+    }
+    if edits.is_empty() {
+        return None;
+    }
+    let mut text = String::with_capacity(draft.len() + 16);
+    let mut subs = Vec::with_capacity(edits.len());
+    let (mut from, mut orig, mut at) = (0, 0, 0);
+    for e in edits {
+        let same = &draft[from..e.start];
+        let n = same.chars().count();
+        text.push_str(same);
+        orig += n;
+        at += n;
+        let sub = Sub {
+            orig,
+            orig_len: draft[e.start..e.end].chars().count(),
+            at,
+            len: e.with.chars().count(),
+        };
+        text.push_str(e.with);
+        orig += sub.orig_len;
+        at += sub.len;
+        subs.push(sub);
+        from = e.end;
+    }
+    text.push_str(&draft[from..]);
+    Some(Reading { text, subs })
+}
+
+/// Where an edit may start, ascending: the lead byte of every character
+/// outside the BMP (emoji) and of U+2000–U+2FFF (symbols such as ✅, and
+/// also “ and ”), every line break, and every opening bracket.
+fn candidates(draft: &str) -> Vec<usize> {
+    let b = draft.as_bytes();
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let mut at: Vec<usize> = memchr::memchr3_iter(0xF0, b'\n', b'(', b)
+            .chain(memchr::memchr_iter(0xE2, b))
+            .chain(memchr::memmem::find_iter(b, "（"))
+            .collect();
+        at.sort_unstable();
+        at
+    }
+    // The wasm has no memchr (a few KB); drafts there are one at a time.
+    #[cfg(target_arch = "wasm32")]
+    {
+        (0..b.len())
+            .filter(|&i| {
+                matches!(b[i], 0xF0 | 0xE2 | b'\n' | b'(') || b[i..].starts_with("（".as_bytes())
+            })
+            .collect()
+    }
+}
+
+/// The character before byte `p`.
+fn before(draft: &str, p: usize) -> Option<char> {
+    draft[..p].chars().next_back()
+}
+
+/// A stand-in emoji at `p`, or an emoji between a letter and a Han
+/// character (bao✅过): outside the BMP, or among the BMP's symbols and
+/// dingbats (U+2600–U+27BF, U+2B00–U+2BFF: ☀ ✅ ❤ ⭐).
+fn emoji(draft: &str, p: usize) -> Option<Edit> {
+    let c = draft[p..].chars().next()?;
+    if c < '\u{10000}' && !matches!(c, '\u{2600}'..='\u{27BF}' | '\u{2B00}'..='\u{2BFF}') {
+        return None;
+    }
+    let end = p + c.len_utf8();
+    // The first character after, past variation selectors and joiners.
+    let next = draft[end..]
+        .chars()
+        .find(|&n| !matches!(n, '\u{FE00}'..='\u{FE0F}' | '\u{200D}'));
+    if let Some(reads) = reading_of(c) {
+        // A reading does not double the character after it: 💯% is 100%,
+        // not 100%%; 📦包 stays as written.
+        let reads = match (reads.chars().next_back(), next.map(fold_char)) {
+            (Some(last), Some(Fold::One(n))) if last == n => {
+                &reads[..reads.len() - last.len_utf8()]
+            }
+            _ => reads,
+        };
+        return (!reads.is_empty()).then_some(Edit {
+            start: p,
+            end,
+            with: reads,
+        });
+    }
+    (!is_han(c)
+        && before(draft, p).is_some_and(|b| b.is_ascii_alphabetic())
+        && next.is_some_and(is_han))
+    .then_some(Edit {
+        start: p,
+        end,
+        with: "",
+    })
+}
+
+/// The one Han character `line` holds, spaces aside.
+fn lone_han(line: &str) -> Option<char> {
+    let mut chars = line.trim().chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) if is_han(c) => Some(c),
+        _ => None,
+    }
+}
+
+/// A word down the page: a Han character alone on its line, at least one
+/// empty line or line of separators, and a Han character alone on its
+/// line, closed up (包⏎⏎过, 赌⏎|⏎博). One line break between two such
+/// characters the fold already drops.
+fn down_the_page(draft: &str, p: usize) -> Option<Edit> {
+    let line_start = draft[..p].rfind('\n').map_or(0, |i| i + 1);
+    lone_han(&draft[line_start..p])?;
+    let (i, c) = draft[line_start..p]
+        .char_indices()
+        .find(|&(_, c)| is_han(c))?;
+    let start = line_start + i + c.len_utf8();
+    let mut q = p;
+    let mut breaks = 0;
+    loop {
+        let rest = &draft[q + 1..];
+        breaks += 1;
+        let line_end = rest.find('\n').map_or(draft.len(), |i| q + 1 + i);
+        let line = &draft[q + 1..line_end];
+        if lone_han(line).is_some() {
+            if breaks < 2 {
+                return None;
+            }
+            let end = q + 1 + line.find(|c: char| is_han(c))?;
+            return Some(Edit {
+                start,
+                end,
+                with: "",
+            });
+        }
+        let separators = line.trim().chars().all(|c| match fold_char(c) {
+            Fold::One(f) => is_han_separator(f) || f.is_whitespace(),
+            _ => true,
+        });
+        if !separators || line_end == draft.len() || breaks > 3 {
+            return None;
+        }
+        q = line_end;
+    }
+}
+
+/// A kaomoji between two Han characters, from the bracket at `p`: a run of
+/// at most [`KAOMOJI_MAX`] characters that are neither Han, nor ASCII
+/// letters or digits, nor spaces, nor clause punctuation, with a closing
+/// bracket in it and one character at least the fold would keep.
+fn kaomoji(draft: &str, p: usize) -> Option<Edit> {
+    if !before(draft, p).is_some_and(is_han) {
+        return None;
+    }
+    let mut end = p;
+    let (mut closed, mut kept, mut n) = (false, false, 0);
+    for c in draft[p..].chars() {
+        if is_han(c) {
+            break;
+        }
+        let f = match fold_char(c) {
+            Fold::One(f) => f,
+            _ => c,
+        };
+        if f.is_ascii_alphanumeric()
+            || f.is_whitespace()
+            || matches!(f, ',' | '。' | '!' | '?' | ';' | ':')
+            || n == KAOMOJI_MAX
+        {
+            return None;
+        }
+        closed |= matches!(c, ')' | '）');
+        kept |= !is_han_separator(f) && fold_char(c) != Fold::Drop;
+        end += c.len_utf8();
+        n += 1;
+    }
+    (closed && kept && draft[end..].chars().next().is_some_and(is_han)).then_some(Edit {
+        start: p,
+        end,
+        with: "",
+    })
+}
+
+impl Reading {
+    /// The draft's character index for the reading's index `x`; an index
+    /// inside an edit goes to its start, or (for an end) to its end.
+    fn back(&self, x: usize, is_end: bool) -> usize {
+        let k = self
+            .subs
+            .partition_point(|s| s.at < x + usize::from(!is_end));
+        match k.checked_sub(1).map(|k| self.subs[k]) {
+            None => x,
+            Some(s) if x < s.at + s.len => s.orig + if is_end { s.orig_len } else { 0 },
+            Some(s) => x - s.at - s.len + s.orig + s.orig_len,
+        }
+    }
+
+    /// The hits of the reading (`hits`, found in `norm`, the reading
+    /// normalised) that cover an edit, each with its span in the draft. The
+    /// report merges them with the draft's own hits of their clause
+    /// (`report::build`), so what both readings find is reported once; the
+    /// others are the same hits as the draft's, at the same places, and are
+    /// left out only to save the work.
+    pub fn hits_over_edits(
+        &self,
+        norm: &Normalized,
+        hits: Vec<RawHit>,
+    ) -> Vec<(RawHit, (usize, usize))> {
+        let spans = norm.original_spans(&hits.iter().map(|h| (h.start, h.end)).collect::<Vec<_>>());
+        hits.into_iter()
+            .zip(spans)
+            .filter_map(|(h, (start, end))| {
+                let (start, end) = (self.back(start, false), self.back(end, true));
+                let i = self.subs.partition_point(|s| s.orig + s.orig_len <= start);
+                self.subs
+                    .get(i)
+                    .is_some_and(|s| s.orig < end)
+                    .then_some((h, (start, end)))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (reading index, whether it is an end, draft index)
+    type Point = (usize, bool, usize);
+
+    #[test]
+    fn readings_and_their_mapping_back() {
+        // (draft, reading, points)
+        let table: &[(&str, &str, &[Point])] = &[
+            ("科目二📦过", "科目二包过", &[(3, false, 3), (5, true, 5)]),
+            (
+                "💯通过",
+                "100%通过",
+                &[(0, false, 0), (2, true, 1), (4, false, 1), (6, true, 3)],
+            ),
+            ("💯%过", "100%过", &[(4, false, 2), (5, true, 3)]),
+            ("📦包邮", "📦包邮", &[]),
+            (
+                "a💯b💯c",
+                "a100%b100%c",
+                &[(5, false, 2), (6, true, 3), (10, false, 4)],
+            ),
+            (
+                "会计🅱\u{FE0F}ao过",
+                "会计b\u{FE0F}ao过",
+                &[(2, false, 2), (7, true, 7)],
+            ),
+            (
+                "bao✅过班",
+                "bao过班",
+                &[(0, false, 0), (4, true, 5), (4, false, 5)],
+            ),
+            (
+                "包(๑•̀ㅂ•́)و✧过",
+                "包过",
+                &[(0, false, 0), (2, true, 12), (1, false, 11)],
+            ),
+            (
+                "今晚赌(￣▽￣)博走起",
+                "今晚赌博走起",
+                &[(2, false, 2), (4, true, 9)],
+            ),
+            (
+                "成人高考\n包\n\n过\n学历",
+                "成人高考\n包过\n学历",
+                &[(5, false, 5), (7, true, 9)],
+            ),
+            (
+                "约\n赌\n|\n博\n私",
+                "约\n赌博\n私",
+                &[(2, false, 2), (4, true, 7)],
+            ),
+            ("图(一)所示", "图(一)所示", &[]), // a Han character inside
+            ("包(*)过", "包(*)过", &[]),       // the fold drops it already
+            ("包(guo)过", "包(guo)过", &[]),   // letters
+            ("你好\n\n再见", "你好\n\n再见", &[]), // not alone on their lines
+            ("包\n过", "包\n过", &[]),         // the fold joins one line break
+        ];
+        for &(draft, reading, points) in table {
+            match read(draft) {
+                Some(r) => {
+                    assert_eq!(r.text, reading, "{draft}");
+                    for &(x, is_end, want) in points {
+                        assert_eq!(r.back(x, is_end), want, "{draft} {x} {is_end}");
+                    }
+                }
+                None => assert_eq!(draft, reading, "{draft} reads the same"),
+            }
+        }
+        assert!(read("没有表情的草稿🎉").is_none());
+    }
+}
