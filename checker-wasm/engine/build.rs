@@ -265,6 +265,9 @@ fn variants() {
             symbols.extend(form.chars().filter(|&c| {
                 !c.is_ascii() && !matches!(c as u32, 0x3400..=0x9FFF | 0x20000..=0x3FFFF)
             }));
+            if all_forms.contains(form) {
+                panic!("{place}：变体 `{form}` 在前面已经写过，同一个写法只能出现一次");
+            }
             all_forms.push(form.clone());
             assert!(
                 ![form.as_str(), canonical]

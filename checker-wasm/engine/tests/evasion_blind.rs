@@ -70,7 +70,8 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
     // for emoji standing for words and for layouts that split one; mobiles
     // and IDs in pieces; variants and rule words for 100 %, initials and
     // gambling slang): 32. Numeral runs with one separator between groups
-    // (tuned on battery 3 as well): 32.
+    // (tuned on battery 3 as well): 32; the pass's second part (battery 3's
+    // homophones, slang and stand-ins, separator runs in numeral runs): 32.
     (
         "evasion-blind-1.toml",
         include_str!("data/evasion-blind-1.toml"),
@@ -86,7 +87,7 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
     // session's pass, 92 after its second part, 90 after its third and 88
     // after its fourth (all tuned on battery 1 only). Development from the
     // twelfth session on, which tuned on it: 34, then 30 with numeral runs
-    // across separators.
+    // across separators; 30 after the pass's second part.
     (
         "evasion-blind-2.toml",
         include_str!("data/evasion-blind-2.toml"),
@@ -102,12 +103,12 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
     // engine and rules of the session's start (c0cd624), 158 (46.3 %) and 6.
     // Re-measured after the twelfth session's first part (tuned on 1 and 2
     // only): 95 (27.9 %). Then development: numeral runs across separators
-    // were tuned on it too, 85.
+    // were tuned on it too, 85; the pass's second part, tuned on it, 48.
     (
         "evasion-blind-3.toml",
         include_str!("data/evasion-blind-3.toml"),
         "development",
-        85,
+        48,
         7,
     ),
     // Written from the same brief by a fourth helper at the start of the
@@ -115,12 +116,13 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
     // the session's first part (tuned on batteries 1 and 2): 100 of 347
     // through (28.8 %), 6 of 131 look-alikes flagged; with the engine and
     // rules of the session's start (e710cba), 125 (36.0 %) and 6. 92 after
-    // numeral runs across separators (tuned on battery 3, not on this).
+    // numeral runs across separators (tuned on battery 3, not on this); 81
+    // (23.3 %) after the pass's second part (the same).
     (
         "evasion-blind-4.toml",
         include_str!("data/evasion-blind-4.toml"),
         "test",
-        92,
+        81,
         6,
     ),
 ];

@@ -37,15 +37,16 @@ pub(crate) fn numeral(c: u32) -> Option<u8> {
     })
 }
 
-/// The digit starting at byte `i` of `b` (an ASCII digit, the letters o and
-/// l that look like 0 and 1 (1OO, l5OO3927l84; folded, so lower case), or a
+/// The digit starting at byte `i` of `b` (an ASCII digit, the letters o, l
+/// and i that look like 0 and 1 (1OO, l5OO3927l84, I5I; folded, so lower
+/// case), or a
 /// three-byte numeral) and its length in bytes.
 #[inline(always)]
 fn digit_at(b: &[u8], i: usize) -> Option<(u8, usize)> {
     match b[i..] {
         [x, ..] if x.is_ascii_digit() => Some((x - b'0', 1)),
         [b'o', ..] => Some((0, 1)),
-        [b'l', ..] => Some((1, 1)),
+        [b'l' | b'i', ..] => Some((1, 1)),
         [x, y, z, ..] if (0xE2..=0xE9).contains(&x) => {
             let u = (u32::from(x & 0x0F) << 12) | (u32::from(y & 0x3F) << 6) | u32::from(z & 0x3F);
             numeral(u).map(|d| (d, 3))
@@ -64,12 +65,16 @@ fn is_digit_at(b: &[u8], i: usize) -> bool {
 /// The length in bytes of a weak separator at byte `i` of `b`, if one
 /// stands there: one between two digit-likes joins them into a run (一五一
 /// 〇〇八九 三二七四, 18６-零7４②-九九三一, 一八八、零五五三、二六四七,
-/// 155丨0618丨3324: the blind evasion batteries'). The normaliser joins
+/// 155丨0618丨3324, (136)5507(2298): the blind evasion batteries'). The
+/// normaliser joins
 /// groups of ASCII digits already; it does not know numerals.
 #[inline(always)]
 fn separator_at(b: &[u8], i: usize) -> Option<usize> {
     match b[i..] {
-        [b' ' | b'-' | b',' | b'.' | b'_' | b'|' | b'/' | b'~', ..] => Some(1),
+        [
+            b' ' | b'-' | b',' | b'.' | b'_' | b'|' | b'/' | b'~' | b'(' | b')' | b'[' | b']',
+            ..,
+        ] => Some(1),
         [0xE3, 0x80, 0x81, ..] | [0xE4, 0xB8, 0xA8, ..] => Some(3), // 、 丨
         _ => None,
     }
@@ -270,9 +275,9 @@ mod tests {
         let plain = |s: &str| {
             let is_digit = |c: char| {
                 c.is_ascii_digit()
-                    || "ol〇零洞一壹幺二贰两三叁参四肆五伍六陆七柒拐八捌九玖勾ⅠⅨⅰⅸ".contains(c)
+                    || "oli〇零洞一壹幺二贰两三叁参四肆五伍六陆七柒拐八捌九玖勾ⅠⅨⅰⅸ".contains(c)
             };
-            let is_separator = |c: char| " -,._|/~、丨".contains(c);
+            let is_separator = |c: char| " -,._|/~()[]、丨".contains(c);
             let mut out = Vec::new();
             // (start, digits, numerals, separators, end of the last digit)
             let mut run: Option<(usize, usize, usize, usize, usize)> = None;
@@ -363,6 +368,8 @@ mod tests {
             (Validator::Phone, "155丨0618丨3324 资料找我要", 1),
             (Validator::Phone, "一 3 8 5 零 4 7 七 6 2 9 打这个", 1),
             (Validator::Phone, "一五一  〇〇八九  三二七四", 0), // two separators
+            (Validator::Phone, "(136)5507(2298) 张姐", 1),
+            (Validator::Phone, "i5i 2o87 3346 收到请回复", 1),
             (
                 Validator::ResidentId,
                 "学生证:四三一〇〇二 二〇〇四〇三一七 〇二四〇",
