@@ -282,7 +282,16 @@ impl RuleSet {
         failures
     }
 
+    /// Every hit of `text` in `context`, in its normalised text, before the
+    /// report merges them.
     fn raw_hits(&self, text: &str, context: Context) -> (Normalized, Vec<RawHit>) {
+        let (norm, mut hits) = self.matched(text, context);
+        self.drop_number_lists(text, &norm, &mut hits);
+        (norm, hits)
+    }
+
+    /// [`RuleSet::raw_hits`] before the mobiles read from lists are dropped.
+    fn matched(&self, text: &str, context: Context) -> (Normalized, Vec<RawHit>) {
         // Natively the automaton also holds the variants' forms: one scan of
         // the folded text finds the rules' words and every form, and only
         // where a form fits (seldom) are the variants replaced and the
@@ -305,6 +314,45 @@ impl RuleSet {
             let hits = self.compiled.hits(&self.rules, &norm, context);
             (norm, hits)
         }
+    }
+
+    /// Drops the mobiles read from a list of small numbers
+    /// ([`validators::phone::is_number_list`]): only the original text shows
+    /// the groups the normaliser joined.
+    fn drop_number_lists(&self, text: &str, norm: &Normalized, hits: &mut Vec<RawHit>) {
+        let is_phone = |h: &RawHit| {
+            matches!(
+                self.rules[h.rule].matcher,
+                Matcher::Validator {
+                    validator: Validator::Phone
+                }
+            )
+        };
+        // Only a mobile whose original is longer than its eleven digits was
+        // joined from groups; nearly every mobile is not, and costs nothing.
+        let joined: Vec<(usize, (usize, usize))> = hits
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| is_phone(h))
+            .map(|(i, h)| (i, norm.original_span(h.start, h.end)))
+            .filter(|(_, (start, end))| end - start > 11)
+            .collect();
+        if joined.is_empty() {
+            return;
+        }
+        // Their byte ranges, in one walk over the text (a hostile draft has
+        // a mobile every few characters).
+        let bytes = report::byte_offsets(
+            text,
+            joined.iter().flat_map(|(_, (s, e))| [*s, *e]).collect(),
+        );
+        let byte = |c: usize| bytes[bytes.partition_point(|&(k, _)| k < c)].1;
+        let mut list = vec![false; hits.len()];
+        for (i, (s, e)) in joined {
+            list[i] = validators::phone::is_number_list(&text[byte(s)..byte(e)]);
+        }
+        let mut list = list.into_iter();
+        hits.retain(|_| !list.next().unwrap_or(false));
     }
 
     /// This rule set with no rule's stances (`unless`, `soften`): what the
@@ -361,21 +409,13 @@ impl RuleSet {
     /// [`RuleSet::check`], with the normalised text it read.
     fn check_normalized(&self, text: &str, context: Context) -> (Report, Normalized) {
         let (norm, hits) = self.raw_hits(text, context);
-        let read_again = match second_reading::read(text) {
-            Some(reading) => {
-                let (norm, hits) = self.raw_hits(&reading.text, context);
-                reading.hits_over_edits(&norm, hits)
-            }
-            None => Vec::new(),
-        };
-        let (mut report, beside) = report::build(
-            &self.rules,
-            &self.compiled.clause_key,
-            text,
-            &norm,
-            hits,
-            read_again,
-        );
+        let mut hits = report::in_original(&norm, hits);
+        if let Some(reading) = second_reading::read(text) {
+            let (norm, again) = self.raw_hits(&reading.text, context);
+            hits.extend(reading.hits_over_edits(report::in_original(&norm, again)));
+        }
+        let (mut report, beside) =
+            report::build(&self.rules, &self.compiled.clause_key, text, hits);
         if let Some(learned) = &self.learned {
             report::add_second_opinion(
                 &mut report,

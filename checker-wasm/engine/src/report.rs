@@ -44,35 +44,41 @@ impl Span {
 /// in quotation marks.
 const QUOTED_NOTE: &str = "（这个词在引号里，所以按“需修改”提示：如果是在引用、提醒或报道，请确认读者不会误解；如果是宣传用语，请删除。）";
 
+/// `hits` (found in `norm`) with their spans in the original text, for
+/// [`build`].
+pub(crate) fn in_original(norm: &Normalized, hits: Vec<RawHit>) -> Vec<(RawHit, (usize, usize))> {
+    let mut ranges = crate::pool::take();
+    ranges.extend(hits.iter().map(|h| (h.start, h.end)));
+    let mapped = norm.original_spans(&ranges);
+    crate::pool::give(ranges);
+    let out = hits.into_iter().zip(mapped.iter().copied()).collect();
+    crate::pool::give(mapped);
+    out
+}
+
 /// The report, and the indices of its `block` findings with a stance of their
 /// rule's `unless` elsewhere in the draft (for [`add_second_opinion`]; most
-/// drafts have none, and then nothing is allocated). `hits` are in `norm`;
-/// `read_again` are the second reading's, each with its span in the
-/// original already (`second_reading.rs`), merged with the others like any
-/// hit of their clause.
+/// drafts have none, and then nothing is allocated). `hits` come with their
+/// spans in the original ([`in_original`]), the second reading's among
+/// them (`second_reading.rs`), merged like any hits of their clause.
 pub(crate) fn build(
     rules: &[Rule],
     clause_key: &[u32],
     original: &str,
-    norm: &Normalized,
-    hits: Vec<RawHit>,
-    read_again: Vec<(RawHit, (usize, usize))>,
+    hits: Vec<(RawHit, (usize, usize))>,
 ) -> (Report, Vec<usize>) {
-    let mut ranges = crate::pool::take();
-    ranges.extend(hits.iter().map(|h| (h.start, h.end)));
     // Only a `block` hit is ever lowered: most drafts have none, and then the
     // draft is not scanned for quotation marks at all.
-    let blocks = |h: &RawHit| rules[h.rule].severity == Severity::Block;
-    let quoted = if hits.iter().any(blocks) || read_again.iter().any(|(h, _)| blocks(h)) {
+    let quoted = if hits
+        .iter()
+        .any(|(h, _)| rules[h.rule].severity == Severity::Block)
+    {
         crate::quotes::quoted_ranges(original)
     } else {
         Vec::new()
     };
-    let mapped = norm.original_spans(&ranges);
     let mut spans: Vec<Span> = hits
         .into_iter()
-        .zip(mapped.iter().copied())
-        .chain(read_again)
         .map(|(h, (start, end))| Span {
             rule: h.rule,
             start,
@@ -84,8 +90,6 @@ pub(crate) fn build(
             own: (start, end),
         })
         .collect();
-    crate::pool::give(ranges);
-    crate::pool::give(mapped);
     spans.sort_unstable_by_key(|s| (clause_key[s.rule], s.start, std::cmp::Reverse(s.end)));
     let mut merged: Vec<Span> = Vec::with_capacity(spans.len());
     for s in spans {
@@ -105,7 +109,10 @@ pub(crate) fn build(
         }
     }
     merged.sort_unstable_by_key(|m| (m.start, m.end, m.rule));
-    let bytes = byte_offsets(original, &merged);
+    let bytes = byte_offsets(
+        original,
+        merged.iter().flat_map(|s| [s.start, s.end]).collect(),
+    );
     let byte = |c: usize| bytes[bytes.partition_point(|&(ci, _)| ci < c)].1;
     let mut beside = Vec::new();
     for (i, m) in merged.iter().enumerate() {
@@ -156,13 +163,12 @@ pub(crate) fn build(
     (report, beside)
 }
 
-/// (char index, byte offset) for every start and end in `spans`, sorted, found
+/// (char index, byte offset) for every character index in `want`, sorted, found
 /// in one walk over the text (no per-finding rescans on huge drafts). The walk
 /// counts character starts (bytes that are not UTF-8 continuation bytes) and
 /// skips whole blocks that end before the next wanted index.
-fn byte_offsets(text: &str, spans: &[Span]) -> Vec<(usize, usize)> {
+pub(crate) fn byte_offsets(text: &str, mut want: Vec<usize>) -> Vec<(usize, usize)> {
     const BLOCK: usize = 64;
-    let mut want: Vec<usize> = spans.iter().flat_map(|s| [s.start, s.end]).collect();
     want.sort_unstable();
     want.dedup();
     let b = text.as_bytes();

@@ -26,7 +26,6 @@
 //! drafts without one (nearly all) cost nothing more.
 
 use crate::matcher::RawHit;
-use crate::normalize::Normalized;
 use crate::normalize::{Fold, fold_char, is_han, is_han_separator};
 use crate::variants::STAND_INS;
 
@@ -189,7 +188,11 @@ fn lone_han(line: &str) -> Option<char> {
 /// line, closed up (包⏎⏎过, 赌⏎|⏎博). One line break between two such
 /// characters the fold already drops.
 fn down_the_page(draft: &str, p: usize) -> Option<Edit> {
-    let line_start = draft[..p].rfind('\n').map_or(0, |i| i + 1);
+    let b = draft.as_bytes();
+    let line_start = b[..p]
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(0, |i| i + 1);
     lone_han(&draft[line_start..p])?;
     let (i, c) = draft[line_start..p]
         .char_indices()
@@ -200,7 +203,10 @@ fn down_the_page(draft: &str, p: usize) -> Option<Edit> {
     loop {
         let rest = &draft[q + 1..];
         breaks += 1;
-        let line_end = rest.find('\n').map_or(draft.len(), |i| q + 1 + i);
+        let line_end = rest
+            .bytes()
+            .position(|c| c == b'\n')
+            .map_or(draft.len(), |i| q + 1 + i);
         let line = &draft[q + 1..line_end];
         if lone_han(line).is_some() {
             if breaks < 2 {
@@ -275,20 +281,17 @@ impl Reading {
         }
     }
 
-    /// The hits of the reading (`hits`, found in `norm`, the reading
-    /// normalised) that cover an edit, each with its span in the draft. The
-    /// report merges them with the draft's own hits of their clause
-    /// (`report::build`), so what both readings find is reported once; the
-    /// others are the same hits as the draft's, at the same places, and are
-    /// left out only to save the work.
+    /// The hits of the reading (with their spans in [`Reading::text`])
+    /// that cover an edit, with their spans in the draft. The report merges
+    /// them with the draft's own hits of their clause (`report::build`), so
+    /// what both readings find is reported once; the others are the same
+    /// hits as the draft's, at the same places, and are left out only to
+    /// save the work.
     pub fn hits_over_edits(
         &self,
-        norm: &Normalized,
-        hits: Vec<RawHit>,
+        hits: Vec<(RawHit, (usize, usize))>,
     ) -> Vec<(RawHit, (usize, usize))> {
-        let spans = norm.original_spans(&hits.iter().map(|h| (h.start, h.end)).collect::<Vec<_>>());
         hits.into_iter()
-            .zip(spans)
             .filter_map(|(h, (start, end))| {
                 let (start, end) = (self.back(start, false), self.back(end, true));
                 let i = self.subs.partition_point(|s| s.orig + s.orig_len <= start);

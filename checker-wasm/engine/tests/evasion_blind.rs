@@ -125,6 +125,19 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
         81,
         6,
     ),
+    // Written from the same brief by a fifth helper during the twelfth
+    // session (asked to vary persona, channel and trade), decided test
+    // before writing, and first scored after the session's second part
+    // (db1e3c8): 102 of 331 through (30.8 %), 6 of 122 look-alikes flagged;
+    // with the engine and rules of the session's start (e710cba), 139
+    // (42.0 %) and 6.
+    (
+        "evasion-blind-5.toml",
+        include_str!("data/evasion-blind-5.toml"),
+        "test",
+        102,
+        6,
+    ),
 ];
 
 #[test]

@@ -76,6 +76,11 @@ pub fn find(v: Validator, text: &str) -> Vec<Hit> {
 pub struct Runs {
     digits: Vec<(usize, usize)>,
     spelled: Vec<spelled::Run>,
+    /// The groups a number in pieces may be made of
+    /// ([`pieces::digit_groups`]), or none where the text has too few ASCII
+    /// digits for one (fewer than seven: every mobile and ID in pieces seen
+    /// so far had that many, and counting them is one vectorised pass where
+    /// finding the groups is not).
     pieces: Vec<pieces::Group>,
 }
 
@@ -84,7 +89,11 @@ impl Runs {
         Runs {
             digits: long_digit_runs(text),
             spelled: spelled::runs(text),
-            pieces: pieces::digit_groups(text),
+            pieces: if pieces::ascii_digits(text) >= 7 {
+                pieces::digit_groups(text)
+            } else {
+                Vec::new()
+            },
         }
     }
 }

@@ -14,8 +14,10 @@
 use super::{Hit, resident_id};
 use crate::rules::Validator;
 
-/// The digit a Chinese numeral (as a code point) stands for.
-#[inline(always)]
+/// The digit a Chinese numeral (as a code point) stands for. Inlined
+/// natively, where the numeral runs' probe calls it at every eleventh byte;
+/// not in the wasm, where each copy is bytes on the phone.
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 pub(crate) fn numeral(c: u32) -> Option<u8> {
     Some(match c {
         // The radio readings (幺两三四五六拐八勾洞, as digits are read out
@@ -40,8 +42,9 @@ pub(crate) fn numeral(c: u32) -> Option<u8> {
 /// The digit starting at byte `i` of `b` (an ASCII digit, the letters o, l
 /// and i that look like 0 and 1 (1OO, l5OO3927l84, I5I; folded, so lower
 /// case), or a
-/// three-byte numeral) and its length in bytes.
-#[inline(always)]
+/// three-byte numeral) and its length in bytes. Inlined natively only, as
+/// [`numeral`] is.
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn digit_at(b: &[u8], i: usize) -> Option<(u8, usize)> {
     match b[i..] {
         [x, ..] if x.is_ascii_digit() => Some((x - b'0', 1)),
@@ -67,8 +70,9 @@ fn is_digit_at(b: &[u8], i: usize) -> bool {
 /// 〇〇八九 三二七四, 18６-零7４②-九九三一, 一八八、零五五三、二六四七,
 /// 155丨0618丨3324, (136)5507(2298): the blind evasion batteries'). The
 /// normaliser joins
-/// groups of ASCII digits already; it does not know numerals.
-#[inline(always)]
+/// groups of ASCII digits already; it does not know numerals. Inlined
+/// natively only, as [`numeral`] is.
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn separator_at(b: &[u8], i: usize) -> Option<usize> {
     match b[i..] {
         [

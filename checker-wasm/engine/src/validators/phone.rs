@@ -29,6 +29,35 @@ pub fn find(text: &str, runs: &[(usize, usize)]) -> Vec<Hit> {
         .collect()
 }
 
+/// Whether `original`, the draft's text a mobile was read from, is a list
+/// of small numbers: at least four groups of one or two digits whose values
+/// rise (第1,3,5,7,9,11,13,15周; 1、3、5、7、9、11、13、15号). The normaliser
+/// joins digit groups across commas, spaces and dashes (a mobile written 138
+/// 1234 5678, or digit by digit), so a list of weeks or seats can read as
+/// one; a mobile written digit by digit does not keep rising.
+pub(crate) fn is_number_list(original: &str) -> bool {
+    // Groups so far, the last group's value and length, and whether every
+    // group was short and larger than the one before.
+    let (mut groups, mut value, mut len, mut list) = (0, 0u32, 0, true);
+    let mut last = None;
+    for c in original.chars().chain([' ']) {
+        match crate::normalize::fold_char(c) {
+            crate::normalize::Fold::One(d) if d.is_ascii_digit() => {
+                value = value
+                    .saturating_mul(10)
+                    .saturating_add(d as u32 - '0' as u32);
+                len += 1;
+            }
+            _ if len > 0 => {
+                list &= len <= 2 && last.is_none_or(|l| l < value);
+                (groups, last, value, len) = (groups + 1, Some(value), 0, 0);
+            }
+            _ => {}
+        }
+    }
+    list && groups >= 4
+}
+
 /// Words in the gap between two pieces that say the number goes on there
 /// (前七位1851206，后四位是3947; 158后面再加2361，然后接7490). Without one,
 /// pieces are not joined: a list of whole numbers (150，2000，3000元) is
@@ -119,6 +148,22 @@ mod tests {
         assert!(find("4008201234").is_empty());
         assert!(find("12812345678").is_empty());
         assert!(find("订单138123456789").is_empty());
+    }
+
+    #[test]
+    fn number_lists() {
+        for (original, list) in [
+            ("第1,3,5,7,9,11,13,15周", true),
+            ("1、3、5、7、9、11、13、15号", true),
+            ("座位号1-3-5-7-9-11-13-15", true),
+            ("题号 1 3 5 7 9 11 13 15", true),
+            ("１，３，５，７，９，１１，１３，１５", true),
+            ("1 3 8 1 2 3 4 5 6 7 8", false), // digit by digit: does not rise
+            ("138 1234 5678", false),         // three groups
+            ("13812345678", false),
+        ] {
+            assert_eq!(super::is_number_list(original), list, "{original}");
+        }
     }
 
     /// (normalised text, how many hits): mobiles in pieces.

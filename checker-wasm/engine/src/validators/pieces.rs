@@ -94,6 +94,26 @@ pub(crate) fn digit_groups(text: &str) -> Vec<Group> {
     }
 }
 
+/// How many ASCII digits `text` holds, sixteen bytes at a time (written so
+/// that it vectorises: a byte-by-byte filter and count did not, and cost
+/// five instructions a byte on every draft).
+pub(crate) fn ascii_digits(text: &str) -> usize {
+    let chunks = text.as_bytes().chunks_exact(16);
+    let rest = chunks
+        .remainder()
+        .iter()
+        .filter(|x| x.is_ascii_digit())
+        .count();
+    chunks
+        .map(|c| {
+            c.iter()
+                .map(|&x| u8::from(x.wrapping_sub(b'0') < 10))
+                .sum::<u8>() as usize
+        })
+        .sum::<usize>()
+        + rest
+}
+
 #[cfg(test)]
 mod tests {
     /// `digit_groups` finds what a plain walk over the characters finds.
