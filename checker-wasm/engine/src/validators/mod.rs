@@ -89,10 +89,9 @@ impl Runs {
         Runs {
             digits: long_digit_runs(text),
             spelled: spelled::runs(text),
-            pieces: if pieces::ascii_digits(text) >= 7 {
-                pieces::digit_groups(text)
-            } else {
-                Vec::new()
+            pieces: match pieces::ascii_digits(text) {
+                digits @ 7.. => pieces::digit_groups(text, digits),
+                _ => Vec::new(),
             },
         }
     }

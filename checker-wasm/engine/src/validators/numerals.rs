@@ -59,8 +59,8 @@ fn digit_at(b: &[u8], i: usize) -> Option<(u8, usize)> {
 }
 
 /// Whether a digit-like starts at byte `i` of `b`: [`digit_at`] for the
-/// walks around a probe, out of line (each inlined copy of `digit_at` is
-/// wasm bytes; the probe itself keeps the inlined one).
+/// walks around a probe, inlined natively only, as [`numeral`] is.
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn is_digit_at(b: &[u8], i: usize) -> bool {
     digit_at(b, i).is_some()
 }

@@ -189,7 +189,7 @@ mod tests {
             ), // short groups
         ] {
             assert_eq!(
-                super::split(text, &crate::validators::pieces::digit_groups(text)).len(),
+                super::split(text, &crate::validators::pieces::digit_groups(text, 0)).len(),
                 want,
                 "{text}"
             );

@@ -51,7 +51,9 @@ pub(crate) fn joins(gap: &str, longest: usize) -> bool {
 /// validator pays for this, so it does not decode the text; a group of
 /// numerals alone (二五七九) is not among them (numerals with one separator
 /// between groups are `numerals::runs`').
-pub(crate) fn digit_groups(text: &str) -> Vec<Group> {
+/// `digits`, the text's number of ASCII digits, sizes the list (no group
+/// has fewer than one, and a digit-heavy draft has dozens).
+pub(crate) fn digit_groups(text: &str, digits: usize) -> Vec<Group> {
     let b = text.as_bytes();
     // Whether a numeral (a three-byte character) starts at byte `s`.
     let numeral_at = |s: usize| {
@@ -61,7 +63,7 @@ pub(crate) fn digit_groups(text: &str) -> Vec<Group> {
                 .and_then(|t| t.chars().next())
                 .is_some_and(|c| super::numerals::numeral(c as u32).is_some())
     };
-    let mut groups = Vec::new();
+    let mut groups = Vec::with_capacity(digits.min(64));
     let mut i = 0;
     loop {
         i += super::to_next_in(&b[i..], b'0', b'9');
@@ -159,10 +161,11 @@ mod tests {
                 12,
             );
             let want = plain(&text);
-            let got: Vec<(usize, usize, usize)> = super::digit_groups(&text)
-                .into_iter()
-                .map(|g| (g.start, g.end, g.len))
-                .collect();
+            let got: Vec<(usize, usize, usize)> =
+                super::digit_groups(&text, super::ascii_digits(&text))
+                    .into_iter()
+                    .map(|g| (g.start, g.end, g.len))
+                    .collect();
             assert_eq!(got, want, "{text:?}");
         }
     }

@@ -251,7 +251,7 @@ mod tests {
             ("video:110101199,003074477", 0),
         ] {
             assert_eq!(
-                super::split(text, &crate::validators::pieces::digit_groups(text)).len(),
+                super::split(text, &crate::validators::pieces::digit_groups(text, 0)).len(),
                 want,
                 "{text}"
             );
