@@ -113,29 +113,28 @@ pub fn find_in(v: Validator, text: &str, all: &Runs) -> Vec<Hit> {
         Validator::Email if text.contains('@') => return email::find(text),
         Validator::Email => return Vec::new(),
     };
+    // Each numeral run is read once: its digit count serves the backwards
+    // test below.
+    let mut lengths = Vec::with_capacity(numeral.len());
     for &(s, e) in numeral {
-        if v == Validator::BankCard && numerals::read(text, s, e).has_separator() {
+        let read = numerals::read(text, s, e);
+        lengths.push(read.digits.len());
+        if v == Validator::BankCard && read.has_separator() {
             continue;
         }
-        hits.extend(numerals::find(v, text, s, e));
+        hits.extend(numerals::find(v, text, e, read));
     }
     // Only a run as long as the number is worth reading backwards, and only
     // then are the cues looked for (this runs on every draft with a run).
-    let fits = |&(s, e): &(usize, usize)| {
-        // Each digit-like in a run is one character; a run may have
-        // separators too.
-        let n = if text.as_bytes()[s..e].iter().all(u8::is_ascii_digit) {
-            e - s
-        } else {
-            numerals::read(text, s, e).digits.len()
-        };
-        match v {
-            Validator::Phone => n == 11,
-            Validator::ResidentId => n == 18,
-            Validator::BankCard | Validator::Email => false,
-        }
+    let fits = |n: usize| match v {
+        Validator::Phone => n == 11,
+        Validator::ResidentId => n == 18,
+        Validator::BankCard | Validator::Email => false,
     };
-    if hits.is_empty() && runs.iter().any(fits) && REVERSED.iter().any(|cue| text.contains(cue)) {
+    if hits.is_empty()
+        && (ascii.iter().any(|&(s, e)| fits(e - s)) || lengths.iter().any(|&n| fits(n)))
+        && REVERSED.iter().any(|cue| text.contains(cue))
+    {
         hits = backwards(v, text, runs);
     }
     if hits.is_empty() && v == Validator::ResidentId {

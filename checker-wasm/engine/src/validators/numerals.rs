@@ -219,13 +219,13 @@ pub fn read(text: &str, s: usize, e: usize) -> Read {
     read
 }
 
-/// Runs validator `v` on the run `text[s..e]` read as digits; hits are
-/// mapped back to byte ranges of `text`. A run with separators is also read
+/// Runs validator `v` on a run of `text` ending at byte `e`, already
+/// [`read`] as digits; hits are mapped back to byte ranges of `text`. A run with separators is also read
 /// as every stretch of its whole groups (a number next to a numeral word,
 /// 壹叁捌零贰柒陆肆叁玖壹，一直没人接; numbers in a list, 一三六…、一三八…):
 /// only those as long as the number `v` looks for.
-pub fn find(v: Validator, text: &str, s: usize, e: usize) -> Vec<Hit> {
-    let Read { digits, at, groups } = read(text, s, e);
+pub fn find(v: Validator, text: &str, e: usize, read: Read) -> Vec<Hit> {
+    let Read { digits, at, groups } = read;
     let n = digits.len();
     // A resident ID may end in x (however spelled), written after the numerals.
     let x = resident_id::spelled_x(&text[e..]).map(|len| e + len);
