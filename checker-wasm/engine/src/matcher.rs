@@ -14,6 +14,7 @@ use crate::near;
 use crate::normalize::{Normalized, normalize};
 use crate::rules::{Matcher, Rule, Validator};
 use crate::stance::{Cues, Stance, StanceCues, TopicPart};
+use crate::told_reading::Told;
 use crate::validators;
 use daachorse::CharwiseDoubleArrayAhoCorasick;
 use std::collections::HashMap;
@@ -50,6 +51,8 @@ enum Target {
     /// [`Compiled::variants_may_fit`].
     #[cfg(not(target_arch = "wasm32"))]
     Variant(usize),
+    /// An instruction to read the draft otherwise (`told_reading::CUES`).
+    Told(u8),
 }
 
 /// One raw hit of one rule, as a byte range of the normalised text.
@@ -189,6 +192,11 @@ impl Compiled {
                 }
             }
         }
+        for (words, kind) in crate::told_reading::CUES {
+            for w in words.split(' ') {
+                add(w, Target::Told(kind));
+            }
+        }
         let mut regexes = Vec::new();
         for (r, rule) in rules.iter().enumerate() {
             for w in &rule.allow {
@@ -260,7 +268,7 @@ impl Compiled {
     }
 
     /// Every hit of every rule applying in `context`, allow-lists applied.
-    pub fn hits(&self, rules: &[Rule], norm: &Normalized, context: Context) -> Vec<RawHit> {
+    pub fn hits(&self, rules: &[Rule], norm: &Normalized, context: Context) -> (Vec<RawHit>, Told) {
         let found = self.scan(norm.as_str());
         self.hits_in(rules, norm, context, found)
     }
@@ -296,9 +304,10 @@ impl Compiled {
         norm: &Normalized,
         context: Context,
         found: Vec<(usize, usize, usize)>,
-    ) -> Vec<RawHit> {
+    ) -> (Vec<RawHit>, Told) {
         let text = norm.as_str();
         let mut hits = Vec::with_capacity(found.len() + 8);
+        let mut told = Told::default();
         let mut global_allow = Vec::new();
         let mut rule_allow: Vec<(usize, usize, usize)> = Vec::new();
         // From the pool ([`crate::pool`]): on a harsh draft they grew a
@@ -331,6 +340,7 @@ impl Compiled {
                     Target::Topic(part) => cues.push_topic(part, start, end),
                     Target::AllowGlobal => global_allow.push((start, end)),
                     Target::AllowRule(r) => rule_allow.push((r, start, end)),
+                    Target::Told(kind) => told.add(kind),
                     _ => {}
                 }
             }
@@ -390,7 +400,7 @@ impl Compiled {
         }
         cues.seal();
         apply_stances(rules, norm, context, &cues, &mut hits);
-        hits
+        (hits, told)
     }
 
     fn pattern_hits(

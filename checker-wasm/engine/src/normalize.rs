@@ -112,6 +112,8 @@ pub fn fold_char(c: char) -> Fold {
         0xA0 | 0x1680 | 0x2000..=0x200A | 0x202F | 0x205F | 0x3000 => ' ',
         0x85 | 0x2028 | 0x2029 => '\n',
         0xFFE5 => '¥',
+        // The Arabic and small percent signs (100٪通过, 100﹪通过).
+        0x066A | 0xFE6A => '%',
         0x2460..=0x2473 => return number(u - 0x2460 + 1), // ①–⑳
         0x2474..=0x2487 => return number(u - 0x2474 + 1), // ⑴–⒇
         0x2488..=0x249B => return number(u - 0x2488 + 1), // ⒈–⒛
@@ -281,10 +283,15 @@ pub fn is_han(c: char) -> bool {
 /// `，。！？；：`: those really separate clauses, and joining across them
 /// makes words that nobody wrote. Nor “ and ”, which quote words (see
 /// `quotes.rs`), but for two characters quoted one by one (“赌”“博”: the
-/// blind evasion battery's), whose ”“ between them [`Normalized::new`]
-/// drops. Dropping the ” after any one quoted character (“包”过) was tried:
+/// blind evasion battery's; [`QUOTE_PAIRS`]), whose ”“ between them
+/// [`Normalized::new`] drops. Dropping the ” after any one quoted character (“包”过) was tried:
 /// development's 别用“最”“第一” and 跆拳道的“踢”不是 changed, and a test
 /// draft's “押”一下 stopped being found. の stands for 的 in 火星文 (包の过).
+/// Quotation marks that quote two characters one by one (“赌”“博”,
+/// ‘赌’‘博’, 《包》《过》), whose closing and opening marks between them
+/// [`Normalized::new`] drops.
+const QUOTE_PAIRS: [(char, char); 3] = [('“', '”'), ('‘', '’'), ('《', '》')];
+
 pub(crate) fn is_han_separator(c: char) -> bool {
     matches!(
         c,
@@ -380,14 +387,14 @@ const SLOW_ASCII: u128 = {
     m
 };
 
-/// Bit `u - 0x3000` for the separators among U+3000–U+301F (、【】〔〕〖〗〘〙〚〛
+/// Bit `u - 0x3000` for the separators among U+3000–U+301F (、《》【】〔〕〖〗〘〙〚〛
 /// 「」『』), so the fast path tests CJK punctuation with one shift; a test
 /// checks it against [`is_han_separator`] and [`is_digit_separator`]. U+3000
 /// folds to a space and never reaches it.
 const CJK_SEPARATORS: u32 = {
     let seps: &[u32] = &[
-        0x3001, 0x300C, 0x300D, 0x300E, 0x300F, 0x3010, 0x3011, 0x3014, 0x3015, 0x3016, 0x3017,
-        0x3018, 0x3019, 0x301A, 0x301B,
+        0x3001, 0x300A, 0x300B, 0x300C, 0x300D, 0x300E, 0x300F, 0x3010, 0x3011, 0x3014, 0x3015,
+        0x3016, 0x3017, 0x3018, 0x3019, 0x301A, 0x301B,
     ];
     let mut m = 0u32;
     let mut k = 0;
@@ -517,12 +524,12 @@ fn thousands(first: char, second: Option<char>, rest: &str) -> bool {
 
 /// Brackets and quotes that may close a wrapped digit group.
 fn closes_group(c: char) -> bool {
-    matches!(c, ')' | ']' | '】' | '”' | '"')
+    matches!(c, ')' | ']' | '】' | '”' | '"' | '’' | '》')
 }
 
 /// Brackets and quotes that may open a wrapped digit group.
 fn opens_group(c: char) -> bool {
-    matches!(c, '(' | '[' | '【' | '“' | '"')
+    matches!(c, '(' | '[' | '【' | '“' | '"' | '‘' | '《')
 }
 
 /// Brackets and quotes that may wrap a digit group.
@@ -812,9 +819,11 @@ impl Normalized {
                         _ if pending.iter().filter(|e| e.0 == '\n').count() > 1 => false,
                         Some(p) if is_han(p) && is_han(c) => {
                             pending.iter().all(|e| is_han_separator(e.0))
-                                || (pending.iter().map(|e| e.0).eq(['”', '“'])
-                                    && text.chars().nth_back(1) == Some('“')
-                                    && s[next..].starts_with('”'))
+                                || QUOTE_PAIRS.iter().any(|&(open, close)| {
+                                    pending.iter().map(|e| e.0).eq([close, open])
+                                        && text.chars().nth_back(1) == Some(open)
+                                        && s[next..].starts_with(close)
+                                })
                         }
                         Some(p) if p.is_ascii_digit() && c.is_ascii_digit() => {
                             pending.iter().all(|e| is_digit_separator(e.0))
@@ -1091,7 +1100,11 @@ fn fold_one_for_one(s: &str, from: usize, text: &mut String, letter_chain: bool)
             text.chars().next_back()
         };
         match prev {
-            Some(p) if is_han(p) => !is_han_separator(sep),
+            // A closing quote after a Han character may close one of two
+            // characters quoted one by one (《包》《过》): the slow path's.
+            Some(p) if is_han(p) => {
+                !is_han_separator(sep) && !QUOTE_PAIRS.iter().any(|q| q.1 == sep)
+            }
             Some(p) if p.is_ascii_digit() => !is_digit_separator(sep),
             Some('%') => !is_han_separator(sep),
             // d-u-b-o: a dash or dot after a letter that stands alone (in
@@ -1518,6 +1531,10 @@ mod tests {
             ("3.1415926535", "3.1415926535"),
             // One Han character quoted alone; の between Han characters.
             ("一起“赌”“博”", "一起“赌博”"),
+            ("周末‘赌’‘博’", "周末‘赌博’"),
+            ("事业编《包》《过》面试", "事业编《包过》面试"),
+            ("‘182’‘7406’‘3915’", "‘18274063915’"),
+            ("《论语》《孟子》", "《论语》《孟子》"),
             ("本科“包”过", "本科“包”过"),
             ("“包过”", "“包过”"),
             ("“好”与“坏”", "“好”与“坏”"),

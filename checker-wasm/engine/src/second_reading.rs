@@ -5,7 +5,7 @@
 //!   is bao过 (the table is `[[stand-in]]` in `data/variants.toml`);
 //! - layouts that split a word: a kaomoji between two characters
 //!   (包(๑•̀ㅂ•́)و✧过), a word written down the page (包⏎|⏎过, 包⏎⏎过), an emoji
-//!   between pinyin and a character (bao✅过).
+//!   after a letter and before a character or a letter (bao✅过, B🔥G).
 //!
 //! Why not in the normaliser. An emoji between two Han characters is a
 //! separator the fold drops (保📦过 is 保过, 赌💰博 is 赌博), and a symbol some
@@ -37,21 +37,17 @@ struct Edit {
     with: &'static str,
 }
 
-/// One edit in characters: where it is in the draft and how long, and where
-/// it is in the reading and how long.
-#[derive(Clone, Copy)]
-struct Sub {
-    orig: usize,
-    orig_len: usize,
-    at: usize,
-    len: usize,
-}
-
-/// A draft as the second reading reads it.
+/// A draft read otherwise: here, and as it asks (`told_reading.rs`). Its
+/// text, for each of its characters the draft's character it came from (a
+/// reading only replaces, drops, reorders and picks the draft's own
+/// characters, so each has one), and which hits to keep.
 pub(crate) struct Reading {
     pub text: String,
-    /// Ascending.
-    subs: Vec<Sub>,
+    from: Vec<usize>,
+    /// The draft's character ranges this reading changed, ascending; a hit
+    /// is kept when it covers one. `None`: every hit is kept (a told
+    /// reading, whose words are all new).
+    edits: Option<Vec<(usize, usize)>>,
 }
 
 fn reading_of(c: char) -> Option<&'static str> {
@@ -82,28 +78,32 @@ pub(crate) fn read(draft: &str) -> Option<Reading> {
         return None;
     }
     let mut text = String::with_capacity(draft.len() + 16);
-    let mut subs = Vec::with_capacity(edits.len());
-    let (mut from, mut orig, mut at) = (0, 0, 0);
+    let mut from = Vec::with_capacity(draft.len());
+    let mut changed = Vec::with_capacity(edits.len());
+    let (mut done, mut at) = (0, 0);
     for e in edits {
-        let same = &draft[from..e.start];
-        let n = same.chars().count();
-        text.push_str(same);
-        orig += n;
-        at += n;
-        let sub = Sub {
-            orig,
-            orig_len: draft[e.start..e.end].chars().count(),
-            at,
-            len: e.with.chars().count(),
-        };
+        for c in draft[done..e.start].chars() {
+            text.push(c);
+            from.push(at);
+            at += 1;
+        }
+        let len = draft[e.start..e.end].chars().count();
         text.push_str(e.with);
-        orig += sub.orig_len;
-        at += sub.len;
-        subs.push(sub);
-        from = e.end;
+        from.extend(std::iter::repeat_n(at, e.with.chars().count()));
+        changed.push((at, at + len));
+        at += len;
+        done = e.end;
     }
-    text.push_str(&draft[from..]);
-    Some(Reading { text, subs })
+    for c in draft[done..].chars() {
+        text.push(c);
+        from.push(at);
+        at += 1;
+    }
+    Some(Reading {
+        text,
+        from,
+        edits: Some(changed),
+    })
 }
 
 /// Where an edit may start, ascending: the lead byte of every character
@@ -136,8 +136,8 @@ fn before(draft: &str, p: usize) -> Option<char> {
     draft[..p].chars().next_back()
 }
 
-/// A stand-in emoji at `p`, or an emoji between a letter and a Han
-/// character (bao✅过): outside the BMP, or among the BMP's symbols and
+/// A stand-in emoji at `p`, or an emoji after a letter and before a Han
+/// character or a letter (bao✅过, B🔥G): outside the BMP, or among the BMP's symbols and
 /// dingbats (U+2600–U+27BF, U+2B00–U+2BFF: ☀ ✅ ❤ ⭐).
 fn emoji(draft: &str, p: usize) -> Option<Edit> {
     let c = draft[p..].chars().next()?;
@@ -149,7 +149,13 @@ fn emoji(draft: &str, p: usize) -> Option<Edit> {
     let next = draft[end..]
         .chars()
         .find(|&n| !matches!(n, '\u{FE00}'..='\u{FE0F}' | '\u{200D}'));
-    if let Some(reads) = reading_of(c) {
+    let after_letter = before(draft, p).is_some_and(|b| b.is_ascii_alphabetic());
+    let between_letter_and_han = after_letter && next.is_some_and(is_han);
+    // Between a letter and a character the emoji is closed up unless it
+    // stands for a letter: du🎲球 is du球 (du赌球 would be neither), ba🅾过
+    // is bao过.
+    let reads_letter = |r: &&str| r.starts_with(|l: char| l.is_ascii_alphabetic());
+    if let Some(reads) = reading_of(c).filter(|r| !between_letter_and_han || reads_letter(r)) {
         // A reading does not double the character after it: 💯% is 100%,
         // not 100%%; 📦包 stays as written.
         let reads = match (reads.chars().next_back(), next.map(fold_char)) {
@@ -164,10 +170,10 @@ fn emoji(draft: &str, p: usize) -> Option<Edit> {
             with: reads,
         });
     }
-    (!is_han(c)
-        && before(draft, p).is_some_and(|b| b.is_ascii_alphabetic())
-        && next.is_some_and(is_han))
-    .then_some(Edit {
+    // Between two letters too, unless it stands in: B🔥G is BG, Bao👌Guo is
+    // BaoGuo.
+    let between_letters = after_letter && next.is_some_and(|n| n.is_ascii_alphabetic());
+    (!is_han(c) && (between_letter_and_han || between_letters)).then_some(Edit {
         start: p,
         end,
         with: "",
@@ -268,36 +274,50 @@ fn kaomoji(draft: &str, p: usize) -> Option<Edit> {
 }
 
 impl Reading {
-    /// The draft's character index for the reading's index `x`; an index
-    /// inside an edit goes to its start, or (for an end) to its end.
-    fn back(&self, x: usize, is_end: bool) -> usize {
-        let k = self
-            .subs
-            .partition_point(|s| s.at < x + usize::from(!is_end));
-        match k.checked_sub(1).map(|k| self.subs[k]) {
-            None => x,
-            Some(s) if x < s.at + s.len => s.orig + if is_end { s.orig_len } else { 0 },
-            Some(s) => x - s.at - s.len + s.orig + s.orig_len,
+    /// A reading of `order`, the draft's characters as read (`chars`), all
+    /// of whose hits are kept.
+    pub fn of(chars: &[char], order: Vec<usize>) -> Reading {
+        Reading {
+            text: order.iter().map(|&i| chars[i]).collect(),
+            from: order,
+            edits: None,
         }
     }
 
-    /// The hits of the reading (with their spans in [`Reading::text`])
-    /// that cover an edit, with their spans in the draft. The report merges
-    /// them with the draft's own hits of their clause (`report::build`), so
-    /// what both readings find is reported once; the others are the same
-    /// hits as the draft's, at the same places, and are left out only to
-    /// save the work.
-    pub fn hits_over_edits(
-        &self,
-        hits: Vec<(RawHit, (usize, usize))>,
-    ) -> Vec<(RawHit, (usize, usize))> {
+    /// The draft's character span of the reading's span `start..end`: from
+    /// the first to the last character any of its characters came from (a
+    /// closed-up run inside it included, an edit it ends in whole).
+    fn back(&self, start: usize, end: usize) -> Option<(usize, usize)> {
+        let from = self.from.get(start..end.min(self.from.len()))?;
+        let first = *from.iter().min()?;
+        let last = *from.iter().max()?;
+        // The last character's own end: an edit's whole original.
+        let end = self
+            .edit_from(last)
+            .filter(|e| e.0 == last)
+            .map_or(last + 1, |e| e.1);
+        Some((first, end))
+    }
+
+    /// The first edit that ends after the draft's character `at` (edits are
+    /// ascending and apart: a binary search, since a draft may have one
+    /// every few characters and a hit each).
+    fn edit_from(&self, at: usize) -> Option<(usize, usize)> {
+        let edits = self.edits.as_deref()?;
+        edits.get(edits.partition_point(|e| e.1 <= at)).copied()
+    }
+
+    /// The reading's hits (spans in [`Reading::text`]) that cover an edit
+    /// (all, for a told reading), with their spans in the draft. The report
+    /// merges them with the draft's own hits of their clause
+    /// (`report::build`), so what both readings find is reported once; the
+    /// others are the same hits as the draft's, at the same places, and are
+    /// left out only to save the work.
+    pub fn in_draft(&self, hits: Vec<(RawHit, (usize, usize))>) -> Vec<(RawHit, (usize, usize))> {
         hits.into_iter()
             .filter_map(|(h, (start, end))| {
-                let (start, end) = (self.back(start, false), self.back(end, true));
-                let i = self.subs.partition_point(|s| s.orig + s.orig_len <= start);
-                self.subs
-                    .get(i)
-                    .is_some_and(|s| s.orig < end)
+                let (start, end) = self.back(start, end)?;
+                (self.edits.is_none() || self.edit_from(start).is_some_and(|e| e.0 < end))
                     .then_some((h, (start, end)))
             })
             .collect()
@@ -333,6 +353,7 @@ mod tests {
                 "会计b\u{FE0F}ao过",
                 &[(2, false, 2), (7, true, 7)],
             ),
+            ("B🔥G班", "BG班", &[(0, false, 0), (2, true, 3)]),
             (
                 "bao✅过班",
                 "bao过班",
@@ -369,7 +390,13 @@ mod tests {
                 Some(r) => {
                     assert_eq!(r.text, reading, "{draft}");
                     for &(x, is_end, want) in points {
-                        assert_eq!(r.back(x, is_end), want, "{draft} {x} {is_end}");
+                        // A start is its character's, an end the one's before it.
+                        let got = if is_end {
+                            r.back(x - 1, x).map(|s| s.1)
+                        } else {
+                            r.back(x, x + 1).map(|s| s.0)
+                        };
+                        assert_eq!(got, Some(want), "{draft} {x} {is_end}");
                     }
                 }
                 None => assert_eq!(draft, reading, "{draft} reads the same"),

@@ -72,12 +72,16 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
     // gambling slang): 32. Numeral runs with one separator between groups
     // (tuned on battery 3 as well): 32; the pass's second part (battery 3's
     // homophones, slang and stand-ins, separator runs in numeral runs): 32.
+    // The thirteenth session's pass, tuned on batteries 4 and 5 (readings a
+    // draft asks for, homophone digits, quotes round single characters,
+    // emoji between letters, initials with their context, 咨询 no question):
+    // 28, and 6 look-alikes flagged.
     (
         "evasion-blind-1.toml",
         include_str!("data/evasion-blind-1.toml"),
         "development",
-        32,
-        7,
+        28,
+        6,
     ),
     // Written from the same brief by another helper while the folds were
     // made, and first scored after them (11d15e0): the measure. 146 of 338
@@ -87,12 +91,13 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
     // session's pass, 92 after its second part, 90 after its third and 88
     // after its fourth (all tuned on battery 1 only). Development from the
     // twelfth session on, which tuned on it: 34, then 30 with numeral runs
-    // across separators; 30 after the pass's second part.
+    // across separators; 30 after the pass's second part; 29 after the
+    // thirteenth session's pass.
     (
         "evasion-blind-2.toml",
         include_str!("data/evasion-blind-2.toml"),
         "development",
-        30,
+        29,
         2,
     ),
     // Written from the same brief by a third helper while the eleventh
@@ -103,12 +108,13 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
     // engine and rules of the session's start (c0cd624), 158 (46.3 %) and 6.
     // Re-measured after the twelfth session's first part (tuned on 1 and 2
     // only): 95 (27.9 %). Then development: numeral runs across separators
-    // were tuned on it too, 85; the pass's second part, tuned on it, 48.
+    // were tuned on it too, 85; the pass's second part, tuned on it, 48;
+    // the thirteenth session's pass (tuned on 4 and 5), 35.
     (
         "evasion-blind-3.toml",
         include_str!("data/evasion-blind-3.toml"),
         "development",
-        48,
+        35,
         7,
     ),
     // Written from the same brief by a fourth helper at the start of the
@@ -117,12 +123,13 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
     // through (28.8 %), 6 of 131 look-alikes flagged; with the engine and
     // rules of the session's start (e710cba), 125 (36.0 %) and 6. 92 after
     // numeral runs across separators (tuned on battery 3, not on this); 81
-    // (23.3 %) after the pass's second part (the same).
+    // (23.3 %) after the pass's second part (the same). Development from
+    // the thirteenth session on, which tuned on it: 41.
     (
         "evasion-blind-4.toml",
         include_str!("data/evasion-blind-4.toml"),
-        "test",
-        81,
+        "development",
+        41,
         6,
     ),
     // Written from the same brief by a fifth helper during the twelfth
@@ -130,13 +137,14 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
     // before writing, and first scored after the session's second part
     // (db1e3c8): 102 of 331 through (30.8 %), 6 of 122 look-alikes flagged;
     // with the engine and rules of the session's start (e710cba), 139
-    // (42.0 %) and 6.
+    // (42.0 %) and 6. Development from the thirteenth session on, which
+    // tuned on it: 54, and 5 look-alikes flagged.
     (
         "evasion-blind-5.toml",
         include_str!("data/evasion-blind-5.toml"),
-        "test",
-        102,
-        6,
+        "development",
+        54,
+        5,
     ),
 ];
 

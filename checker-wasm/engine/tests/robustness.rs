@@ -277,7 +277,9 @@ fn long_separator_and_digit_runs_cost_in_proportion() {
 }
 
 /// Drafts the second reading reads again (`second_reading.rs`), with an
-/// edit and a finding every few characters, and numbers in pieces.
+/// edit and a finding every few characters, drafts that ask to be read
+/// backwards or down their lines' first characters (`told_reading.rs`), and
+/// numbers in pieces.
 #[test]
 fn second_readings_and_pieces_cost_in_proportion() {
     for unit in [
@@ -285,6 +287,9 @@ fn second_readings_and_pieces_cost_in_proportion() {
         "赌(๑•̀ㅂ•́)博",
         "包\n\n过\n",
         "bao✅过",
+        "倒着读：过包，",
+        "每段倒着读 6335 21938 ",
+        "藏头\n包你满意\n过目不忘\n",
         "前三位138，后四位1234，",
         "110101 19900307 4477 ",
     ] {

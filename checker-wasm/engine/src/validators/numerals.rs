@@ -32,6 +32,24 @@ pub(crate) fn numeral(c: u32) -> Option<u8> {
         0x4E03 | 0x67D2 | 0x62D0 => 7, // 七 柒 拐
         0x516B | 0x634C => 8,          // 八 捌
         0x4E5D | 0x7396 | 0x52FE => 9, // 九 玖 勾
+        // Homophones written for digits (腰伞扒溜尔铃酒妻舞似久, 妖伞霸 漆零二伍:
+        // the blind evasion batteries'). Common characters among them (要,
+        // 山) only ever make a run when eleven digit-likes stand together,
+        // which words do not, and a run is reported only when a validator
+        // takes it. Not those that stand next to numbers in ordinary text:
+        // 吧 after one (身份证号是四四零…一五吧？ would be a digit too long),
+        // 期 and 起 (出生日期1990年…, 9月1日起) beside dates, whose pieces
+        // an ID given in parts is read from.
+        0x94C3 | 0x7075 | 0x73B2 => 0,                   // 铃 灵 玲
+        0x8170 | 0x5996 | 0x8981 | 0x4F9D | 0x8863 => 1, // 腰 妖 要 依 衣
+        0x5C14 | 0x8033 => 2,                            // 尔 耳
+        0x4F1E | 0x5C71 | 0x6563 => 3,                   // 伞 山 散
+        0x4F3C | 0x6B7B | 0x601D | 0x5BFA => 4,          // 似 死 思 寺
+        0x821E | 0x5348 | 0x543E => 5,                   // 舞 午 吾
+        0x6E9C | 0x6D41 | 0x7559 => 6,                   // 溜 流 留
+        0x59BB | 0x6F06 => 7,                            // 妻 漆
+        0x6252 | 0x5DF4 | 0x9738 => 8,                   // 扒 巴 霸
+        0x9152 | 0x4E45 | 0x6551 => 9,                   // 酒 久 救
         // Roman numerals Ⅰ–Ⅸ and ⅰ–ⅸ standing for digits (Ⅰ3Ⅸ5…).
         0x2160..=0x2168 => (c - 0x215F) as u8,
         0x2170..=0x2178 => (c - 0x216F) as u8,
@@ -80,6 +98,7 @@ fn separator_at(b: &[u8], i: usize) -> Option<usize> {
             ..,
         ] => Some(1),
         [0xE3, 0x80, 0x81, ..] | [0xE4, 0xB8, 0xA8, ..] => Some(3), // 、 丨
+        [0xC2, 0xB7, ..] => Some(2),                                // ·
         _ => None,
     }
 }

@@ -97,6 +97,7 @@ const SPLIT_GAP: usize = 8;
 pub(crate) fn split(text: &str, groups: &[super::pieces::Group]) -> Vec<Hit> {
     let mut hits = Vec::new();
     for first in 0..groups.len() {
+        tail_first(text, groups, first, &mut hits);
         // A mobile's first piece starts with 1 (and is read below).
         if groups[first].len < 3 || groups[first].first_digit(text) != b'1' {
             continue;
@@ -131,6 +132,40 @@ pub(crate) fn split(text: &str, groups: &[super::pieces::Group]) -> Vec<Hit> {
         }
     }
     hits
+}
+
+/// The last digits given before the first (尾号4417，前七位是1395027): a
+/// group told to be the end (尾号, 后四位, 末尾 in the few characters before
+/// it), then, across a gap that names the front (前七位, 前面), the rest.
+fn tail_first(text: &str, groups: &[super::pieces::Group], at: usize, hits: &mut Vec<Hit>) {
+    let (Some(tail), Some(head)) = (groups.get(at), groups.get(at + 1)) else {
+        return;
+    };
+    if tail.len + head.len != 11 || tail.len < 3 || head.first_digit(text) != b'1' {
+        return;
+    }
+    let gap = &text[tail.end..head.start];
+    let before: String = {
+        let mut chars: Vec<char> = text[..tail.start].chars().rev().take(6).collect();
+        chars.reverse();
+        chars.into_iter().collect()
+    };
+    let told_end = ["尾", "后", "末", "最后"]
+        .iter()
+        .any(|c| before.contains(c));
+    if !told_end || !super::pieces::joins(gap, SPLIT_GAP) || !gap.contains('前') {
+        return;
+    }
+    let mut number = Vec::with_capacity(11);
+    head.digits_into(text, &mut number);
+    tail.digits_into(text, &mut number);
+    if is_mobile(&number) {
+        hits.push(Hit {
+            start: tail.start,
+            end: head.end,
+            masked: mask(std::str::from_utf8(&number).expect("ASCII"), 3, 4),
+        });
+    }
 }
 
 #[cfg(test)]
@@ -171,6 +206,9 @@ mod tests {
     fn split_mobiles() {
         for (text, want) in [
             ("报名电话前七位1851206,后四位是3947,打过来说明来意", 1),
+            ("公考面试班报名,手机尾号4417,前七位是1395027", 1),
+            ("手机后八位是42760931,前三位是199", 1),
+            ("尾号4417,前面是1295027", 0), // no mobile (129)
             ("联系我:158后面再加2361,然后接7490", 1),
             ("手机号是183开头,后面接上 6047 9215", 1),
             ("老师手机前半段168 2903,后半段 4715", 1),
