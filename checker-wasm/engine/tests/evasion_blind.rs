@@ -75,12 +75,12 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
     // The thirteenth session's pass, tuned on batteries 4 and 5 (readings a
     // draft asks for, homophone digits, quotes round single characters,
     // emoji between letters, initials with their context, 咨询 no question):
-    // 28, and 6 look-alikes flagged.
+    // 28, and 6 look-alikes flagged; numbers given as sums, 26.
     (
         "evasion-blind-1.toml",
         include_str!("data/evasion-blind-1.toml"),
         "development",
-        28,
+        26,
         6,
     ),
     // Written from the same brief by another helper while the folds were
@@ -92,12 +92,12 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
     // after its fourth (all tuned on battery 1 only). Development from the
     // twelfth session on, which tuned on it: 34, then 30 with numeral runs
     // across separators; 30 after the pass's second part; 29 after the
-    // thirteenth session's pass.
+    // thirteenth session's pass, 28 with numbers given as sums.
     (
         "evasion-blind-2.toml",
         include_str!("data/evasion-blind-2.toml"),
         "development",
-        29,
+        28,
         2,
     ),
     // Written from the same brief by a third helper while the eleventh
@@ -109,12 +109,13 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
     // Re-measured after the twelfth session's first part (tuned on 1 and 2
     // only): 95 (27.9 %). Then development: numeral runs across separators
     // were tuned on it too, 85; the pass's second part, tuned on it, 48;
-    // the thirteenth session's pass (tuned on 4 and 5), 35.
+    // the thirteenth session's pass (tuned on 4 and 5), 35; numbers given
+    // as sums, 34.
     (
         "evasion-blind-3.toml",
         include_str!("data/evasion-blind-3.toml"),
         "development",
-        35,
+        34,
         7,
     ),
     // Written from the same brief by a fourth helper at the start of the
@@ -138,12 +139,12 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
     // (db1e3c8): 102 of 331 through (30.8 %), 6 of 122 look-alikes flagged;
     // with the engine and rules of the session's start (e710cba), 139
     // (42.0 %) and 6. Development from the thirteenth session on, which
-    // tuned on it: 54, and 5 look-alikes flagged.
+    // tuned on it: 54, and 5 look-alikes flagged; numbers given as sums, 48.
     (
         "evasion-blind-5.toml",
         include_str!("data/evasion-blind-5.toml"),
         "development",
-        54,
+        48,
         5,
     ),
 ];

@@ -291,6 +291,7 @@ fn second_readings_and_pieces_cost_in_proportion() {
         "每段倒着读 6335 21938 ",
         "藏头\n包你满意\n过目不忘\n",
         "前三位138，后四位1234，",
+        "12801234567加上 1000000000 ",
         "110101 19900307 4477 ",
     ] {
         assert_linear(&format!("run of {unit:?}"), unit);

@@ -14,6 +14,7 @@ pub mod phone;
 pub(crate) mod pieces;
 pub mod resident_id;
 pub mod spelled;
+pub(crate) mod sums;
 pub mod uscc;
 
 use crate::rules::Validator;
@@ -142,6 +143,9 @@ pub fn find_in(v: Validator, text: &str, all: &Runs) -> Vec<Hit> {
     }
     if hits.is_empty() && v == Validator::Phone {
         hits = phone::split(text, &all.pieces);
+    }
+    if hits.is_empty() && matches!(v, Validator::Phone | Validator::ResidentId) {
+        hits = sums::find(v, text, &all.pieces);
     }
     if hits.is_empty() && matches!(v, Validator::Phone | Validator::ResidentId) {
         hits = spelled::find(v, &all.spelled);
