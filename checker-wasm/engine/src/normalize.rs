@@ -114,6 +114,9 @@ pub fn fold_char(c: char) -> Fold {
         0xFFE5 => '¥',
         // The Arabic and small percent signs (100٪通过, 100﹪通过).
         0x066A | 0xFE6A => '%',
+        // Ⅽ, the Roman numeral for 100, is the letter to a reader (Ⅽ%通过:
+        // `c%` is a variant of 100%).
+        0x216D | 0x217D => 'c',
         0x2460..=0x2473 => return number(u - 0x2460 + 1), // ①–⑳
         0x2474..=0x2487 => return number(u - 0x2474 + 1), // ⑴–⒇
         0x2488..=0x249B => return number(u - 0x2488 + 1), // ⒈–⒛

@@ -75,12 +75,13 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
     // The thirteenth session's pass, tuned on batteries 4 and 5 (readings a
     // draft asks for, homophone digits, quotes round single characters,
     // emoji between letters, initials with their context, 咨询 no question):
-    // 28, and 6 look-alikes flagged; numbers given as sums, 26.
+    // 28, and 6 look-alikes flagged; numbers given as sums, 26; Ⅽ% and
+    // 了解一下？ no question, 25.
     (
         "evasion-blind-1.toml",
         include_str!("data/evasion-blind-1.toml"),
         "development",
-        26,
+        25,
         6,
     ),
     // Written from the same brief by another helper while the folds were
@@ -92,12 +93,13 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
     // after its fourth (all tuned on battery 1 only). Development from the
     // twelfth session on, which tuned on it: 34, then 30 with numeral runs
     // across separators; 30 after the pass's second part; 29 after the
-    // thirteenth session's pass, 28 with numbers given as sums.
+    // thirteenth session's pass, 28 with numbers given as sums, 25 with Ⅽ%
+    // and 肚搏.
     (
         "evasion-blind-2.toml",
         include_str!("data/evasion-blind-2.toml"),
         "development",
-        28,
+        25,
         2,
     ),
     // Written from the same brief by a third helper while the eleventh
@@ -110,12 +112,12 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
     // only): 95 (27.9 %). Then development: numeral runs across separators
     // were tuned on it too, 85; the pass's second part, tuned on it, 48;
     // the thirteenth session's pass (tuned on 4 and 5), 35; numbers given
-    // as sums, 34.
+    // as sums, 34; Ⅽ%, 33.
     (
         "evasion-blind-3.toml",
         include_str!("data/evasion-blind-3.toml"),
         "development",
-        34,
+        33,
         7,
     ),
     // Written from the same brief by a fourth helper at the start of the
@@ -146,6 +148,22 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
         "development",
         48,
         5,
+    ),
+    // Written from the same brief by a sixth helper at the start of the
+    // thirteenth session (asked to vary persona, channel and trade and to
+    // think of tricks real people use: initials, English words, split
+    // characters, digit homophones, emoji for things, questions, reversed
+    // order, acrostics, numbers described in words), decided test before
+    // writing, and first scored after the session's last change (tuned on
+    // batteries 4 and 5): 109 of 329 through (33.1 %), 3 of 124 look-alikes
+    // flagged; with the engine and rules of the session's start (019ff23),
+    // 122 (37.1 %) and 3.
+    (
+        "evasion-blind-6.toml",
+        include_str!("data/evasion-blind-6.toml"),
+        "test",
+        109,
+        3,
     ),
 ];
 
