@@ -58,12 +58,16 @@ pub(crate) const CUES: [(&str, u8); 3] = [
 pub(crate) fn readings(draft: &str, told: Told) -> Vec<Reading> {
     let chars: Vec<char> = draft.chars().collect();
     let mut out = Vec::new();
-    for (kind, order) in [
-        (BACKWARDS, backwards(&chars, is_line_break)),
-        (EACH_BACKWARDS, backwards(&chars, is_group_break)),
-        (FIRST_CHARACTERS, first_characters(&chars)),
-    ] {
-        if told.0 & kind == 0 || order.len() < 2 {
+    for kind in [BACKWARDS, EACH_BACKWARDS, FIRST_CHARACTERS] {
+        if told.0 & kind == 0 {
+            continue;
+        }
+        let order = match kind {
+            BACKWARDS => backwards(&chars, is_line_break),
+            EACH_BACKWARDS => backwards(&chars, is_group_break),
+            _ => first_characters(&chars),
+        };
+        if order.len() < 2 {
             continue;
         }
         let reading = Reading::of(&chars, order);
