@@ -94,12 +94,12 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
     // twelfth session on, which tuned on it: 34, then 30 with numeral runs
     // across separators; 30 after the pass's second part; 29 after the
     // thirteenth session's pass, 28 with numbers given as sums, 25 with Ⅽ%
-    // and 肚搏.
+    // and 肚搏, 24 with IDs given tail first.
     (
         "evasion-blind-2.toml",
         include_str!("data/evasion-blind-2.toml"),
         "development",
-        25,
+        24,
         2,
     ),
     // Written from the same brief by a third helper while the eleventh
@@ -112,12 +112,12 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
     // only): 95 (27.9 %). Then development: numeral runs across separators
     // were tuned on it too, 85; the pass's second part, tuned on it, 48;
     // the thirteenth session's pass (tuned on 4 and 5), 35; numbers given
-    // as sums, 34; Ⅽ%, 33.
+    // as sums, 34; Ⅽ%, 33; IDs given tail first, 32.
     (
         "evasion-blind-3.toml",
         include_str!("data/evasion-blind-3.toml"),
         "development",
-        33,
+        32,
         7,
     ),
     // Written from the same brief by a fourth helper at the start of the
@@ -141,12 +141,13 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
     // (db1e3c8): 102 of 331 through (30.8 %), 6 of 122 look-alikes flagged;
     // with the engine and rules of the session's start (e710cba), 139
     // (42.0 %) and 6. Development from the thirteenth session on, which
-    // tuned on it: 54, and 5 look-alikes flagged; numbers given as sums, 48.
+    // tuned on it: 54, and 5 look-alikes flagged; numbers given as sums, 48;
+    // IDs given tail first, 47.
     (
         "evasion-blind-5.toml",
         include_str!("data/evasion-blind-5.toml"),
         "development",
-        48,
+        47,
         5,
     ),
     // Written from the same brief by a sixth helper at the start of the
@@ -157,12 +158,13 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
     // writing, and first scored after the session's last change (tuned on
     // batteries 4 and 5): 109 of 329 through (33.1 %), 3 of 124 look-alikes
     // flagged; with the engine and rules of the session's start (019ff23),
-    // 122 (37.1 %) and 3.
+    // 122 (37.1 %) and 3. Re-measured after IDs given tail first (tuned on
+    // batteries 2, 3 and 5, not on this): 108.
     (
         "evasion-blind-6.toml",
         include_str!("data/evasion-blind-6.toml"),
         "test",
-        109,
+        108,
         3,
     ),
 ];

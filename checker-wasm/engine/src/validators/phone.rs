@@ -134,35 +134,15 @@ pub(crate) fn split(text: &str, groups: &[super::pieces::Group]) -> Vec<Hit> {
     hits
 }
 
-/// The last digits given before the first (尾号4417，前七位是1395027): a
-/// group told to be the end (尾号, 后四位, 末尾 in the few characters before
-/// it), then, across a gap that names the front (前七位, 前面), the rest.
+/// A mobile given tail first ([`super::pieces::tail_first`]).
 fn tail_first(text: &str, groups: &[super::pieces::Group], at: usize, hits: &mut Vec<Hit>) {
-    let (Some(tail), Some(head)) = (groups.get(at), groups.get(at + 1)) else {
+    let Some((number, start, end)) = super::pieces::tail_first(text, groups, at, 11, None) else {
         return;
     };
-    if tail.len + head.len != 11 || tail.len < 3 || head.first_digit(text) != b'1' {
-        return;
-    }
-    let gap = &text[tail.end..head.start];
-    let before: String = {
-        let mut chars: Vec<char> = text[..tail.start].chars().rev().take(6).collect();
-        chars.reverse();
-        chars.into_iter().collect()
-    };
-    let told_end = ["尾", "后", "末", "最后"]
-        .iter()
-        .any(|c| before.contains(c));
-    if !told_end || !super::pieces::joins(gap, SPLIT_GAP) || !gap.contains('前') {
-        return;
-    }
-    let mut number = Vec::with_capacity(11);
-    head.digits_into(text, &mut number);
-    tail.digits_into(text, &mut number);
-    if is_mobile(&number) {
+    if number[0] == b'1' && is_mobile(&number) {
         hits.push(Hit {
-            start: tail.start,
-            end: head.end,
+            start,
+            end,
             masked: mask(std::str::from_utf8(&number).expect("ASCII"), 3, 4),
         });
     }

@@ -116,6 +116,47 @@ pub(crate) fn ascii_digits(text: &str) -> usize {
         + rest
 }
 
+/// A number of `len` digits given tail first (尾号4417，前七位是1395027;
+/// 尾号123X，前十四位51010719880630): the group at `at`, told to be the end
+/// (尾, 后, 末 in the few characters before it), then across a gap that
+/// names the front (前七位, 前面) the group that completes it. `x_after`
+/// reads a check character right after the tail (an ID's X), if the
+/// number may end with one. The digits in reading order (head, tail, x),
+/// and the byte range from the tail to the head.
+pub(crate) fn tail_first(
+    text: &str,
+    groups: &[Group],
+    at: usize,
+    len: usize,
+    x_after: Option<fn(&str) -> Option<usize>>,
+) -> Option<(Vec<u8>, usize, usize)> {
+    let (tail, head) = (groups.get(at)?, groups.get(at + 1)?);
+    let x = x_after
+        .and_then(|read| read(&text[tail.end..]))
+        .filter(|_| tail.len + head.len + 1 == len);
+    if tail.len < 3 || tail.len + head.len + usize::from(x.is_some()) != len {
+        return None;
+    }
+    let gap = &text[tail.end + x.unwrap_or(0)..head.start];
+    // The six characters before it, about: 18 bytes back to a boundary.
+    let mut from = tail.start.saturating_sub(18);
+    while !text.is_char_boundary(from) {
+        from -= 1;
+    }
+    let before = &text[from..tail.start];
+    let told_end = ["尾", "后", "末"].iter().any(|c| before.contains(c));
+    if !told_end || !joins(gap, 8) || !gap.contains('前') {
+        return None;
+    }
+    let mut number = Vec::with_capacity(len);
+    head.digits_into(text, &mut number);
+    tail.digits_into(text, &mut number);
+    if x.is_some() {
+        number.push(b'x');
+    }
+    Some((number, tail.start, head.end))
+}
+
 #[cfg(test)]
 mod tests {
     /// `digit_groups` finds what a plain walk over the characters finds.

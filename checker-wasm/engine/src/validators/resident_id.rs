@@ -152,6 +152,17 @@ pub(crate) fn split(text: &str, groups: &[super::pieces::Group]) -> Vec<Hit> {
     let joins = |a: usize, b: usize| super::pieces::joins(&text[a..b], SPLIT_GAP);
     let mut hits = Vec::new();
     for first in 0..groups.len() {
+        // Given tail first (尾号123X，前十四位…).
+        if let Some((id, start, end)) =
+            super::pieces::tail_first(text, groups, first, 18, Some(spelled_x))
+            && is_valid(&id)
+        {
+            hits.push(Hit {
+                start,
+                end,
+                masked: mask(std::str::from_utf8(&id).expect("ASCII"), 6, 4),
+            });
+        }
         // Without a cue the first piece ends where a part does.
         if !cued && !PART_ENDS.contains(&groups[first].len) {
             continue;
@@ -249,6 +260,9 @@ mod tests {
             ("身份证:110101,19900307,4478", 0),        // check digit
             ("id:110101199,003074477", 1),
             ("video:110101199,003074477", 0),
+            ("帮我办卡,后四位4477,前十四位11010119900307", 1),
+            ("证件尾号002x,前十四位11010519491231", 1),
+            ("尾号4477,前面是11010119900308", 0), // check digit
         ] {
             assert_eq!(
                 super::split(text, &crate::validators::pieces::digit_groups(text, 0)).len(),
