@@ -366,6 +366,8 @@ impl Compiled {
         };
         hits.retain(|h| !allowed(h.rule, h.start));
         anchors.retain(|a| !allowed(a.0, a.1));
+        #[cfg(not(target_arch = "wasm32"))]
+        near::keep_complete(rules, &mut parts);
         parts.retain(|p| !allowed(p.0, p.2));
         crate::pool::give(found);
         self.pattern_hits(text, &mut anchors, &mut hits);

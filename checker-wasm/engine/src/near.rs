@@ -40,11 +40,8 @@ pub(crate) fn hits(
         return;
     }
     let text = norm.as_str();
-    // Natively, the words of rules with a part missing go before the sort
-    // (eighth look in DESIGN.md); the wasm sorts them all, as before (the
-    // filter was +0.2 KB gzipped there).
-    #[cfg(not(target_arch = "wasm32"))]
-    let parts = complete_only(rules, parts);
+    // Natively the words of rules with a part missing are gone already
+    // ([`keep_complete`], before the allow phrases are looked up for them).
     parts.sort_unstable();
     for found in parts.chunk_by(|a, b| a.0 == b.0) {
         let rule = found[0].0;
@@ -109,33 +106,27 @@ pub(crate) fn hits(
 }
 
 /// `parts` without the words of rules that have some part missing (most of
-/// a harsh draft's part words, and most of the sort's work: hundreds of
-/// four-field tuples, branchy to compare). One bit per part per rule; a
-/// rule with more than 64 parts (none has) is kept, for the loop in
-/// [`hits`] to judge. The order of what is kept is unchanged.
+/// a draft's part words: a context part of common words, 班 or 考, beside a
+/// rare one; and most of the allow lookups and the sort's work, hundreds of
+/// four-field tuples). One bit per part per rule; a rule with more than 64
+/// parts (none has) is kept, for the loop in [`hits`] to judge. The order of
+/// what is kept is unchanged. Native only (eighth look in DESIGN.md): in the
+/// wasm, +0.2 KB gzipped.
 #[cfg(not(target_arch = "wasm32"))]
-fn complete_only<'p>(
-    rules: &[Rule],
-    parts: &'p mut [(usize, usize, usize, usize)],
-) -> &'p mut [(usize, usize, usize, usize)] {
+pub(crate) fn keep_complete(rules: &[Rule], parts: &mut Vec<(usize, usize, usize, usize)>) {
+    if parts.is_empty() {
+        return;
+    }
     let mut seen: Vec<u64> = crate::pool::take();
     seen.resize(rules.len(), 0);
     for &(rule, part, _, _) in parts.iter() {
         seen[rule] |= 1u64.checked_shl(part as u32).unwrap_or(0);
     }
-    let complete = |rule: usize| match &rules[rule].matcher {
+    parts.retain(|&(rule, ..)| match &rules[rule].matcher {
         Matcher::Near { parts: wanted, .. } if wanted.len() <= 64 => {
             seen[rule] == u64::MAX >> (64 - wanted.len())
         }
         _ => true,
-    };
-    let mut kept = 0;
-    for i in 0..parts.len() {
-        if complete(parts[i].0) {
-            parts[kept] = parts[i];
-            kept += 1;
-        }
-    }
+    });
     crate::pool::give(seen);
-    &mut parts[..kept]
 }
