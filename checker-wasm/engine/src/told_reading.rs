@@ -1,5 +1,6 @@
 //! Readings a draft asks for: 倒着读 (read it backwards), 每段倒着读 (each
-//! group backwards), 藏头 / 看每行开头 (read the lines' first characters).
+//! group backwards), 藏头 / 看每行开头 (read the lines' first characters),
+//! and digits described by their count (135，三个8，20461: 两个零 is 零零).
 //!
 //! A writer dodging the checker can write 过包 or 博赌 and tell the reader
 //! how to read it, or hide 包过 down the first column of a poem. No fold
@@ -24,6 +25,7 @@ pub(crate) struct Told(u8);
 const BACKWARDS: u8 = 1;
 const EACH_BACKWARDS: u8 = 2;
 const FIRST_CHARACTERS: u8 = 4;
+const COUNTED_DIGITS: u8 = 8;
 
 impl Told {
     pub fn add(&mut self, kind: u8) {
@@ -39,7 +41,7 @@ impl Told {
 /// per reading (a word each is a fat pointer more in the wasm). Short: a
 /// reading only adds what the rules find in it, so a stray 倒着 (倒着走)
 /// costs a second match and nothing else.
-pub(crate) const CUES: [(&str, u8); 3] = [
+pub(crate) const CUES: [(&str, u8); 4] = [
     (
         "倒着 倒过来 反着读 反着念 反着看 反过来读 反过来念 从后往前 从右往左 倒序 倒读 倒念 逆序",
         BACKWARDS,
@@ -52,20 +54,24 @@ pub(crate) const CUES: [(&str, u8); 3] = [
         "藏头 每行开头 每行第一 每行首字 每句开头 每句第一 每句首字 竖着读 竖着念 竖着看 看开头 开头连起来 首字连起来 第一个字连起来",
         FIRST_CHARACTERS,
     ),
+    // Not an instruction, but read the same way: a count before 个 (the
+    // reading changes a draft only where a digit follows it).
+    ("两个 二个 三个 四个 2个 3个 4个", COUNTED_DIGITS),
 ];
 
 /// Each reading `told` asks for, of `draft` (none that reads the same).
 pub(crate) fn readings(draft: &str, told: Told) -> Vec<Reading> {
     let chars: Vec<char> = draft.chars().collect();
     let mut out = Vec::new();
-    for kind in [BACKWARDS, EACH_BACKWARDS, FIRST_CHARACTERS] {
+    for kind in [BACKWARDS, EACH_BACKWARDS, FIRST_CHARACTERS, COUNTED_DIGITS] {
         if told.0 & kind == 0 {
             continue;
         }
         let order = match kind {
             BACKWARDS => backwards(&chars, is_line_break),
             EACH_BACKWARDS => backwards(&chars, is_group_break),
-            _ => first_characters(&chars),
+            FIRST_CHARACTERS => first_characters(&chars),
+            _ => counted_digits(&chars),
         };
         if order.len() < 2 {
             continue;
@@ -140,6 +146,36 @@ fn first_characters(chars: &[char]) -> Vec<usize> {
     order
 }
 
+/// The draft's character indices with every digit given by its count
+/// (两个8, 三个零: two to four, before 个) written that many times instead,
+/// and the count and 个 left out.
+fn counted_digits(chars: &[char]) -> Vec<usize> {
+    let mut order = Vec::with_capacity(chars.len() + 4);
+    let mut i = 0;
+    while i < chars.len() {
+        let count = match chars[i] {
+            '两' | '二' | '2' => 2,
+            '三' | '3' => 3,
+            '四' | '4' => 4,
+            _ => 0,
+        };
+        let digit = |c: char| {
+            c.is_ascii_digit() || crate::validators::numerals::numeral(c as u32).is_some()
+        };
+        if count > 0
+            && chars.get(i + 1) == Some(&'个')
+            && chars.get(i + 2).is_some_and(|&c| digit(c))
+        {
+            order.extend(std::iter::repeat_n(i + 2, count));
+            i += 3;
+        } else {
+            order.push(i);
+            i += 1;
+        }
+    }
+    order
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,6 +201,13 @@ mod tests {
                 &["军包过"],
             ),
             ("藏头：包教包会，过目不忘", FIRST_CHARACTERS, &["藏包过"]),
+            ("135，三个8，20461", COUNTED_DIGITS, &["135，888，20461"]),
+            (
+                "幺五八，两个零，两个幺",
+                COUNTED_DIGITS,
+                &["幺五八，零零，幺幺"],
+            ),
+            ("买三个苹果", COUNTED_DIGITS, &[]),
             ("倒", BACKWARDS, &[]),
         ];
         for &(draft, kinds, want) in table {

@@ -112,12 +112,13 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
     // only): 95 (27.9 %). Then development: numeral runs across separators
     // were tuned on it too, 85; the pass's second part, tuned on it, 48;
     // the thirteenth session's pass (tuned on 4 and 5), 35; numbers given
-    // as sums, 34; Ⅽ%, 33; IDs given tail first, 32.
+    // as sums, 34; Ⅽ%, 33; IDs given tail first, 32; digits given by their
+    // count (三个8), 31.
     (
         "evasion-blind-3.toml",
         include_str!("data/evasion-blind-3.toml"),
         "development",
-        32,
+        31,
         7,
     ),
     // Written from the same brief by a fourth helper at the start of the
@@ -127,12 +128,13 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
     // rules of the session's start (e710cba), 125 (36.0 %) and 6. 92 after
     // numeral runs across separators (tuned on battery 3, not on this); 81
     // (23.3 %) after the pass's second part (the same). Development from
-    // the thirteenth session on, which tuned on it: 41.
+    // the thirteenth session on, which tuned on it: 41; 40 after Ⅽ%, 38 after
+    // digits given by their count (三个8, 两个零).
     (
         "evasion-blind-4.toml",
         include_str!("data/evasion-blind-4.toml"),
         "development",
-        41,
+        38,
         6,
     ),
     // Written from the same brief by a fifth helper during the twelfth
@@ -159,12 +161,13 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
     // batteries 4 and 5): 109 of 329 through (33.1 %), 3 of 124 look-alikes
     // flagged; with the engine and rules of the session's start (019ff23),
     // 122 (37.1 %) and 3. Re-measured after IDs given tail first (tuned on
-    // batteries 2, 3 and 5, not on this): 108.
+    // batteries 2, 3 and 5, not on this): 108; after digits given by their
+    // count (tuned on 3 and 4): 107.
     (
         "evasion-blind-6.toml",
         include_str!("data/evasion-blind-6.toml"),
         "test",
-        108,
+        107,
         3,
     ),
 ];
