@@ -284,6 +284,16 @@ impl Reading {
         }
     }
 
+    /// [`Reading::of`], but keeping only the hits over `edits` (the draft's
+    /// character ranges it changed, ascending and apart), like the second
+    /// reading's own: the rest of the draft reads the same.
+    pub fn of_edits(chars: &[char], order: Vec<usize>, edits: Vec<(usize, usize)>) -> Reading {
+        Reading {
+            edits: Some(edits),
+            ..Reading::of(chars, order)
+        }
+    }
+
     /// The draft's character span of the reading's span `start..end`: from
     /// the first to the last character any of its characters came from (a
     /// closed-up run inside it included, an edit it ends in whole).

@@ -67,16 +67,24 @@ pub(crate) fn readings(draft: &str, told: Told) -> Vec<Reading> {
         if told.0 & kind == 0 {
             continue;
         }
-        let order = match kind {
-            BACKWARDS => backwards(&chars, is_line_break),
-            EACH_BACKWARDS => backwards(&chars, is_group_break),
-            FIRST_CHARACTERS => first_characters(&chars),
-            _ => counted_digits(&chars),
+        let (order, edits) = match kind {
+            BACKWARDS => (backwards(&chars, is_line_break), None),
+            EACH_BACKWARDS => (backwards(&chars, is_group_break), None),
+            FIRST_CHARACTERS => (first_characters(&chars), None),
+            _ => {
+                let (order, edits) = counted_digits(&chars);
+                (order, Some(edits))
+            }
         };
         if order.len() < 2 {
             continue;
         }
-        let reading = Reading::of(&chars, order);
+        let reading = match edits {
+            // Only the hits over a count written out: the rest reads as the
+            // draft does, and its hits are the draft's.
+            Some(edits) => Reading::of_edits(&chars, order, edits),
+            None => Reading::of(&chars, order),
+        };
         if reading.text != draft {
             out.push(reading);
         }
@@ -148,9 +156,10 @@ fn first_characters(chars: &[char]) -> Vec<usize> {
 
 /// The draft's character indices with every digit given by its count
 /// (两个8, 三个零: two to four, before 个) written that many times instead,
-/// and the count and 个 left out.
-fn counted_digits(chars: &[char]) -> Vec<usize> {
+/// and the count and 个 left out; and the character ranges so written.
+fn counted_digits(chars: &[char]) -> (Vec<usize>, Vec<(usize, usize)>) {
     let mut order = Vec::with_capacity(chars.len() + 4);
+    let mut edits = Vec::new();
     let mut i = 0;
     while i < chars.len() {
         let count = match chars[i] {
@@ -167,13 +176,14 @@ fn counted_digits(chars: &[char]) -> Vec<usize> {
             && chars.get(i + 2).is_some_and(|&c| digit(c))
         {
             order.extend(std::iter::repeat_n(i + 2, count));
+            edits.push((i, i + 3));
             i += 3;
         } else {
             order.push(i);
             i += 1;
         }
     }
-    order
+    (order, edits)
 }
 
 #[cfg(test)]
