@@ -419,10 +419,7 @@ impl RuleSet {
     fn check_normalized(&self, text: &str, context: Context) -> (Report, Normalized) {
         let (norm, hits, told) = self.raw_hits_told(text, context);
         let mut hits = report::in_original(&norm, hits);
-        let told = match told.is_empty() {
-            true => Vec::new(),
-            false => told_reading::readings(text, told),
-        };
+        let told = told_reading::readings(text, told);
         for reading in second_reading::read(text).into_iter().chain(told) {
             let (norm, again) = self.raw_hits(&reading.text, context);
             hits.extend(reading.in_draft(report::in_original(&norm, again)));

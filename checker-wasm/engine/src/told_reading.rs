@@ -61,6 +61,9 @@ pub(crate) const CUES: [(&str, u8); 4] = [
 
 /// Each reading `told` asks for, of `draft` (none that reads the same).
 pub(crate) fn readings(draft: &str, told: Told) -> Vec<Reading> {
+    if told.is_empty() {
+        return Vec::new();
+    }
     let chars: Vec<char> = draft.chars().collect();
     let mut out = Vec::new();
     for kind in [BACKWARDS, EACH_BACKWARDS, FIRST_CHARACTERS, COUNTED_DIGITS] {

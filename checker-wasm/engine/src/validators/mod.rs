@@ -146,9 +146,9 @@ pub fn find_in(v: Validator, text: &str, all: &Runs) -> Vec<Hit> {
     }
     if hits.is_empty() && matches!(v, Validator::Phone | Validator::ResidentId) {
         hits = sums::find(v, text, &all.pieces);
-    }
-    if hits.is_empty() && matches!(v, Validator::Phone | Validator::ResidentId) {
-        hits = spelled::find(v, &all.spelled);
+        if hits.is_empty() {
+            hits = spelled::find(v, &all.spelled);
+        }
     }
     hits
 }

@@ -116,6 +116,10 @@ pub(crate) fn ascii_digits(text: &str) -> usize {
         + rest
 }
 
+/// How many characters may stand between a tail and its head (，前七位是 is
+/// six; ，前面十四位是 eight), as between the pieces of `phone::split`.
+const TAIL_GAP: usize = 8;
+
 /// A number of `len` digits given tail first (尾号4417，前七位是1395027;
 /// 尾号123X，前十四位51010719880630): the group at `at`, told to be the end
 /// (尾, 后, 末 in the few characters before it), then across a gap that
@@ -145,7 +149,7 @@ pub(crate) fn tail_first(
     }
     let before = &text[from..tail.start];
     let told_end = ["尾", "后", "末"].iter().any(|c| before.contains(c));
-    if !told_end || !joins(gap, 8) || !gap.contains('前') {
+    if !told_end || !joins(gap, TAIL_GAP) || !gap.contains('前') {
         return None;
     }
     let mut number = Vec::with_capacity(len);
