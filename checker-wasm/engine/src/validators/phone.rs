@@ -139,7 +139,7 @@ fn tail_first(text: &str, groups: &[super::pieces::Group], at: usize, hits: &mut
     let Some((number, start, end)) = super::pieces::tail_first(text, groups, at, 11, None) else {
         return;
     };
-    if number[0] == b'1' && is_mobile(&number) {
+    if is_mobile(&number) {
         hits.push(Hit {
             start,
             end,
