@@ -237,8 +237,11 @@ const DEV_FLOOR: Floor = Floor {
     // clean drafts: 帮您做一份考前冲刺计划 read as forging a document,
     // 家里小店…进货成本 as a leak of our cost, and 宝宝们…说出答案 as exam
     // answers, all three now passed) and a question cue was narrowed (咨询
-    // alone no question), which no longer hides pre-existing words: 4.
-    clean_blocked: 4,
+    // alone no question), which no longer hides pre-existing words: 4. The
+    // fourteenth session moved dev-136l in (its refund account read back,
+    // now a listener's own: 您给的…，麻烦您再核对一遍) and allowed 墙上挂证书
+    // (dev-124n's certificates hung on a wall, read as 挂证): 3.
+    clean_blocked: 3,
 };
 
 const TEST_FLOOR: Floor = Floor {
@@ -390,8 +393,12 @@ const TEST_FLOOR: Floor = Floor {
     // before writing on ordinary themes, first opened after the session's
     // tuning) add 1: blind-136l's refund account read back to the customer
     // to check (您给的退费账户是 6222…，麻烦您再核对一遍), whose 您给的 no
-    // listener cue holds (1 with the rules alone in 136l, 1 in 137m).
-    clean_blocked: 1,
+    // listener cue holds (1 with the rules alone in 136l, 1 in 137m). The
+    // fourteenth session tuned on it (您给的 a listener's cue, 核对一遍 after
+    // the number) and moved blind-136l to development: 0 of 25,383; its fresh
+    // batches 138n, 138o and 139p (decided test before writing, first opened
+    // after the session's tuning) add none: 0 of 26,103.
+    clean_blocked: 0,
 };
 
 fn check_floor(name: &str, card: &Scorecard, floor: &Floor) -> Vec<String> {

@@ -7,23 +7,28 @@
 //! chose; these say how those families hold against tricks nobody here
 //! thought of.
 //!
-//! A case is caught when some finding of the rules covers part of its
-//! disguised payload (as in `tests/evasion.rs`); a clean look-alike passes
-//! when no finding reaches `revise`.
+//! A case is caught by the rules when some finding of theirs covers part of
+//! its disguised payload (as in `tests/evasion.rs`), and as shipped when,
+//! besides, the learned model's 可能涉及 covers it on one of the payload's
+//! clauses (`tests/data/evasion-payloads.toml`); a clean look-alike passes
+//! when no finding reaches `revise`. Both figures are printed: the rules
+//! alone say what is blocked, as shipped what a writer is told.
 //!
-//! Like the corpus, a battery is development once the normaliser has been
-//! tuned on it, and only a fresh one measures (see [`BATTERIES`]). The test
-//! records each battery's figures as a ratchet and prints the goal's state
-//! instead of asserting it. What got through, by kind, is in `DESIGN.md`
-//! ("The blind evasion battery").
+//! Like the corpus, a battery is development once anything has been tuned
+//! on it, and only a fresh one measures: each file says which (`part`). The test records each battery's figures as a ratchet
+//! and prints the goal's state instead of asserting it. What got through,
+//! by kind, is in `DESIGN.md` ("The blind evasion battery").
 
 mod common;
 
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use wxcheck::{Context, RuleSet, Severity};
 
 #[derive(Deserialize)]
 struct Battery {
+    /// "development" or "test".
+    part: String,
     case: Vec<Case>,
     clean: Vec<Clean>,
 }
@@ -46,10 +51,30 @@ struct Clean {
 /// Issue 10's goal: at most this share of the cases gets through.
 const GOAL: f64 = 0.10;
 
-/// Each battery: its file, its part, and the most cases through and clean
-/// look-alikes at `revise` or worse it may show (its figures when last
-/// measured).
-const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
+/// The clauses a learned opinion must name to catch each payload.
+#[derive(Deserialize)]
+struct Payloads {
+    payload: BTreeMap<String, Payload>,
+}
+
+#[derive(Deserialize)]
+struct Payload {
+    clauses: Vec<String>,
+}
+
+/// The most each figure of a battery may show: its figures when last
+/// measured.
+struct Ratchet {
+    /// Cases through the rules alone.
+    through: usize,
+    /// Cases through the rules and the learned model, as shipped.
+    through_shipped: usize,
+    /// Clean look-alikes at `revise` or worse.
+    flagged: usize,
+}
+
+/// Each battery: its file and its ratchet.
+const BATTERIES: &[(&str, &str, Ratchet)] = &[
     // First scored at b849850: 184 through, 7 look-alikes flagged. The
     // one-character folds (circled, mathematical, superscript and
     // subscript letters and digits, Cyrillic look-alikes, pinyin tone
@@ -80,9 +105,11 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
     (
         "evasion-blind-1.toml",
         include_str!("data/evasion-blind-1.toml"),
-        "development",
-        25,
-        6,
+        Ratchet {
+            through: 25,
+            through_shipped: 9,
+            flagged: 6,
+        },
     ),
     // Written from the same brief by another helper while the folds were
     // made, and first scored after them (11d15e0): the measure. 146 of 338
@@ -98,9 +125,11 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
     (
         "evasion-blind-2.toml",
         include_str!("data/evasion-blind-2.toml"),
-        "development",
-        24,
-        2,
+        Ratchet {
+            through: 24,
+            through_shipped: 10,
+            flagged: 2,
+        },
     ),
     // Written from the same brief by a third helper while the eleventh
     // session's passes were made, decided test before writing, and first
@@ -117,9 +146,11 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
     (
         "evasion-blind-3.toml",
         include_str!("data/evasion-blind-3.toml"),
-        "development",
-        31,
-        7,
+        Ratchet {
+            through: 31,
+            through_shipped: 11,
+            flagged: 7,
+        },
     ),
     // Written from the same brief by a fourth helper at the start of the
     // twelfth session, decided test before writing, and first scored after
@@ -133,9 +164,11 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
     (
         "evasion-blind-4.toml",
         include_str!("data/evasion-blind-4.toml"),
-        "development",
-        38,
-        6,
+        Ratchet {
+            through: 38,
+            through_shipped: 18,
+            flagged: 6,
+        },
     ),
     // Written from the same brief by a fifth helper during the twelfth
     // session (asked to vary persona, channel and trade), decided test
@@ -148,9 +181,11 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
     (
         "evasion-blind-5.toml",
         include_str!("data/evasion-blind-5.toml"),
-        "development",
-        47,
-        5,
+        Ratchet {
+            through: 47,
+            through_shipped: 17,
+            flagged: 5,
+        },
     ),
     // Written from the same brief by a sixth helper at the start of the
     // thirteenth session (asked to vary persona, channel and trade and to
@@ -162,64 +197,129 @@ const BATTERIES: &[(&str, &str, &str, usize, usize)] = &[
     // flagged; with the engine and rules of the session's start (019ff23),
     // 122 (37.1 %) and 3. Re-measured after IDs given tail first (tuned on
     // batteries 2, 3 and 5, not on this): 108; after digits given by their
-    // count (tuned on 3 and 4): 107.
+    // count (tuned on 3 and 4): 107. The fourteenth session first counted
+    // the learned model's 可能涉及 on the payload's clause (as shipped): 36
+    // (10.9 %), with 32 more look-alikes given advice (37 of 124 with any
+    // finding, 5 with the rules alone). A model trained on batteries 1–5
+    // as well caught 12 more of these but was dropped (DESIGN.md, "The
+    // learned model and the evasion batteries").
     (
         "evasion-blind-6.toml",
         include_str!("data/evasion-blind-6.toml"),
-        "test",
-        107,
-        3,
+        Ratchet {
+            through: 107,
+            through_shipped: 36,
+            flagged: 3,
+        },
     ),
 ];
 
 #[test]
 fn blind_evasion_batteries() {
     let rules = common::rules();
+    let shipped = common::shipped_rules();
+    let payloads: Payloads = toml::from_str(include_str!("data/evasion-payloads.toml")).unwrap();
     let mut failures = Vec::new();
-    for &(name, text, part, max_through, max_flagged) in BATTERIES {
+    for (name, text, ratchet) in BATTERIES {
         let battery: Battery = toml::from_str(text).unwrap();
-        let (through, flagged) = score(&rules, name, part, &battery);
-        if through > max_through {
-            failures.push(format!(
-                "{name}: {through} cases got through (at most {max_through} when last measured)"
-            ));
-        }
-        if flagged > max_flagged {
-            failures.push(format!(
-                "{name}: {flagged} clean look-alikes flagged (at most {max_flagged} when last measured)"
-            ));
+        let figures = score(&rules, &shipped, &payloads, name, &battery);
+        for (what, now, most) in [
+            (
+                "cases got through the rules",
+                figures.through,
+                ratchet.through,
+            ),
+            (
+                "cases got through as shipped",
+                figures.through_shipped,
+                ratchet.through_shipped,
+            ),
+            (
+                "clean look-alikes flagged",
+                figures.flagged,
+                ratchet.flagged,
+            ),
+        ] {
+            if now > most {
+                failures.push(format!(
+                    "{name}: {now} {what} (at most {most} when last measured)"
+                ));
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// Prints one battery's figures; returns the cases through and the clean
-/// look-alikes at `revise` or worse.
-fn score(rules: &RuleSet, name: &str, part: &str, battery: &Battery) -> (usize, usize) {
-    // payload → (cases, caught), in first-seen order.
-    let mut payloads: Vec<(String, usize, usize)> = Vec::new();
-    let mut through = Vec::new();
+/// Whether a finding of `rules` covers the case's disguised payload; with
+/// `clauses`, a learned opinion counts only on one of them.
+fn caught(rules: &RuleSet, case: &Case, clauses: Option<&[String]>) -> bool {
+    let byte = case
+        .text
+        .find(&case.disguised)
+        .unwrap_or_else(|| panic!("`disguised` is not in the text: {:?}", case.text));
+    let start = case.text[..byte].chars().count();
+    let end = start + case.disguised.chars().count();
+    rules
+        .check(&case.text, Context::Public)
+        .findings
+        .iter()
+        .any(|f| {
+            f.start < end
+                && start < f.end
+                && (&*f.rule != wxcheck::learned::RULE_ID
+                    || clauses.is_some_and(|c| c.iter().any(|c| **c == *f.clause)))
+        })
+}
+
+/// Prints one battery's figures and returns them.
+fn score(
+    rules: &RuleSet,
+    shipped: &RuleSet,
+    payloads: &Payloads,
+    name: &str,
+    battery: &Battery,
+) -> Ratchet {
+    // payload → (cases, caught by the rules, caught as shipped), in
+    // first-seen order.
+    let mut by_payload: Vec<(String, usize, usize, usize)> = Vec::new();
+    let (mut through, mut through_shipped) = (Vec::new(), 0);
     for c in &battery.case {
-        let byte = c
-            .text
-            .find(&c.disguised)
-            .unwrap_or_else(|| panic!("{name}: `disguised` is not in the text: {:?}", c.text));
-        let start = c.text[..byte].chars().count();
-        let end = start + c.disguised.chars().count();
-        let caught = common::caught(rules, &c.text, start, end);
-        match payloads.iter_mut().find(|p| p.0 == c.payload) {
-            Some(p) => (p.1, p.2) = (p.1 + 1, p.2 + usize::from(caught)),
-            None => payloads.push((c.payload.clone(), 1, usize::from(caught))),
+        let clauses = &payloads
+            .payload
+            .get(&c.payload)
+            .unwrap_or_else(|| {
+                panic!(
+                    "{name}: payload `{}` is not in evasion-payloads.toml",
+                    c.payload
+                )
+            })
+            .clauses;
+        let by_rules = caught(rules, c, None);
+        let as_shipped = by_rules || caught(shipped, c, Some(clauses));
+        match by_payload.iter_mut().find(|p| p.0 == c.payload) {
+            Some(p) => {
+                p.1 += 1;
+                p.2 += usize::from(by_rules);
+                p.3 += usize::from(as_shipped);
+            }
+            None => by_payload.push((
+                c.payload.clone(),
+                1,
+                usize::from(by_rules),
+                usize::from(as_shipped),
+            )),
         }
-        if !caught {
-            through.push(format!("{} [{}]: {:?}", c.payload, c.trick, c.text));
+        through_shipped += usize::from(!as_shipped);
+        if !by_rules {
+            let mark = if as_shipped { " (learned: caught)" } else { "" };
+            through.push(format!("{} [{}]{mark}: {:?}", c.payload, c.trick, c.text));
         }
     }
     let flagged: Vec<String> = battery
         .clean
         .iter()
         .filter(|c| {
-            rules
+            shipped
                 .check(&c.text, Context::Public)
                 .findings
                 .iter()
@@ -227,38 +327,61 @@ fn score(rules: &RuleSet, name: &str, part: &str, battery: &Battery) -> (usize, 
         })
         .map(|c| format!("[{}] {:?}", c.trick, c.text))
         .collect();
+    // What the model's catches cost: look-alikes it gives a 可能涉及 (advice).
+    let with_any_finding = battery
+        .clean
+        .iter()
+        .filter(|c| !shipped.check(&c.text, Context::Public).findings.is_empty())
+        .count();
     let cases = battery.case.len();
     assert!(
         cases >= 300,
         "{name}: the battery has {cases} cases, fewer than 300"
     );
+    let part = &battery.part;
+    assert!(
+        part == "development" || part == "test",
+        "{name}: part is `{part}`, neither development nor test"
+    );
     println!("{name} ({part})");
-    println!("{:<12} {:>6} {:>7}", "payload", "cases", "caught");
-    for (p, n, caught) in &payloads {
+    println!(
+        "{:<12} {:>6} {:>7} {:>11}",
+        "payload", "cases", "rules", "as shipped"
+    );
+    for (p, n, by_rules, as_shipped) in &by_payload {
+        let share = |k: &usize| 100.0 * *k as f64 / *n as f64;
         println!(
-            "{p:<12} {n:>6} {:>6.0}%",
-            100.0 * *caught as f64 / *n as f64
+            "{p:<12} {n:>6} {:>6.0}% {:>10.0}%",
+            share(by_rules),
+            share(as_shipped)
         );
     }
-    let met = through.len() as f64 <= GOAL * cases as f64;
+    let goal = |k: usize| match (k as f64 <= GOAL * cases as f64, part.as_str()) {
+        (true, "test") => "met",
+        (true, _) => "met, but on a battery tuned on",
+        (false, _) => "not met",
+    };
+    let share = |k: usize| 100.0 * k as f64 / cases as f64;
     println!(
-        "overall: {cases} cases, {} through ({:.1}%); clean look-alikes: {} of {} at revise or worse; goal (at most {:.0}% through): {}",
+        "overall: {cases} cases; through the rules {} ({:.1}%, goal {}), as shipped {through_shipped} ({:.1}%, goal {}); clean look-alikes: {} of {} at revise or worse, {with_any_finding} with any finding as shipped; goal: at most {:.0}% through",
         through.len(),
-        100.0 * through.len() as f64 / cases as f64,
+        share(through.len()),
+        goal(through.len()),
+        share(through_shipped),
+        goal(through_shipped),
         flagged.len(),
         battery.clean.len(),
         GOAL * 100.0,
-        match (met, part) {
-            (true, "test") => "met",
-            (true, _) => "met, but on a battery tuned on",
-            (false, _) => "not met",
-        }
     );
     for t in &through {
-        println!("through: {t}");
+        println!("through the rules: {t}");
     }
     for f in &flagged {
         println!("flagged: {f}");
     }
-    (through.len(), flagged.len())
+    Ratchet {
+        through: through.len(),
+        through_shipped,
+        flagged: flagged.len(),
+    }
 }
