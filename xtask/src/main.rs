@@ -18,6 +18,7 @@ mod corpus;
 mod diagnostics;
 mod draft_note;
 mod editions;
+mod evasion;
 mod first_openings;
 mod handbook;
 mod practice;

@@ -17,6 +17,14 @@
 //! was better still (98.35 %) but its weights are 148 KB gzipped, over the
 //! issue's 100 KB budget for them ([`GZIP_BUDGET`], tested below).
 //!
+//! Besides, an evasion lane per clause the evasion batteries' payloads break
+//! (`wxcheck::learned::EVASION_PREFIX`): the clause's lane fitted on the
+//! corpus and the development evasion batteries together (`evasion.rs`),
+//! which only adds an opinion where the clause's own lane gave none.
+//! Trained into the clause lanes themselves, the batteries cost the blind
+//! test part 43 drafts right and blocked a clean one (DESIGN.md, "The learned
+//! model and the evasion batteries").
+//!
 //! The model records a SHA-256 of the drafts it learned from, so a test can
 //! tell when the corpus changed and the model must be trained again.
 //!
@@ -28,6 +36,7 @@
 //! lane without the blind batches it then scores.
 
 use crate::corpus::{DevDraft, read_development};
+use crate::evasion;
 use anyhow::{Context as _, Result};
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -73,33 +82,78 @@ pub fn corpus_digest(drafts: &[DevDraft]) -> String {
         .collect()
 }
 
-/// The note a model trained on `drafts` carries.
-pub fn note(drafts: &[DevDraft]) -> String {
-    format!(
-        "cargo xtask train-model: {} drafts of {CORPUS_DIR}/*.toml, corpus {}",
-        drafts.len(),
-        corpus_digest(drafts)
-    )
+/// n-grams kept per evasion lane: fewer than a clause lane's, for the
+/// model's gzip budget ([`GZIP_BUDGET`]).
+pub const EVASION_KEEP: usize = 400;
+
+/// What the model learns from under `root`: the development corpus, and
+/// for the evasion lanes the development evasion batteries besides; and the
+/// note a model trained on them carries.
+pub struct TrainingDrafts {
+    pub corpus: Vec<DevDraft>,
+    pub evasions: Vec<DevDraft>,
+    pub note: String,
 }
 
-/// Trains on the development corpus under `root`.
-pub fn train(root: &Path) -> Result<(LearnedModel, usize)> {
-    let drafts = read_development(&root.join(CORPUS_DIR), CORPUS_DIR)?;
-    let folded: Vec<Normalized> = drafts.iter().map(|d| Normalized::new(&d.text)).collect();
-    let samples: Vec<Sample> = drafts
+pub fn training_drafts(root: &Path) -> Result<TrainingDrafts> {
+    let corpus = read_development(&root.join(CORPUS_DIR), CORPUS_DIR)?;
+    let (evasions, batteries) = evasion::training_drafts(root)?;
+    let note = format!(
+        "cargo xtask train-model: {} drafts of {CORPUS_DIR}/*.toml, corpus {}; evasion lanes also on {} drafts of {batteries} development evasion batteries ({}/evasion-blind-*.toml), {}",
+        corpus.len(),
+        corpus_digest(&corpus),
+        evasions.len(),
+        evasion::BATTERY_DIR,
+        corpus_digest(&evasions)
+    );
+    Ok(TrainingDrafts {
+        corpus,
+        evasions,
+        note,
+    })
+}
+
+fn samples_of<'a>(drafts: &'a [DevDraft], folded: &'a [Normalized]) -> Vec<Sample<'a>> {
+    drafts
         .iter()
-        .zip(&folded)
+        .zip(folded)
         .map(|(d, n)| Sample {
             folded: n.as_str(),
             context: d.context,
             clauses: &d.clauses,
         })
-        .collect();
-    let mut model = learned::train(&samples, &params(), note(&drafts));
-    if let Some(lane) = hit_lane(&book_rules(root)?, &drafts) {
+        .collect()
+}
+
+/// Trains on the development corpus and evasion batteries under `root`;
+/// returns the model and how many drafts it learned from.
+pub fn train(root: &Path) -> Result<(LearnedModel, usize)> {
+    let TrainingDrafts {
+        corpus,
+        evasions,
+        note,
+    } = training_drafts(root)?;
+    let all: Vec<DevDraft> = corpus.iter().chain(&evasions).cloned().collect();
+    let folded: Vec<Normalized> = all.iter().map(|d| Normalized::new(&d.text)).collect();
+    let samples = samples_of(&all, &folded);
+    let mut model = learned::train(&samples[..corpus.len()], &params(), note);
+    if let Some(lane) = hit_lane(&book_rules(root)?, &corpus) {
         learned::add_lane(&mut model, &lane);
     }
-    Ok((model, drafts.len()))
+    let mut clauses: Vec<&str> = evasions
+        .iter()
+        .filter_map(|d| d.clauses.first().map(String::as_str))
+        .collect();
+    clauses.sort_unstable();
+    clauses.dedup();
+    let evasion_params = TrainingParams {
+        keep: EVASION_KEEP,
+        ..params()
+    };
+    for lane in learned::fit_evasion_lanes(&samples, &evasion_params, &clauses) {
+        learned::add_lane(&mut model, &lane);
+    }
+    Ok((model, all.len()))
 }
 
 /// The book's rules (`book/rules/*.toml` with `book/settings.toml`), without
@@ -152,7 +206,7 @@ pub fn run(root: &Path) -> Result<()> {
     std::fs::write(&tmp, &json).with_context(|| format!("无法写入 {}", tmp.display()))?;
     std::fs::rename(&tmp, &path).with_context(|| format!("无法写入 {}", path.display()))?;
     println!(
-        "已训练统计模型：{drafts} 条开发语料，{} 个条款，{} 个 n 元组，{:.1} KB（gzip 后 {:.1} KB，上限 {} KB）→ {MODEL_PATH}",
+        "已训练统计模型：{drafts} 条开发语料（含开发用规避测试集），{} 个条款，{} 个 n 元组，{:.1} KB（gzip 后 {:.1} KB，上限 {} KB）→ {MODEL_PATH}",
         model.clauses.len(),
         model.grams.len(),
         json.len() as f64 / 1024.0,
@@ -175,8 +229,9 @@ fn gzipped_len(bytes: &[u8]) -> usize {
 mod tests {
     use super::*;
 
-    /// The shipped model must come from today's development corpus: a
-    /// corpus edit without retraining fails here, saying what to run.
+    /// The shipped model must come from today's development corpus and
+    /// evasion batteries: an edit without retraining fails here, saying what
+    /// to run.
     #[test]
     fn the_shipped_model_matches_the_development_corpus() {
         let root = crate::repo_root();
@@ -184,11 +239,10 @@ mod tests {
             return; // no model shipped: nothing to be stale
         };
         let model: LearnedModel = serde_json::from_str(&json).unwrap();
-        let drafts = read_development(&root.join(CORPUS_DIR), CORPUS_DIR).unwrap();
+        let note = training_drafts(&root).unwrap().note;
         assert_eq!(
-            model.note,
-            note(&drafts),
-            "{MODEL_PATH} 不是用当前的开发语料训练的：请运行 cargo xtask train-model"
+            model.note, note,
+            "{MODEL_PATH} 不是用当前的开发语料和开发用规避测试集训练的：请运行 cargo xtask train-model"
         );
     }
 

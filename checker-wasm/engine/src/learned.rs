@@ -40,6 +40,32 @@ pub const RULE_ID: &str = "learned";
 /// what they miss in words nobody listed. Never an opinion of its own.
 pub const HIT_LANE: &str = "hit";
 
+/// The lanes named with this prefix and a clause (`evasion:3.1.1`) are the
+/// clause's lane trained on the development evasion batteries as well
+/// (`cargo xtask train-model`): written to dodge a filter, a payload looks
+/// unlike the corpus's drafts of its clause, and a clause lane trained on
+/// both moved the clause lanes' reading of ordinary drafts (DESIGN.md, "The
+/// learned model and the evasion batteries"). Kept apart, such a lane only
+/// adds an opinion on its clause where the clause's own lane gave none; the
+/// clause lanes, the doubts and the hit lane never read it.
+pub const EVASION_PREFIX: &str = "evasion:";
+
+/// The probability at or above which an [`EVASION_PREFIX`] lane gives an
+/// opinion; above the model's own threshold (0.7, `cargo xtask
+/// train-model`), since these lanes read ordinary drafts more loosely.
+/// Chosen with the lanes trained on evasion batteries 1–5, over battery 6
+/// and development (DESIGN.md, "The learned model and the evasion
+/// batteries"): at 0.7, 25 of battery 6's 329 through as shipped and 134
+/// more clean development drafts given advice; at 0.75, 30 and 67; at 0.8,
+/// 32 and 21; at 0.9, 36 and 1 (no lanes: 36).
+pub const EVASION_THRESHOLD: f32 = 0.8;
+
+/// The clause a lane reports: its own name, or the clause of an
+/// [`EVASION_PREFIX`] lane; `None` for the [`HIT_LANE`], which reports none.
+pub fn reported_clause(lane: &str) -> Option<&str> {
+    (lane != HIT_LANE).then(|| lane.strip_prefix(EVASION_PREFIX).unwrap_or(lane))
+}
+
 /// The model's file name, beside the rules files.
 pub const FILE_NAME: &str = "learned.json";
 
@@ -557,12 +583,17 @@ impl Reading<'_> {
             if z < self.learned.below_threshold {
                 continue;
             }
-            if Some(k) == self.learned.hit {
+            let lane = &model.clauses[k].clause;
+            let Some(clause) = reported_clause(lane) else {
                 continue;
-            }
+            };
             let p = sigmoid(z);
-            let clause = &model.clauses[k].clause;
-            if p < model.threshold as f32 / SCALE || known(clause) {
+            let bar = if clause.len() < lane.len() {
+                EVASION_THRESHOLD
+            } else {
+                model.threshold as f32 / SCALE
+            };
+            if p < bar || known(clause) || out.iter().any(|o: &Opinion| o.clause == clause) {
                 continue;
             }
             let heaviest = (0..self.sentences.len()).max_by(|&a, &b| {
@@ -573,7 +604,7 @@ impl Reading<'_> {
             let Some(s) = heaviest else { continue };
             let (start, end) = self.sentences[s];
             out.push(Opinion {
-                clause: clause.clone(),
+                clause: clause.to_string(),
                 probability: p,
                 start,
                 end,
@@ -811,7 +842,8 @@ pub fn train(samples: &[Sample], params: &TrainingParams, note: String) -> Learn
     }
 }
 
-/// A [`HIT_LANE`] fitted apart, to add to a model ([`add_lane`]).
+/// A lane fitted apart ([`HIT_LANE`], [`EVASION_PREFIX`]), to add to a
+/// model ([`add_lane`]).
 pub struct Lane {
     clause: LearnedClause,
     /// n-gram → weight (thousandths).
@@ -831,6 +863,32 @@ pub fn fit_hit_lane(samples: &[Sample], params: &TrainingParams) -> Option<Lane>
     let clause = clauses.pop()?;
     let grams = grams.into_iter().map(|(g, pairs)| (g, pairs[1])).collect();
     Some(Lane { clause, grams })
+}
+
+/// Fits one [`EVASION_PREFIX`] lane per clause of `clauses` on `samples`
+/// (the corpus and the evasion batteries' cases and look-alikes, labelled
+/// as for [`train`]), keeping `keep` n-grams each.
+pub fn fit_evasion_lanes(
+    samples: &[Sample],
+    params: &TrainingParams,
+    clauses: &[&str],
+) -> Vec<Lane> {
+    let (fitted, grams) = fit_lanes(samples, params, clauses, 0);
+    fitted
+        .into_iter()
+        .enumerate()
+        .map(|(k, mut clause)| {
+            clause.clause = format!("{EVASION_PREFIX}{}", clause.clause);
+            let grams = grams
+                .iter()
+                .filter_map(|(g, pairs)| {
+                    let w = pairs.chunks(2).find(|p| p[0] == k as i32)?[1];
+                    Some((g.clone(), w))
+                })
+                .collect();
+            Lane { clause, grams }
+        })
+        .collect()
 }
 
 /// Adds `lane` to `model` as its last clause (replacing a lane of the same
@@ -1061,6 +1119,54 @@ mod tests {
         assert_eq!(model.grams["包"], vec![0, 100, 1, 300]);
         assert_eq!(model.grams["举报"], vec![2, 500]);
         assert!(Learned::new(model).unwrap().hit_lane() == Some(2));
+    }
+
+    /// An evasion lane speaks for its clause, only where the clause's own
+    /// lane and the rules did not, and only at [`EVASION_THRESHOLD`].
+    #[test]
+    fn an_evasion_lane_adds_an_opinion_the_clause_lane_did_not_give() {
+        let clause = |c: &str, bias: i32| LearnedClause {
+            clause: c.into(),
+            bias,
+            context_bias: vec![0; Context::ALL.len()],
+        };
+        // Biases in thousandths: 3.1.1 itself never reaches 0.7, its
+        // evasion lane does wherever 饱 weighs in (or always, with `sure`).
+        let model = |evasion_bias: i32| LearnedModel {
+            note: String::new(),
+            orders: vec![1],
+            threshold: 700,
+            clauses: vec![
+                clause("3.1.1", -5000),
+                clause(&format!("{EVASION_PREFIX}3.1.1"), evasion_bias),
+            ],
+            grams: BTreeMap::from([("饱".to_string(), vec![1, 20000])]),
+        };
+        let opinions = |learned: &Learned, text: &str, known: &str| {
+            learned
+                .opinions(text, Context::Public, |c| c == known)
+                .into_iter()
+                .map(|o| o.clause)
+                .collect::<Vec<_>>()
+        };
+        let learned = Learned::new(model(-5000)).unwrap();
+        assert_eq!(opinions(&learned, "饱过班", ""), ["3.1.1"]);
+        assert!(opinions(&learned, "周末上课", "").is_empty());
+        assert!(opinions(&learned, "饱过班", "3.1.1").is_empty());
+        // 0.75: over the model's threshold, under the evasion lanes'.
+        let sure = |p: f32| ((p / (1.0 - p)).ln() * SCALE).round() as i32;
+        assert!(opinions(&Learned::new(model(sure(0.75))).unwrap(), "上课", "").is_empty());
+        let both = LearnedModel {
+            clauses: vec![
+                clause("3.1.1", sure(0.9)),
+                clause(&format!("{EVASION_PREFIX}3.1.1"), sure(0.9)),
+            ],
+            ..model(0)
+        };
+        assert_eq!(
+            opinions(&Learned::new(both).unwrap(), "上课", ""),
+            ["3.1.1"]
+        );
     }
 
     /// The hit lane is fitted only with offers and mentions both: with

@@ -183,11 +183,11 @@ impl RuleSet {
         if let Some(c) = model
             .clauses
             .iter()
-            .find(|c| c.clause != learned::HIT_LANE && !known(&c.clause))
+            .filter_map(|c| learned::reported_clause(&c.clause))
+            .find(|c| !known(c))
         {
             return Err(error(format!(
-                "模型中的条款 `{}` 在手册中不存在：请运行 cargo xtask train-model 重新训练",
-                c.clause
+                "模型中的条款 `{c}` 在手册中不存在：请运行 cargo xtask train-model 重新训练"
             )));
         }
         self.learned = Some(

@@ -107,7 +107,7 @@ const BATTERIES: &[(&str, &str, Ratchet)] = &[
         include_str!("data/evasion-blind-1.toml"),
         Ratchet {
             through: 25,
-            through_shipped: 9,
+            through_shipped: 7,
             flagged: 6,
         },
     ),
@@ -127,7 +127,7 @@ const BATTERIES: &[(&str, &str, Ratchet)] = &[
         include_str!("data/evasion-blind-2.toml"),
         Ratchet {
             through: 24,
-            through_shipped: 10,
+            through_shipped: 9,
             flagged: 2,
         },
     ),
@@ -148,7 +148,7 @@ const BATTERIES: &[(&str, &str, Ratchet)] = &[
         include_str!("data/evasion-blind-3.toml"),
         Ratchet {
             through: 31,
-            through_shipped: 11,
+            through_shipped: 5,
             flagged: 7,
         },
     ),
@@ -166,7 +166,7 @@ const BATTERIES: &[(&str, &str, Ratchet)] = &[
         include_str!("data/evasion-blind-4.toml"),
         Ratchet {
             through: 38,
-            through_shipped: 18,
+            through_shipped: 16,
             flagged: 6,
         },
     ),
@@ -183,7 +183,7 @@ const BATTERIES: &[(&str, &str, Ratchet)] = &[
         include_str!("data/evasion-blind-5.toml"),
         Ratchet {
             through: 47,
-            through_shipped: 17,
+            through_shipped: 12,
             flagged: 5,
         },
     ),
@@ -202,14 +202,32 @@ const BATTERIES: &[(&str, &str, Ratchet)] = &[
     // (10.9 %), with 32 more look-alikes given advice (37 of 124 with any
     // finding, 5 with the rules alone). A model trained on batteries 1–5
     // as well caught 12 more of these but was dropped (DESIGN.md, "The
-    // learned model and the evasion batteries").
+    // learned model and the evasion batteries"); evasion lanes trained on
+    // 1–5 caught 4 more (32) at the threshold chosen on it, which made it
+    // development; trained on it too, 31.
     (
         "evasion-blind-6.toml",
         include_str!("data/evasion-blind-6.toml"),
         Ratchet {
             through: 107,
-            through_shipped: 36,
+            through_shipped: 31,
             flagged: 3,
+        },
+    ),
+    // Written by a seventh helper during the fourteenth session from a
+    // brief rewritten from the first one's description (the first was kept
+    // outside the repository and lost), decided test before writing, and
+    // first scored after the evasion lanes were trained on batteries 1–6:
+    // 106 of 341 through the rules (31.1 %), 43 (12.6 %) as shipped, 7 of
+    // 145 look-alikes flagged; with the engine, rules and model of the
+    // session's start (bce0bda), 106 and 52 (15.2 %), and 7.
+    (
+        "evasion-blind-7.toml",
+        include_str!("data/evasion-blind-7.toml"),
+        Ratchet {
+            through: 106,
+            through_shipped: 43,
+            flagged: 7,
         },
     ),
 ];
