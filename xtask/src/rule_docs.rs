@@ -248,7 +248,10 @@ fn learned_section(handbook: &Handbook, model: &wxcheck::learned::LearnedModel) 
     let clauses: Vec<&wxcheck::learned::LearnedClause> = model
         .clauses
         .iter()
-        .filter(|c| c.clause != wxcheck::learned::HIT_LANE)
+        .filter(|c| {
+            c.clause != wxcheck::learned::HIT_LANE
+                && !c.clause.starts_with(wxcheck::learned::EVASION_PREFIX)
+        })
         .collect();
     let labels: Vec<String> = clauses
         .iter()
@@ -272,6 +275,7 @@ fn learned_section(handbook: &Handbook, model: &wxcheck::learned::LearnedModel) 
     } else {
         String::new()
     };
+    let evasion = evasion_item(handbook, model);
     let report = handbook
         .rules
         .check(LEARNED_EXAMPLE, wxcheck::Context::Customer);
@@ -294,6 +298,7 @@ fn learned_section(handbook: &Handbook, model: &wxcheck::learned::LearnedModel) 
          <li>它会出错：请对照条款原文判断，确无问题可以忽略。</li>\n\
          <li>例子：客户私聊里写“{example}”——没有“包过”“退费”这些规则词，自检{outcome}。</li>\n\
          {hit}\
+         {evasion}\
          <li>覆盖的条款：{clauses}。</li>\n\
          <li>管理员不需要编辑它：语料更新后运行 <code>cargo xtask train-model</code> 重新训练，生成 <code>book/rules/learned.json</code>。</li></ul>\n</section>",
         id = wxcheck::learned::RULE_ID,
@@ -303,6 +308,49 @@ fn learned_section(handbook: &Handbook, model: &wxcheck::learned::LearnedModel) 
         clauses = labels.join("、"),
     );
     html
+}
+
+/// The worked example of the evasion lanes: gambling in pinyin, asked as a
+/// question (which clears the rules' gambling words), that only an evasion
+/// lane reads (checked at build with the shipped model).
+const EVASION_EXAMPLE: &str = "晚上要不要 du bo 两把？老地方";
+
+/// The item on the evasion lanes (`learned::EVASION_PREFIX`), when the
+/// model has any: what they learnt from, their bar, a worked example.
+fn evasion_item(handbook: &Handbook, model: &wxcheck::learned::LearnedModel) -> String {
+    let labels: Vec<String> = model
+        .clauses
+        .iter()
+        .filter_map(|c| c.clause.strip_prefix(wxcheck::learned::EVASION_PREFIX))
+        .map(|c| escape(&wxcheck::clause_label(c).unwrap_or_else(|| c.to_string())))
+        .collect();
+    if labels.is_empty() {
+        return String::new();
+    }
+    let report = handbook
+        .rules
+        .check(EVASION_EXAMPLE, wxcheck::Context::Customer);
+    let outcome = match report
+        .findings
+        .iter()
+        .find(|f| &*f.rule == wxcheck::learned::RULE_ID)
+    {
+        Some(f) => format!(
+            "按{}提示“可能涉及”",
+            escape(&wxcheck::clause_label(&f.clause).unwrap_or_else(|| f.clause.to_string()))
+        ),
+        None if report.findings.is_empty() => "没有提示（模型把握不足）".to_string(),
+        None => "规则已经指出，模型不再重复提示".to_string(),
+    };
+    format!(
+        "<li>它另有专门读规避写法的部分（{}）：除了开发语料，还从开发用的规避测试集（<code>checker-wasm/engine/tests/data/evasion-blind-*.toml</code>，\
+         拼音、谐音、拆字、符号夹在字中间等写法）学过；规则和上面的模型都没有提示时，把握达到 {:.0}% 才提示“可能涉及”，同样只到“建议”。\
+         例子：私聊里写“{}”——自检{}。</li>\n",
+        labels.join("、"),
+        f64::from(wxcheck::learned::EVASION_THRESHOLD) * 100.0,
+        escape(EVASION_EXAMPLE),
+        outcome
+    )
 }
 
 /// A replacement as staff read it: `{masked}` is the matched value masked.
@@ -414,5 +462,43 @@ mod tests {
                 .any(|f| f.message.contains("这句话更像是在提醒、拒绝或转述")),
             "{report:?}"
         );
+    }
+
+    /// The catalogue's example of the evasion lanes shows what it says: the
+    /// shipped model gives it an opinion on 3.3.1 that the model without
+    /// its evasion lanes does not, and the rules find nothing.
+    #[test]
+    fn the_evasion_example_is_read_by_an_evasion_lane() {
+        let root = crate::repo_root();
+        let Ok(json) = std::fs::read_to_string(root.join(crate::train_model::MODEL_PATH)) else {
+            return; // no model shipped: no lanes to show
+        };
+        let mut model: wxcheck::learned::LearnedModel = serde_json::from_str(&json).unwrap();
+        let opinions = |model: &wxcheck::learned::LearnedModel| {
+            let rules = crate::train_model::book_rules(&root)
+                .unwrap()
+                .with_learned(model.clone(), &|_| true)
+                .unwrap();
+            let report = rules.check(EVASION_EXAMPLE, wxcheck::Context::Customer);
+            assert!(
+                report
+                    .findings
+                    .iter()
+                    .all(|f| &*f.rule == wxcheck::learned::RULE_ID),
+                "{report:?}"
+            );
+            report
+                .findings
+                .iter()
+                .map(|f| f.clause.to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(opinions(&model), ["3.3.1"]);
+        model
+            .clauses
+            .iter_mut()
+            .filter(|c| c.clause.starts_with(wxcheck::learned::EVASION_PREFIX))
+            .for_each(|c| c.bias = -100_000);
+        assert!(opinions(&model).is_empty());
     }
 }

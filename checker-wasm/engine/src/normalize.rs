@@ -128,6 +128,7 @@ pub fn fold_char(c: char) -> Fold {
         0x278A..=0x2793 => return number(u - 0x278A + 1), // ➊–➓
         0x3251..=0x325F => return number(u - 0x3251 + 21), // ㉑–㉟
         0x1D7CE..=0x1D7FF => digit((u - 0x1D7CE) % 10),   // mathematical digits
+        0x3021..=0x3029 => digit(u - 0x3020),             // Suzhou numerals 〡–〩
         // Superscript and subscript digits (¹⁰⁰%, ₁₃₉…).
         0x2070 => '0',
         0xB9 => '1',
@@ -482,16 +483,40 @@ fn letter_next(rest: &str) -> bool {
 fn fold_in_number(c: char, after_digit: bool, rest: &str) -> Fold {
     if matches!(c, '⭕' | '○') && (after_digit || zero_or_digit_next(rest)) {
         Fold::One('0')
+    } else if let Some(d) = script_digit(c) {
+        // Kaomoji borrow these (٩(๑❛ᴗ❛๑)۶): a digit only beside another.
+        Fold::One(if after_digit || zero_or_digit_next(rest) {
+            d
+        } else {
+            c
+        })
     } else {
         fold_char(c)
     }
 }
 
+/// The decimal digits of other scripts, a number to any reader who knows
+/// them (١٣٨…, १८१…, ๑๓७…), by their zeros: Arabic-Indic, Persian, the Indic
+/// scripts, Thai, Lao, Myanmar, Khmer. Not the Suzhou numerals, which no
+/// kaomoji uses ([`fold_char`]). A table, not a `match` of ranges: smaller
+/// in the wasm.
+fn script_digit(c: char) -> Option<char> {
+    const ZEROS: [u32; 15] = [
+        0x0660, 0x06F0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6, 0x0D66,
+        0x0E50, 0x0ED0, 0x1040, 0x17E0,
+    ];
+    let u = c as u32;
+    ZEROS
+        .iter()
+        .find(|&&zero| u.wrapping_sub(zero) < 10)
+        .map(|zero| digit(u - zero))
+}
+
 /// Whether the first character of `rest` that folding keeps is a digit
-/// (１, ①) or another ⭕ or ○.
+/// (１, ①, ٣) or another ⭕ or ○.
 fn zero_or_digit_next(rest: &str) -> bool {
     rest.chars()
-        .map(|n| (n, fold_char(n)))
+        .map(|n| (n, script_digit(n).map_or_else(|| fold_char(n), Fold::One)))
         .find(|(_, f)| !matches!(f, Fold::Drop))
         .is_some_and(|(n, f)| match f {
             _ if matches!(n, '⭕' | '○') => true,
@@ -1548,6 +1573,13 @@ mod tests {
             ("2○24年", "2024年"),
             ("⭕重要通知⭕", "⭕重要通知⭕"),
             ("包⭕过", "包过"),
+            // Other scripts' digits are digits next to a digit, kaomoji
+            // elsewhere; Suzhou numerals always.
+            ("电话١٥٢٤٠١٨٧٨٠١", "电话15240187801"),
+            ("१८१२८१९४८२१", "18128194821"),
+            ("๑๓๗", "137"),
+            ("٩(๑❛ᴗ❛๑)۶加油", "٩(๑❛ᴗ❛๑)۶加油"),
+            ("〡〥〇〡", "15〇1"),
             // Letters spelled out one by one; not words.
             ("一起d-u-b-o吗", "一起赌博吗"),
             ("面试b.a.o g.u.o辅导", "面试包过辅导"),

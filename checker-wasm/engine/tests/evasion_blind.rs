@@ -127,7 +127,7 @@ const BATTERIES: &[(&str, &str, Ratchet)] = &[
         include_str!("data/evasion-blind-2.toml"),
         Ratchet {
             through: 24,
-            through_shipped: 9,
+            through_shipped: 10,
             flagged: 2,
         },
     ),
@@ -166,7 +166,7 @@ const BATTERIES: &[(&str, &str, Ratchet)] = &[
         include_str!("data/evasion-blind-4.toml"),
         Ratchet {
             through: 38,
-            through_shipped: 16,
+            through_shipped: 15,
             flagged: 6,
         },
     ),
@@ -183,7 +183,7 @@ const BATTERIES: &[(&str, &str, Ratchet)] = &[
         include_str!("data/evasion-blind-5.toml"),
         Ratchet {
             through: 47,
-            through_shipped: 12,
+            through_shipped: 11,
             flagged: 5,
         },
     ),
@@ -204,13 +204,14 @@ const BATTERIES: &[(&str, &str, Ratchet)] = &[
     // as well caught 12 more of these but was dropped (DESIGN.md, "The
     // learned model and the evasion batteries"); evasion lanes trained on
     // 1–5 caught 4 more (32) at the threshold chosen on it, which made it
-    // development; trained on it too, 31.
+    // development; trained on it too, 31. The tuning on battery 7: 103
+    // and 29.
     (
         "evasion-blind-6.toml",
         include_str!("data/evasion-blind-6.toml"),
         Ratchet {
-            through: 107,
-            through_shipped: 31,
+            through: 103,
+            through_shipped: 29,
             flagged: 3,
         },
     ),
@@ -220,14 +221,33 @@ const BATTERIES: &[(&str, &str, Ratchet)] = &[
     // first scored after the evasion lanes were trained on batteries 1–6:
     // 106 of 341 through the rules (31.1 %), 43 (12.6 %) as shipped, 7 of
     // 145 look-alikes flagged; with the engine, rules and model of the
-    // session's start (bce0bda), 106 and 52 (15.2 %), and 7.
+    // session's start (bce0bda), 106 and 52 (15.2 %), and 7. Development
+    // since: the session tuned on it (digits of other scripts, 0086, pass
+    // rates written 通过率 1 0 0 %, 通过率一百, 失败率为零, gambling slang and
+    // homophones) and trains the evasion lanes on it: 69 and 23.
     (
         "evasion-blind-7.toml",
         include_str!("data/evasion-blind-7.toml"),
         Ratchet {
-            through: 106,
-            through_shipped: 43,
+            through: 69,
+            through_shipped: 23,
             flagged: 7,
+        },
+    ),
+    // Written by an eighth helper from battery 7's brief (its payloads
+    // named as here) while the session tuned on battery 7, decided test
+    // before writing, first scored after that tuning and the lanes'
+    // retraining: 95 of 330 through the rules (28.8 %), 39 (11.8 %) as
+    // shipped, 10 of 148 look-alikes flagged; with the session's start
+    // (bce0bda) 109 (33.0 %) and 47 (14.2 %), and 10; with the lanes alone
+    // (4955740, before the tuning on battery 7) 109 and 46.
+    (
+        "evasion-blind-8.toml",
+        include_str!("data/evasion-blind-8.toml"),
+        Ratchet {
+            through: 95,
+            through_shipped: 39,
+            flagged: 10,
         },
     ),
 ];

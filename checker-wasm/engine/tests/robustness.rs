@@ -113,6 +113,15 @@ fn drafty() -> impl Strategy<Value = String> {
             "一三九",
             "幺",
             "100%过",
+            // The fourteenth session's: other scripts' digits (a digit only
+            // beside another), Suzhou numerals, 0086.
+            "١",
+            "٣",
+            "๑",
+            "९",
+            "〡",
+            "〥",
+            "0086",
         ])
         .prop_map(String::from),
         "[0-9 \\-]{1,20}",

@@ -1,6 +1,6 @@
 //! Mainland mobile numbers: `1[3-9]` plus nine digits, standing alone (not part
 //! of a longer digit run, which would be an order number or an ID), optionally
-//! preceded by the country code 86. 400/800 hotlines never start with 1, so
+//! preceded by the country code 86 (or 0086). 400/800 hotlines never start with 1, so
 //! they are not personal by construction.
 
 use super::{Hit, mask};
@@ -15,10 +15,11 @@ pub fn find(text: &str, runs: &[(usize, usize)]) -> Vec<Hit> {
     let b = text.as_bytes();
     runs.iter()
         .filter_map(|&(s, e)| {
-            let s = if e - s == 13 && &b[s..s + 2] == b"86" {
-                s + 2
-            } else {
-                s
+            // 86 or 0086, the country code dialled from abroad.
+            let s = match e - s {
+                13 if &b[s..s + 2] == b"86" => s + 2,
+                15 if &b[s..s + 4] == b"0086" => s + 4,
+                _ => s,
             };
             is_mobile(&b[s..e]).then(|| Hit {
                 start: s,
@@ -160,6 +161,8 @@ mod tests {
     fn phones() {
         assert_eq!(find("手机13812345678")[0].masked, "138****5678");
         assert_eq!(find("+8613812345678").len(), 1);
+        assert_eq!(find("008613812345678").len(), 1);
+        assert_eq!(find("0013812345678").len(), 0);
         assert!(find("4008201234").is_empty());
         assert!(find("12812345678").is_empty());
         assert!(find("订单138123456789").is_empty());
