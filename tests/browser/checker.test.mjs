@@ -645,7 +645,7 @@ describe("发布前自检", () => {
         // The figure's history, change by change, is in
         // checker-wasm/engine/DESIGN.md, "The wasm's size, change by change";
         // this guards today's figure, so that growth is seen and recorded there.
-        assert.ok(figures.size.wasmPlusGlueGzipKB <= 149.7, JSON.stringify(figures.size));
+        assert.ok(figures.size.wasmPlusGlueGzipKB <= 149.8, JSON.stringify(figures.size));
     });
 
     test("wasm unavailable: the page says so in words", async () => {

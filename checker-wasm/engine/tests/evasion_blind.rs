@@ -165,8 +165,8 @@ const BATTERIES: &[(&str, &str, Ratchet)] = &[
         "evasion-blind-4.toml",
         include_str!("data/evasion-blind-4.toml"),
         Ratchet {
-            through: 38,
-            through_shipped: 15,
+            through: 37,
+            through_shipped: 13,
             flagged: 6,
         },
     ),
@@ -183,7 +183,7 @@ const BATTERIES: &[(&str, &str, Ratchet)] = &[
         include_str!("data/evasion-blind-5.toml"),
         Ratchet {
             through: 47,
-            through_shipped: 11,
+            through_shipped: 8,
             flagged: 5,
         },
     ),
@@ -210,7 +210,7 @@ const BATTERIES: &[(&str, &str, Ratchet)] = &[
         "evasion-blind-6.toml",
         include_str!("data/evasion-blind-6.toml"),
         Ratchet {
-            through: 103,
+            through: 100,
             through_shipped: 29,
             flagged: 3,
         },
@@ -229,7 +229,7 @@ const BATTERIES: &[(&str, &str, Ratchet)] = &[
         "evasion-blind-7.toml",
         include_str!("data/evasion-blind-7.toml"),
         Ratchet {
-            through: 69,
+            through: 68,
             through_shipped: 23,
             flagged: 7,
         },
@@ -240,14 +240,35 @@ const BATTERIES: &[(&str, &str, Ratchet)] = &[
     // retraining: 95 of 330 through the rules (28.8 %), 39 (11.8 %) as
     // shipped, 10 of 148 look-alikes flagged; with the session's start
     // (bce0bda) 109 (33.0 %) and 47 (14.2 %), and 10; with the lanes alone
-    // (4955740, before the tuning on battery 7) 109 and 46.
+    // (4955740, before the tuning on battery 7) 109 and 46. Development
+    // since: the session tuned on it (pass rates of 合格率, 拿证率, 晋级率 at
+    // 100 %, 一百趴, 报一个过一个, 百家了, 谁来？ no question) and trains the
+    // lanes on it: 87 and 37.
     (
         "evasion-blind-8.toml",
         include_str!("data/evasion-blind-8.toml"),
         Ratchet {
-            through: 95,
-            through_shipped: 39,
+            through: 87,
+            through_shipped: 37,
             flagged: 10,
+        },
+    ),
+    // Written by a ninth helper from the same brief while the session tuned
+    // on battery 8, decided test before writing, first scored after that
+    // tuning and the lanes' retraining: 74 of 323 through the rules
+    // (22.9 %), 26 (8.0 %) as shipped, 20 of 143 look-alikes flagged; with
+    // the session's start (bce0bda) 85 (26.3 %), 40 (12.4 %) and 19. The
+    // extra look-alike was 百度博客, read as 度博 by a form added that round
+    // and dropped at once; with it dropped, `:` no longer a digit separator
+    // (it blocked a clean test-part draft) and the model retrained with
+    // dev-5e: 75, 27 (8.4 %) and 19.
+    (
+        "evasion-blind-9.toml",
+        include_str!("data/evasion-blind-9.toml"),
+        Ratchet {
+            through: 75,
+            through_shipped: 27,
+            flagged: 19,
         },
     ),
 ];
