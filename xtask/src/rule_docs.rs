@@ -276,18 +276,9 @@ fn learned_section(handbook: &Handbook, model: &wxcheck::learned::LearnedModel) 
         String::new()
     };
     let evasion = evasion_item(handbook, model);
-    let report = handbook
-        .rules
-        .check(LEARNED_EXAMPLE, wxcheck::Context::Customer);
-    let outcome = match report
-        .findings
-        .iter()
-        .find(|f| &*f.rule == wxcheck::learned::RULE_ID)
-    {
-        Some(f) => format!("提示“{}”", escape(&f.message)),
-        None if report.findings.is_empty() => "没有提示（模型把握不足）".to_string(),
-        None => "规则已经指出，模型不再重复提示".to_string(),
-    };
+    let outcome = opinion_on(handbook, LEARNED_EXAMPLE, |f| {
+        format!("提示“{}”", escape(&f.message))
+    });
     let _ = writeln!(
         html,
         "<h2 class=\"rules-clause\" id=\"rules-learned\">统计模型提示</h2>\n\
@@ -327,21 +318,12 @@ fn evasion_item(handbook: &Handbook, model: &wxcheck::learned::LearnedModel) -> 
     if labels.is_empty() {
         return String::new();
     }
-    let report = handbook
-        .rules
-        .check(EVASION_EXAMPLE, wxcheck::Context::Customer);
-    let outcome = match report
-        .findings
-        .iter()
-        .find(|f| &*f.rule == wxcheck::learned::RULE_ID)
-    {
-        Some(f) => format!(
+    let outcome = opinion_on(handbook, EVASION_EXAMPLE, |f| {
+        format!(
             "按{}提示“可能涉及”",
             escape(&wxcheck::clause_label(&f.clause).unwrap_or_else(|| f.clause.to_string()))
-        ),
-        None if report.findings.is_empty() => "没有提示（模型把握不足）".to_string(),
-        None => "规则已经指出，模型不再重复提示".to_string(),
-    };
+        )
+    });
     format!(
         "<li>它另有专门读规避写法的部分（{}）：除了开发语料，还从开发用的规避测试集（<code>checker-wasm/engine/tests/data/evasion-blind-*.toml</code>，\
          拼音、谐音、拆字、符号夹在字中间等写法）学过；规则和上面的模型都没有提示时，把握达到 {:.0}% 才提示“可能涉及”，同样只到“建议”。\
@@ -351,6 +333,25 @@ fn evasion_item(handbook: &Handbook, model: &wxcheck::learned::LearnedModel) -> 
         escape(EVASION_EXAMPLE),
         outcome
     )
+}
+
+/// What the checker says of a private-chat `example` through the model:
+/// its opinion as `shown` words it, or why there is none.
+fn opinion_on(
+    handbook: &Handbook,
+    example: &str,
+    shown: impl Fn(&wxcheck::Finding) -> String,
+) -> String {
+    let report = handbook.rules.check(example, wxcheck::Context::Customer);
+    match report
+        .findings
+        .iter()
+        .find(|f| &*f.rule == wxcheck::learned::RULE_ID)
+    {
+        Some(f) => shown(f),
+        None if report.findings.is_empty() => "没有提示（模型把握不足）".to_string(),
+        None => "规则已经指出，模型不再重复提示".to_string(),
+    }
 }
 
 /// A replacement as staff read it: `{masked}` is the matched value masked.
