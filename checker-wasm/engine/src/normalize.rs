@@ -1413,6 +1413,17 @@ pub fn normalize(s: &str) -> String {
     Normalized::new(s).text
 }
 
+/// The canonical text a rule's `word` stands for when the word, folded, is
+/// itself a variant's form that needs no context (柏分柏, were it a form of
+/// 百分百). Rule words are normalised like drafts, so such a word is looked
+/// for as the canonical text, everywhere: the rule silently grows. Loading
+/// rules reports it (`rules::validate`). A word that merely contains a
+/// form (押中率百分之百) reads the same before and after, and is left alone.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn variant_form_of(word: &str) -> Option<&'static str> {
+    crate::variants::context_free_canonical(Normalized::folded(word).as_str())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

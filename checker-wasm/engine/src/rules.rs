@@ -36,6 +36,8 @@
 use crate::error::{RuleError, explain_toml_error};
 use crate::model::{Context, Severity, SourceFile};
 use crate::normalize::normalize;
+#[cfg(not(target_arch = "wasm32"))]
+use crate::normalize::variant_form_of;
 use crate::settings::{Fill, Settings, fill};
 use crate::stance::{Stance, StanceCues};
 use serde::{Deserialize, Serialize};
@@ -1292,6 +1294,17 @@ pub(crate) fn validate_global_allow(global_allow: &[String]) -> Vec<RuleError> {
         .collect()
 }
 
+/// The error for a rule word the variant table rewrites on its own. Native
+/// only, like the rest of validation that the wasm's bundle has had.
+#[cfg(not(target_arch = "wasm32"))]
+fn variant_word(word: &str, canonical: &str) -> String {
+    format!(
+        "`{word}` 是变体写法，归一化后就是 `{canonical}`（见 checker-wasm/engine/data/variants.toml），\
+         本规则会因此命中所有的 `{canonical}`：请删去这一项（变体表已经把它读作 `{canonical}`）；\
+         确要标记 `{canonical}` 时直接写 `{canonical}`"
+    )
+}
+
 /// Semantic checks that hold for rules from TOML and from JSON alike. Each
 /// error is at the line of the key (or list item) at fault.
 pub(crate) fn validate(rules: &[Rule]) -> Vec<RuleError> {
@@ -1390,6 +1403,10 @@ pub(crate) fn validate(rules: &[Rule]) -> Vec<RuleError> {
                             format!("words 中有空词 `{w}`：请删去这一项"),
                         );
                     }
+                    #[cfg(not(target_arch = "wasm32"))]
+                    if let Some(canonical) = variant_form_of(w) {
+                        err(r.item_line("words", i), variant_word(w, canonical));
+                    }
                 }
             }
             Matcher::Pattern { pattern, anchors } => {
@@ -1439,6 +1456,12 @@ pub(crate) fn validate(rules: &[Rule]) -> Vec<RuleError> {
                             r.item_line("all", i),
                             "all 的这一项没有词或含空词：请检查它引用的概念".into(),
                         );
+                    }
+                    #[cfg(not(target_arch = "wasm32"))]
+                    for w in part {
+                        if let Some(canonical) = variant_form_of(w) {
+                            err(r.item_line("all", i), variant_word(w, canonical));
+                        }
                     }
                 }
             }

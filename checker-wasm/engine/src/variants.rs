@@ -215,6 +215,16 @@ pub(crate) fn forms_with_index() -> impl Iterator<Item = (&'static str, usize)> 
     table().iter().map(|v| v.form).zip(0..)
 }
 
+/// The canonical text of a variant whose form is `folded` and counts
+/// anywhere (no `only_before` or `only_after`).
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn context_free_canonical(folded: &str) -> Option<&'static str> {
+    table()
+        .iter()
+        .find(|v| v.form == folded && v.only_before.is_empty() && v.only_after.is_empty())
+        .map(|v| v.canonical)
+}
+
 /// Whether form `index`, found at `text[start..end]`, stands for its
 /// canonical text there. [`apply`] replaces only matches that fit, and its
 /// matches are occurrences of forms: where no occurrence fits, it replaces
