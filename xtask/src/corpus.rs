@@ -12,7 +12,6 @@ use std::path::{Path, PathBuf};
 use wxcheck::Context;
 
 /// One labelled draft.
-#[derive(Clone)]
 pub struct DevDraft {
     pub text: String,
     pub context: Context,

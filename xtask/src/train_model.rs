@@ -113,18 +113,6 @@ pub fn training_drafts(root: &Path) -> Result<TrainingDrafts> {
     })
 }
 
-fn samples_of<'a>(drafts: &'a [DevDraft], folded: &'a [Normalized]) -> Vec<Sample<'a>> {
-    drafts
-        .iter()
-        .zip(folded)
-        .map(|(d, n)| Sample {
-            folded: n.as_str(),
-            context: d.context,
-            clauses: &d.clauses,
-        })
-        .collect()
-}
-
 /// Trains on the development corpus and evasion batteries under `root`;
 /// returns the model and how many drafts it learned from.
 pub fn train(root: &Path) -> Result<(LearnedModel, usize)> {
@@ -133,9 +121,16 @@ pub fn train(root: &Path) -> Result<(LearnedModel, usize)> {
         evasions,
         note,
     } = training_drafts(root)?;
-    let all: Vec<DevDraft> = corpus.iter().chain(&evasions).cloned().collect();
-    let folded: Vec<Normalized> = all.iter().map(|d| Normalized::new(&d.text)).collect();
-    let samples = samples_of(&all, &folded);
+    let all = || corpus.iter().chain(&evasions);
+    let folded: Vec<Normalized> = all().map(|d| Normalized::new(&d.text)).collect();
+    let samples: Vec<Sample> = all()
+        .zip(&folded)
+        .map(|(d, n)| Sample {
+            folded: n.as_str(),
+            context: d.context,
+            clauses: &d.clauses,
+        })
+        .collect();
     let mut model = learned::train(&samples[..corpus.len()], &params(), note);
     if let Some(lane) = hit_lane(&book_rules(root)?, &corpus) {
         learned::add_lane(&mut model, &lane);
@@ -153,7 +148,7 @@ pub fn train(root: &Path) -> Result<(LearnedModel, usize)> {
     for lane in learned::fit_evasion_lanes(&samples, &evasion_params, &clauses) {
         learned::add_lane(&mut model, &lane);
     }
-    Ok((model, all.len()))
+    Ok((model, samples.len()))
 }
 
 /// The book's rules (`book/rules/*.toml` with `book/settings.toml`), without

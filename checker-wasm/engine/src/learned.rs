@@ -588,7 +588,7 @@ impl Reading<'_> {
                 continue;
             };
             let p = sigmoid(z);
-            let bar = if clause.len() < lane.len() {
+            let bar = if lane.starts_with(EVASION_PREFIX) {
                 EVASION_THRESHOLD
             } else {
                 model.threshold as f32 / SCALE
@@ -859,10 +859,7 @@ pub fn fit_hit_lane(samples: &[Sample], params: &TrainingParams) -> Option<Lane>
     if positives < params.min_positives || samples.len() - positives < params.min_positives {
         return None;
     }
-    let (mut clauses, grams) = fit_lanes(samples, params, &[HIT_LANE], 0);
-    let clause = clauses.pop()?;
-    let grams = grams.into_iter().map(|(g, pairs)| (g, pairs[1])).collect();
-    Some(Lane { clause, grams })
+    split_lanes(fit_lanes(samples, params, &[HIT_LANE], 0)).pop()
 }
 
 /// Fits one [`EVASION_PREFIX`] lane per clause of `clauses` on `samples`
@@ -873,22 +870,29 @@ pub fn fit_evasion_lanes(
     params: &TrainingParams,
     clauses: &[&str],
 ) -> Vec<Lane> {
-    let (fitted, grams) = fit_lanes(samples, params, clauses, 0);
-    fitted
+    let mut lanes = split_lanes(fit_lanes(samples, params, clauses, 0));
+    for lane in &mut lanes {
+        lane.clause.clause = format!("{EVASION_PREFIX}{}", lane.clause.clause);
+    }
+    lanes
+}
+
+/// [`fit_lanes`]' clauses (numbered from 0) and n-grams as one [`Lane`]
+/// each, with the n-grams that lane weighs.
+fn split_lanes((clauses, grams): (Vec<LearnedClause>, BTreeMap<String, Vec<i32>>)) -> Vec<Lane> {
+    let mut lanes: Vec<Lane> = clauses
         .into_iter()
-        .enumerate()
-        .map(|(k, mut clause)| {
-            clause.clause = format!("{EVASION_PREFIX}{}", clause.clause);
-            let grams = grams
-                .iter()
-                .filter_map(|(g, pairs)| {
-                    let w = pairs.chunks(2).find(|p| p[0] == k as i32)?[1];
-                    Some((g.clone(), w))
-                })
-                .collect();
-            Lane { clause, grams }
+        .map(|clause| Lane {
+            clause,
+            grams: Vec::new(),
         })
-        .collect()
+        .collect();
+    for (gram, pairs) in grams {
+        for pair in pairs.chunks(2) {
+            lanes[pair[0] as usize].grams.push((gram.clone(), pair[1]));
+        }
+    }
+    lanes
 }
 
 /// Adds `lane` to `model` as its last clause (replacing a lane of the same
